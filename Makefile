@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: run test install lint bench examples screenshots clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# Reinstall when pyproject.toml changes.
+$(VENV)/.run-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(VENV)/.run-installed $@
+
+install: $(VENV)/.run-installed
+
+# Migrates the store (SCANREADY_DATABASE_URL, else ./data/scanready.db), then serves on 127.0.0.1:8501.
+# Streamlit reads STREAMLIT_SERVER_PORT and STREAMLIT_SERVER_HEADLESS itself.
+run: $(VENV)/.run-installed
+	$(VENV)/bin/scanready migrate
+	$(VENV)/bin/streamlit run dashboard/app.py
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint
+	$(PY) -m pytest
+
+bench: $(VENV)/.dev-installed
+	$(PY) bench/run.py
+
+examples: $(VENV)/.run-installed
+	$(PY) -m dashboard.example examples
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

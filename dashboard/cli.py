@@ -1,0 +1,144 @@
+"""``scanready``: the command-line front of the services, for automation.
+
+Exit status: 0 valid (and stored), 1 a file is invalid (nothing stored), 2 a usage error, a path that
+cannot be read or a store that cannot be opened. Output goes through ``_out`` only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from dashboard.config import load_settings
+from dashboard.errors import ScanreadyError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(ScanreadyError):
+    """A path that cannot be read, or a flag's value that makes no sense."""
+
+
+def _out(text: str, *, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text if text.endswith("\n") else text + "\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scanready", description="Get TAO paper-based sessions ready for scanning.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    validate = commands.add_parser("validate", help="check CSV files; writes nothing")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("--db", metavar="URL", help="also check against this store (e.g. a session's group change)")
+    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    load = commands.add_parser("import", help="validate CSV files, then store all of them or none")
+    load.add_argument("files", nargs="+", metavar="FILE")
+    load.add_argument("--db", metavar="URL", help="store URL (default: SCANREADY_DATABASE_URL, else ./data)")
+    load.add_argument("--json", action="store_true", help="print one JSON object")
+    migrate = commands.add_parser("migrate", help="create or upgrade the store's schema")
+    migrate.add_argument("--db", metavar="URL", help="store URL")
+    return parser
+
+
+def _read(paths: Sequence[str]) -> list[tuple[str, bytes]]:
+    files = []
+    for path in paths:
+        try:
+            files.append((Path(path).name, Path(path).read_bytes()))
+        except OSError as exc:
+            raise _UsageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    return files
+
+
+def _report_text(result: dict[str, Any]) -> str:
+    lines = []
+    for entry in result["files"]:
+        verdict = "valid" if not entry["errors"] else f"{len(entry['errors'])} error(s)"
+        lines.append(f"{entry['file']}: {entry['kind'] or 'unknown kind'} ({entry['template'] or '-'}), "
+                     f"{entry['rows']} rows: {verdict}")
+        for label, problems in (("error", entry["errors"]), ("warning", entry["warnings"])):
+            for p in problems:
+                where = "whole file" if p["line"] is None else f"line {p['line']}"
+                if p["column"]:
+                    where += f", {p['column']}"
+                lines.append(f"  {label}: {where}: {p['message']}")
+    if "imported" in result:
+        counts = result["imported"]
+        lines.append(f"Imported: {counts['created']} created, {counts['updated']} updated, "
+                     f"{counts['unchanged']} unchanged.")
+    elif not result["valid"]:
+        lines.append("Nothing was stored: fix the errors above and run again.")
+    return "\n".join(lines)
+
+
+def _emit(result: dict[str, Any], *, as_json: bool) -> None:
+    _out(orjson.dumps(result).decode() if as_json else _report_text(result))
+
+
+def _engine(url: str | None) -> Any:
+    from dashboard.db import make_engine, migrate
+
+    engine = make_engine(load_settings(url).database_url)
+    migrate(engine)
+    return engine
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from dashboard import services
+    from dashboard.db import session_scope
+
+    files = _read(args.files)
+    settings = load_settings(args.db)
+    if args.db:
+        with session_scope(_engine(args.db)) as db:
+            validation = services.validate_files(files, settings=settings, db=db)
+            db.rollback()
+    else:
+        validation = services.validate_files(files, settings=settings)
+    _emit(validation.to_dict(), as_json=args.json)
+    return EXIT_OK if validation.valid else EXIT_INVALID
+
+
+def _import(args: argparse.Namespace) -> int:
+    from dashboard import services
+    from dashboard.db import session_scope
+
+    files = _read(args.files)
+    settings = load_settings(args.db)
+    with session_scope(_engine(args.db)) as db:
+        outcome = services.import_files(files, db=db, settings=settings)
+        if outcome.import_id is None:
+            db.rollback()
+    _emit(outcome.to_dict(), as_json=args.json)
+    return EXIT_OK if outcome.validation.valid else EXIT_INVALID
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from dashboard.db import head_revision
+
+    engine = _engine(args.db)
+    _out(f"Store at {engine.url.render_as_string(hide_password=True)} is at schema {head_revision()}.")
+    return EXIT_OK
+
+
+COMMANDS = {"validate": _validate, "import": _import, "migrate": _migrate}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScanreadyError as exc:
+        if getattr(args, "json", False):
+            _out(orjson.dumps({"valid": False, "error": str(exc)}).decode())
+        _out(f"scanready: {exc}", err=True)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Settings: where the store lives and the limits of an upload, from flags, environment or defaults.
+
+Precedence: an explicit value (the CLI's ``--db``) over ``SCANREADY_*`` environment variables over
+the defaults. Imports nothing of scanready.
+"""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/scanready.db"
+
+
+class Settings(BaseSettings):
+    """Everything scanready can be told from outside."""
+
+    model_config = SettingsConfigDict(env_prefix="SCANREADY_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # A field longer than this is an error at its line and column (corrupt or pasted by mistake).
+    max_field_length: int = 10_000
+    # Rows per file; beyond it the file is refused rather than half-read.
+    max_rows: int = 2_000_000
+
+
+def load_settings(database_url: str | None = None) -> Settings:
+    """Settings from the environment, with ``database_url`` overriding it when given."""
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings

@@ -1,0 +1,235 @@
+"""Rules of TAO's session templates (sessions-with-delivery-in-existing/new-groups, battery variant).
+
+Validates column by column, so a programme of 100,000 rows stays fast, and reports each failing row
+at its physical line. Pure: no database (the store-level rule, a changed group, is in ``services``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+import orjson
+
+from dashboard.ingest.reader import Table
+from dashboard.ingest.report import FileReport
+from dashboard.ingest.rows import clean_rows, map_header, require_columns
+from dashboard.ingest.values import parse_bool, parse_datetime, parse_whole, parse_zone
+
+DELIVERY, BATTERY = "session_deliveryId", "session_batteryId"
+PAPER = "session_paperMode_isEnabled"
+SHEETS, INTERACTIONS = "session_paperMode_sheetsPerInteraction", "session_paperMode_totalInteractions"
+BOOKLET = "session_paperMode_bookletFilename"
+SCAN_START, SCAN_END = "session_paperMode_scanUploadStartDate", "session_paperMode_scanUploadEndDate"
+NEW_GROUP_COLUMNS = ("group_description", "group_active", "group_organizationId")
+
+# Every column of the templates, in TAO's order, with the model field that keeps it.
+FIELDS: dict[str, str] = {
+    DELIVERY: "delivery_id", BATTERY: "delivery_id", "group_name": "group_name",
+    "group_description": "group_description", "group_active": "group_active", "session_name": "session_name",
+    "session_timezone": "timezone", "session_startDate": "start_date", "session_endDate": "end_date",
+    "session_submissionDate": "submission_date", "session_waitingPageDate": "waiting_page_date",
+    "session_securitySettings": "security_settings", "session_reviewSettings": "review_settings",
+    "session_testRunnerAccessibilityPlugins": "accessibility_plugins",
+    "session_testRunnerSessionPlugins": "session_plugins", "session_reportSettings": "report_settings",
+    "session_readAloud": "read_aloud", "group_organizationId": "group_organization_id",
+    PAPER: "paper_enabled", SHEETS: "sheets_per_interaction", INTERACTIONS: "total_interactions",
+    BOOKLET: "booklet_filename", SCAN_START: "scan_upload_start", SCAN_END: "scan_upload_end",
+}
+DATE_COLUMNS = ("session_startDate", "session_endDate", "session_submissionDate", "session_waitingPageDate",
+                SCAN_START, SCAN_END)
+
+
+@dataclass(slots=True)
+class Upload:
+    """What the files of one upload share: where each session name was first seen (file, line)."""
+
+    session_names: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+REQUIRED: list[str | tuple[str, ...]] = ["session_name", "group_name", (DELIVERY, BATTERY), PAPER]
+
+
+def detect_template(columns: set[str]) -> str:
+    """The TAO template a header comes from."""
+    target = "battery" if BATTERY in columns and DELIVERY not in columns else "delivery"
+    groups = "new" if columns & set(NEW_GROUP_COLUMNS) else "existing"
+    return f"sessions-with-{target}-in-{groups}-groups"
+
+
+def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, upload: Upload) -> None:
+    """Validate a session file into ``report``; its records are filled only when it has no error."""
+    positions = map_header(table, report, list(FIELDS))
+    require_columns(table, report, positions, REQUIRED)
+    report.kind, report.template = "sessions", detect_template(set(positions))
+    rows = clean_rows(table, report, positions, max_field_length=max_field_length)
+    report.rows = len(rows)
+    check = _Checker(table.lines, rows, positions, report)
+    check.not_empty("session_name")
+    check.unique_names(upload)
+    check.not_empty("group_name")
+    delivery, kind = check.delivery()
+    paper = check.each(PAPER, parse_bool, required=True)
+    zones = check.each("session_timezone", parse_zone)
+    dates = {column: check.dates(column, zones) for column in DATE_COLUMNS}
+    on = [flag is True for flag in paper]
+    sheets = check.each(SHEETS, parse_whole, required=on, soft=[not flag for flag in on])
+    interactions = check.each(INTERACTIONS, parse_whole, required=on, soft=[not flag for flag in on])
+    check.each(BOOKLET, str, required=on)
+    for column in (SCAN_START, SCAN_END):
+        check.present(column, dates[column], on)
+    if any(on):
+        missing = [name for name in (SHEETS, INTERACTIONS, BOOKLET, SCAN_START, SCAN_END) if name not in positions]
+        require_columns(table, report, positions, missing)
+    check.after(SCAN_END, SCAN_START, dates, strictly=True,
+                message="The scan upload window must end after it starts ({other}).")
+    check.after("session_endDate", "session_startDate", dates, strictly=False,
+                message="The session cannot end before it starts ({other}).")
+    fields = ["session_name", "group_name", "delivery_id", "delivery_kind", "template", "paper_enabled"]
+    fields += sorted({FIELDS[name] for name in positions if name in FIELDS} - set(fields))
+    unknown = [name for name in positions if name not in FIELDS]
+    if unknown:
+        fields.append("extra")
+    report.fields = tuple(fields)
+    if report.errors:
+        return
+    typed: dict[str, list[Any]] = {
+        "delivery_id": delivery, "delivery_kind": kind, "paper_enabled": [bool(flag) for flag in paper],
+        "sheets_per_interaction": sheets, "total_interactions": interactions,
+        "timezone": [check.text_or_none("session_timezone", i) for i in range(len(rows))],
+        **{FIELDS[column]: values for column, values in dates.items()},
+    }
+    for i, row in enumerate(rows):
+        record: dict[str, Any] = {"template": report.template}
+        for name in fields:
+            if name in typed:
+                record[name] = typed[name][i]
+        for column, position in positions.items():
+            target = FIELDS.get(column)
+            if target and target not in record:
+                record[target] = row[position] or None
+        if unknown:
+            kept = {name: row[positions[name]] for name in unknown if row[positions[name]]}
+            record["extra"] = orjson.dumps(kept).decode() if kept else None
+        report.records.append(record)
+    report.lines = list(table.lines)
+
+
+class _Checker:
+    """Column-wise checks over trimmed rows, writing problems into the report at each row's line."""
+
+    def __init__(self, lines: list[int], rows: list[list[str]], positions: dict[str, int],
+                 report: FileReport) -> None:
+        self.lines, self.rows, self.positions, self.report = lines, rows, positions, report
+
+    def column(self, name: str) -> list[str]:
+        position = self.positions.get(name)
+        return [""] * len(self.rows) if position is None else [row[position] for row in self.rows]
+
+    def text_or_none(self, name: str, i: int) -> str | None:
+        position = self.positions.get(name)
+        return None if position is None else (self.rows[i][position] or None)
+
+    def not_empty(self, name: str) -> None:
+        if name not in self.positions:
+            return
+        for line, value in zip(self.lines, self.column(name), strict=True):
+            if not value:
+                self.report.error(line, name, value, f"{name} is empty; every session needs one.")
+
+    def unique_names(self, upload: Upload) -> None:
+        """A session name may appear once per upload: the second occurrence is the error."""
+        for line, name in zip(self.lines, self.column("session_name"), strict=True):
+            if not name:
+                continue
+            if name not in upload.session_names:
+                upload.session_names[name] = (self.report.file, line)
+                continue
+            first_file, first_line = upload.session_names[name]
+            where = f"line {first_line}" + ("" if first_file == self.report.file else f" of {first_file}")
+            self.report.error(line, "session_name", name, f"The session {name!r} is already on {where}; "
+                              "each session may appear once per import.")
+
+    def delivery(self) -> tuple[list[str], list[str]]:
+        """The delivery or battery id of each row, and which of the two it is."""
+        deliveries, batteries = self.column(DELIVERY), self.column(BATTERY)
+        present = [name for name in (DELIVERY, BATTERY) if name in self.positions]
+        kinds: list[str] = []
+        for line, d, b in zip(self.lines, deliveries, batteries, strict=True):
+            kinds.append("battery" if b and not d else "delivery")
+            if present and not d and not b:
+                self.report.error(line, present[0], "", f"{' or '.join(present)} is empty; every session "
+                                  "needs the delivery (or battery) it runs.")
+            elif d and b:
+                self.report.error(line, BATTERY, b, "A session has a delivery or a battery, not both.")
+        return [d or b for d, b in zip(deliveries, batteries, strict=True)], kinds
+
+    def each(self, name: str, parse: Callable[[str], Any], *, required: bool | list[bool] = False,
+             soft: list[bool] | None = None) -> list[Any]:
+        """Parse a column; empty values are None (an error where ``required``); a failure is an
+        error, or a warning on the rows marked ``soft`` (paper columns of sessions not on paper)."""
+        out: list[Any] = [None] * len(self.rows)
+        if name not in self.positions:
+            return out
+        cache: dict[str, Any] = {}
+        for i, (line, value) in enumerate(zip(self.lines, self.column(name), strict=True)):
+            needed = required if isinstance(required, bool) else required[i]
+            if not value:
+                if needed:
+                    why = "paper mode is on" if not isinstance(required, bool) else "it is required"
+                    self.report.error(line, name, value, f"{name} is empty; it must be given when {why}.")
+                continue
+            try:
+                out[i] = cache[value] if value in cache else cache.setdefault(value, parse(value))
+            except ValueError as exc:
+                lenient = soft is not None and soft[i]
+                note = " (ignored: paper mode is off)" if lenient else ""
+                (self.report.warn if lenient else self.report.error)(line, name, value,
+                                                                     f"{value!r} {exc}{note}.")
+                out[i] = None
+        return out
+
+    def dates(self, name: str, zones: list[Any]) -> list[datetime | None]:
+        """A date-time column in UTC; values without offset are read in the row's time zone."""
+        out: list[datetime | None] = [None] * len(self.rows)
+        if name not in self.positions:
+            return out
+        naive: list[int] = []
+        for i, (line, value) in enumerate(zip(self.lines, self.column(name), strict=True)):
+            if not value:
+                continue
+            zone: tzinfo = zones[i] or UTC
+            try:
+                out[i], had_offset = parse_datetime(value, zone)
+            except ValueError as exc:
+                self.report.error(line, name, value, f"{value!r} {exc}.")
+                continue
+            if not had_offset:
+                naive.append(i)
+        if naive:
+            first = naive[0]
+            self.report.warn(self.lines[first], name, self.column(name)[first],
+                             f"{len(naive):,} value(s) of {name} have no time zone (first here); they were "
+                             "read in the session's time zone (UTC when it has none).")
+        return out
+
+    def present(self, name: str, values: list[datetime | None], required: list[bool]) -> None:
+        if name not in self.positions:
+            return
+        raw = self.column(name)
+        for line, value, text, needed in zip(self.lines, values, raw, required, strict=True):
+            if needed and value is None and not text:
+                self.report.error(line, name, "", f"{name} is empty; it must be given when paper mode is on.")
+
+    def after(self, name: str, earlier: str, dates: dict[str, list[datetime | None]], *,
+              strictly: bool, message: str) -> None:
+        """An error on ``name`` where its date is before (or, ``strictly``, at) the ``earlier`` column's."""
+        raw, other = self.column(name), self.column(earlier)
+        for line, end, start, text, before in zip(self.lines, dates[name], dates[earlier], raw, other,
+                                                  strict=True):
+            if end is None or start is None:
+                continue
+            if end < start or (strictly and end == start):
+                self.report.error(line, name, text, message.format(other=before))

@@ -1,0 +1,135 @@
+"""Use cases the pages and the CLI share: validate files, import them, list imports.
+
+The only place below the pages that reads the clock. Imports ingest, store, db and models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from dashboard import store
+from dashboard.config import Settings
+from dashboard.ingest import KIND_ORDER, FileReport, parse_files
+from dashboard.store import Counts
+
+
+@dataclass(slots=True)
+class Validation:
+    """The verdict on one upload: a report per file."""
+
+    reports: list[FileReport]
+
+    @property
+    def valid(self) -> bool:
+        return all(report.valid for report in self.reports)
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(report.errors) for report in self.reports)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"valid": self.valid, "files": [report.to_dict() for report in self.reports]}
+
+
+@dataclass(slots=True)
+class ImportOutcome:
+    """What an import did: the validation and, when it stored anything, the counts per kind."""
+
+    validation: Validation
+    import_id: int | None = None
+    by_kind: dict[str, Counts] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> Counts:
+        return sum(self.by_kind.values(), Counts())
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.validation.to_dict()
+        if self.import_id is not None:
+            out["imported"] = {**self.counts.to_dict(),
+                               **{kind: counts.to_dict() for kind, counts in self.by_kind.items()}}
+        return out
+
+
+def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db: Session | None = None
+                   ) -> Validation:
+    """Every rule of every file; with ``db``, also the rules that need the store (a session's group
+    cannot change, links to groups no session uses, activity for sessions that do not exist)."""
+    reports = parse_files(files, max_field_length=settings.max_field_length, max_rows=settings.max_rows)
+    if db is not None:
+        _check_against_store(reports, db=db)
+    return Validation(reports)
+
+
+def _check_against_store(reports: list[FileReport], *, db: Session) -> None:
+    sessions = [r for r in reports if r.kind == "sessions"]
+    uploaded: dict[str, str] = {rec["session_name"]: rec["group_name"] for r in sessions for rec in r.records}
+    stored = store.session_groups(db=db, names=uploaded)
+    for report in sessions:
+        for line, record in zip(report.lines, report.records, strict=True):
+            old = stored.get(record["session_name"])
+            if old is not None and old != record["group_name"]:
+                report.error(line, "group_name", record["group_name"],
+                             f"The session {record['session_name']!r} belongs to the group {old!r}; TAO does "
+                             "not let an import change a session's group.")
+        if report.errors:
+            report.records.clear()
+            report.lines.clear()
+    groups = set(uploaded.values())
+    for report in (r for r in reports if r.kind == "enrolments"):
+        linked = {rec["group_name"] for rec in report.records}
+        known = groups | store.groups_with_sessions(db=db, groups=linked - groups)
+        for group in sorted(linked - known):
+            line = next(ln for ln, rec in zip(report.lines, report.records, strict=True) if rec["group_name"] == group)
+            report.warn(line, "group_name", group, f"No session uses the group {group!r} yet; its links are kept "
+                        "for sessions that may come in a later file.")
+    for report in (r for r in reports if r.kind == "activity"):
+        names = {rec["session_name"] for rec in report.records}
+        known_names = set(uploaded) | set(store.session_ids(db=db, names=names - set(uploaded)))
+        kept_lines, kept = [], []
+        for line, record in zip(report.lines, report.records, strict=True):
+            if record["session_name"] in known_names:
+                kept_lines.append(line)
+                kept.append(record)
+            else:
+                report.warn(line, "session_name", record["session_name"],
+                            f"No session is named {record['session_name']!r}; this row is skipped.")
+        report.lines, report.records = kept_lines, kept
+
+
+def import_files(files: Sequence[tuple[str, bytes]], *, db: Session, settings: Settings,
+                 now: datetime | None = None) -> ImportOutcome:
+    """Validate every file, then store all of them in ``db``'s transaction, or nothing when any has an
+    error. The caller commits (``db.session_scope``); an exception leaves the store as it was."""
+    validation = validate_files(files, settings=settings, db=db)
+    outcome = ImportOutcome(validation)
+    if not validation.valid:
+        return outcome
+    import_id = store.start_import(db=db, now=now or datetime.now(UTC))
+    for report in sorted(validation.reports, key=lambda r: KIND_ORDER[r.kind]):
+        counts = _apply(report, db=db, import_id=import_id)
+        outcome.by_kind[report.kind or ""] = outcome.by_kind.get(report.kind or "", Counts()) + counts
+    store.finish_import(db=db, import_id=import_id, counts=outcome.counts, files=[
+        (r.file, r.sha256, r.kind or "", r.template or "", r.rows) for r in validation.reports])
+    outcome.import_id = import_id
+    return outcome
+
+
+def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:
+    if report.kind == "sessions":
+        return store.upsert_sessions(db=db, records=report.records, fields=report.fields, import_id=import_id)
+    if report.kind == "enrolments":
+        return store.upsert_links(db=db, records=report.records, import_id=import_id)
+    ids = store.session_ids(db=db, names={r["session_name"] for r in report.records})
+    records = [{"session_id": ids[r["session_name"]], "user_username": r["user_username"], "status": r["status"],
+                "started_at": r["started_at"], "finished_at": r["finished_at"]} for r in report.records]
+    return store.upsert_activity(db=db, records=records, import_id=import_id)
+
+
+def recent_imports(*, db: Session, limit: int = 20) -> list[dict[str, Any]]:
+    return store.recent_imports(db=db, limit=limit)

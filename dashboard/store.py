@@ -1,0 +1,202 @@
+"""Every SELECT and every write of scanready; bulk paths per dialect.
+
+Functions take the database session keyword-only (``db``) and never commit: the caller's
+``session_scope`` does, so an import is one transaction. Imports ``models`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
+from sqlmodel import Session
+
+from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord
+
+CHUNK = 5_000  # bound parameters per IN (...) stay well under SQLite's limit
+SESSIONS: Table = ExamSession.__table__  # type: ignore[assignment]
+LINKS: Table = GroupLink.__table__  # type: ignore[assignment]
+ACTIVITY: Table = Activity.__table__  # type: ignore[assignment]
+
+
+@dataclass(slots=True)
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.created + other.created, self.updated + other.updated,
+                      self.unchanged + other.unchanged)
+
+    def to_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def session_groups(*, db: Session, names: Iterable[str]) -> dict[str, str]:
+    """Stored session name -> its group, for the names given that are stored."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(names))):
+        rows = db.execute(select(SESSIONS.c.session_name, SESSIONS.c.group_name)
+                          .where(SESSIONS.c.session_name.in_(chunk)))
+        found.update((key, value) for key, value in rows)
+    return found
+
+
+def session_ids(*, db: Session, names: Iterable[str]) -> dict[str, int]:
+    """Stored session name -> id, for the names given that are stored."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(names))):
+        rows = db.execute(select(SESSIONS.c.session_name, SESSIONS.c.id).where(SESSIONS.c.session_name.in_(chunk)))
+        found.update((key, value) for key, value in rows)
+    return found
+
+
+def groups_with_sessions(*, db: Session, groups: Iterable[str]) -> set[str]:
+    """Those of ``groups`` that at least one stored session uses."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(groups))):
+        found.update(db.scalars(select(SESSIONS.c.group_name).where(SESSIONS.c.group_name.in_(chunk)).distinct()))
+    return found
+
+
+def start_import(*, db: Session, now: datetime) -> int:
+    """A new import record (counts filled in by ``finish_import``); returns its id."""
+    record = ImportRecord(imported_at=now)
+    db.add(record)
+    db.flush()
+    assert record.id is not None
+    return record.id
+
+
+def finish_import(*, db: Session, import_id: int, counts: Counts,
+                  files: Sequence[tuple[str, str, str, str, int]]) -> None:
+    """Store the import's totals and its files as (name, sha256, kind, template, rows)."""
+    db.execute(update(ImportRecord.__table__).where(ImportRecord.__table__.c.id == import_id)  # type: ignore[attr-defined]
+               .values(**counts.to_dict()))
+    _bulk_insert(db, ImportFile.__table__, [  # type: ignore[arg-type]
+        {"import_id": import_id, "file_name": name, "sha256": sha, "kind": kind, "template": template, "rows": rows}
+        for name, sha, kind, template, rows in files])
+
+
+def upsert_sessions(*, db: Session, records: Sequence[dict[str, Any]], fields: Sequence[str],
+                    import_id: int) -> Counts:
+    """Create new sessions, update changed ones (only ``fields``, the columns the file had)."""
+    counts = Counts()
+    columns = [SESSIONS.c[name] for name in fields]
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for chunk in _chunks(records):
+        stored = {row.session_name: row for row in db.execute(
+            select(SESSIONS.c.id, *columns).where(SESSIONS.c.session_name.in_([r["session_name"] for r in chunk])))}
+        for record in chunk:
+            old = stored.get(record["session_name"])
+            if old is None:
+                new.append({**record, "import_id": import_id})
+            elif any(getattr(old, name) != record.get(name) for name in fields):
+                changed.append({**{f"b_{name}": record.get(name) for name in fields}, "b_id": old.id,
+                                "b_import_id": import_id})
+            else:
+                counts.unchanged += 1
+    _bulk_insert(db, SESSIONS, new)
+    if changed:
+        statement = (update(SESSIONS).where(SESSIONS.c.id == bindparam("b_id"))
+                     .values({name: bindparam(f"b_{name}") for name in [*fields, "import_id"]}))
+        db.execute(statement, changed)
+    counts.created, counts.updated = len(new), len(changed)
+    return counts
+
+
+def upsert_links(*, db: Session, records: Sequence[dict[str, Any]], import_id: int) -> Counts:
+    """Add (group, user, role) links not stored yet; a link already stored is unchanged."""
+    key = tuple_(LINKS.c.group_name, LINKS.c.user_username, LINKS.c.group_role)
+    unique = list({(r["group_name"], r["user_username"], r["group_role"]): r for r in records})
+    stored: set[tuple[str, str, str]] = set()
+    for chunk in _chunks(unique, CHUNK // 3):
+        stored.update(tuple(row) for row in db.execute(
+            select(LINKS.c.group_name, LINKS.c.user_username, LINKS.c.group_role).where(key.in_(chunk))))
+    new = [{"group_name": g, "user_username": u, "group_role": r, "import_id": import_id}
+           for g, u, r in unique if (g, u, r) not in stored]
+    _bulk_insert(db, LINKS, new)
+    return Counts(created=len(new), unchanged=len(records) - len(new))
+
+
+def upsert_activity(*, db: Session, records: Sequence[dict[str, Any]], import_id: int) -> Counts:
+    """Each (session_id, user) keeps its latest state: new pairs are created, changed ones updated."""
+    counts = Counts()
+    fields = ("status", "started_at", "finished_at")
+    key = tuple_(ACTIVITY.c.session_id, ACTIVITY.c.user_username)
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for chunk in _chunks(records, CHUNK // 2):
+        stored = {(row.session_id, row.user_username): row for row in db.execute(
+            select(ACTIVITY.c.id, ACTIVITY.c.session_id, ACTIVITY.c.user_username, *(ACTIVITY.c[f] for f in fields))
+            .where(key.in_([(r["session_id"], r["user_username"]) for r in chunk])))}
+        for record in chunk:
+            old = stored.get((record["session_id"], record["user_username"]))
+            if old is None:
+                new.append({**record, "import_id": import_id})
+            elif any(getattr(old, f) != record[f] for f in fields):
+                changed.append({"b_id": old.id, "b_import_id": import_id, **{f"b_{f}": record[f] for f in fields}})
+            else:
+                counts.unchanged += 1
+    _bulk_insert(db, ACTIVITY, new)
+    if changed:
+        db.execute(update(ACTIVITY).where(ACTIVITY.c.id == bindparam("b_id"))
+                   .values({f: bindparam(f"b_{f}") for f in (*fields, "import_id")}), changed)
+    counts.created, counts.updated = len(new), len(changed)
+    return counts
+
+
+def _bulk_insert(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in the current transaction: COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    connection = db.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), list(rows))
+        return
+    names = [column.name for column in table.columns if column.name in rows[0]]
+    processors = [table.c[name].type.bind_processor(connection.dialect) for name in names]
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
+            f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([value if p is None else p(value)
+                            for p, value in zip(processors, (row.get(n) for n in names), strict=True)])
+
+
+def recent_imports(*, db: Session, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest imports, newest first, each with its files."""
+    records = db.execute(select(ImportRecord).order_by(ImportRecord.id.desc()).limit(limit)).scalars().all()  # type: ignore[union-attr]
+    ids = [r.id for r in records]
+    files: dict[int, list[ImportFile]] = {}
+    if ids:
+        for f in db.execute(select(ImportFile).where(ImportFile.import_id.in_(ids))).scalars():  # type: ignore[attr-defined]
+            files.setdefault(f.import_id, []).append(f)
+    return [{"id": r.id, "imported_at": r.imported_at, "created": r.created, "updated": r.updated,
+             "unchanged": r.unchanged,
+             "files": [(f.file_name, f.sha256, f.kind, f.rows) for f in files.get(r.id or 0, [])]}
+            for r in records]
+
+
+def count_sessions(*, db: Session) -> int:
+    return int(db.scalar(select(func.count()).select_from(SESSIONS)) or 0)
+
+
+def data_version(*, db: Session) -> int:
+    """A number each import bumps: the newest import's id (0 for an empty store)."""
+    return int(db.scalar(select(func.max(ImportRecord.__table__.c.id))) or 0)  # type: ignore[attr-defined]
+
+
+def get_session(*, db: Session, name: str) -> ExamSession | None:
+    return db.execute(select(ExamSession).where(SESSIONS.c.session_name == name)).scalars().first()

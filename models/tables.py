@@ -1,0 +1,107 @@
+"""The tables: exam sessions, group links (enrolments and roles), activity, the import history.
+
+One family per entity: ``ExamSessionBase`` holds the fields a session CSV row carries,
+``ExamSession`` is the stored row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Column, Field, SQLModel, Text, UniqueConstraint
+
+from models.types import UTCDateTime
+
+
+class ExamSessionBase(SQLModel):
+    """One TAO session as the manager sent it: every column kept, dates in UTC."""
+
+    session_name: str = Field(unique=True, index=True)
+    group_name: str = Field(index=True)
+    delivery_id: str = Field(index=True)
+    # "delivery" for session_deliveryId, "battery" for session_batteryId
+    delivery_kind: str = Field(default="delivery")
+    template: str
+    timezone: str | None = Field(default=None)
+    start_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    end_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    submission_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    waiting_page_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paper_enabled: bool = Field(default=False, index=True)
+    sheets_per_interaction: int | None = None
+    total_interactions: int | None = None
+    booklet_filename: str | None = Field(default=None)
+    scan_upload_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    scan_upload_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    group_description: str | None = Field(default=None, sa_column=Column(Text))
+    group_active: str | None = Field(default=None)
+    group_organization_id: str | None = Field(default=None)
+    security_settings: str | None = Field(default=None, sa_column=Column(Text))
+    review_settings: str | None = Field(default=None, sa_column=Column(Text))
+    accessibility_plugins: str | None = Field(default=None, sa_column=Column(Text))
+    session_plugins: str | None = Field(default=None, sa_column=Column(Text))
+    report_settings: str | None = Field(default=None, sa_column=Column(Text))
+    read_aloud: str | None = Field(default=None, sa_column=Column(Text))
+    # Columns the templates do not know, as a JSON object {column: value}: kept so nothing is lost.
+    extra: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ExamSession(ExamSessionBase, table=True):
+    __tablename__ = "exam_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int | None = Field(default=None, foreign_key="import_record.id", index=True)
+
+
+class ImportRecord(SQLModel, table=True):
+    """One click on Import (or one ``scanready import``): when and what it changed."""
+
+    __tablename__ = "import_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    imported_at: datetime = Field(sa_type=UTCDateTime)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class ImportFile(SQLModel, table=True):
+    """A file of an import, identified by name and SHA-256 of its bytes."""
+
+    __tablename__ = "import_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="import_record.id", index=True)
+    file_name: str
+    sha256: str
+    kind: str
+    template: str
+    rows: int
+
+
+class GroupLink(SQLModel, table=True):
+    """A user's role in a group, from TAO's link-*-user-to-groups files (passwords are never kept)."""
+
+    __tablename__ = "group_link"
+    __table_args__ = (UniqueConstraint("group_name", "user_username", "group_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_name: str = Field(index=True)
+    user_username: str
+    group_role: str
+    import_id: int | None = Field(default=None, foreign_key="import_record.id", index=True)
+
+
+class Activity(SQLModel, table=True):
+    """A test-taker's latest state in a session, from the session's monitoring export."""
+
+    __tablename__ = "activity"
+    __table_args__ = (UniqueConstraint("session_id", "user_username"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="exam_session.id", index=True)
+    user_username: str
+    status: str
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    import_id: int | None = Field(default=None, foreign_key="import_record.id", index=True)
