@@ -133,3 +133,21 @@ def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:
 
 def recent_imports(*, db: Session, limit: int = 20) -> list[dict[str, Any]]:
     return store.recent_imports(db=db, limit=limit)
+
+
+def example_programme(now: datetime | None = None) -> list[tuple[str, bytes]]:
+    """The bundled example programme's files, dated around ``now`` so every readiness state shows."""
+    from dashboard.example import example_files
+
+    return example_files(now or datetime.now(UTC))
+
+
+def templates() -> dict[str, bytes]:
+    """TAO's two session templates, for download."""
+    from dashboard.example import template_files
+
+    return template_files()
+
+
+def session_count(*, db: Session) -> int:
+    return store.count_sessions(db=db)

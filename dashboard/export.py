@@ -1,0 +1,31 @@
+"""CSV exports that a spreadsheet opens safely: formula-like cells are neutralised.
+
+A cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with ``'`` unless
+it is a number, so a session named ``=HYPERLINK(...)`` stays text in Excel. Imports pandas only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` made safe for a spreadsheet cell."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_csv(frame: pd.DataFrame) -> bytes:
+    """``frame`` as UTF-8 CSV bytes with every text cell neutralised (headers too)."""
+    safe = frame.rename(columns=lambda name: neutralise(str(name)))
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    return safe.to_csv(index=False).encode("utf-8")
