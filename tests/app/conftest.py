@@ -1,0 +1,43 @@
+"""AppTest fixtures: the real app script on a fresh SQLite file per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from dashboard.db import make_engine, migrate
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def store_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The SQLite file the app under test uses (through SCANREADY_DATABASE_URL)."""
+    path = tmp_path / "store.db"
+    monkeypatch.setenv("SCANREADY_DATABASE_URL", f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def app_engine(store_file: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{store_file}")
+    migrate(engine)
+    return engine
+
+
+@pytest.fixture
+def make_app(store_file: Path) -> Callable[..., AppTest]:
+    """An AppTest of the whole app, opened on ``page`` (a url path) with optional query params."""
+
+    def make(page: str = "import", **query: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if page != "import":
+            at.switch_page(page)
+        at.query_params.update(query)
+        return at
+
+    return make

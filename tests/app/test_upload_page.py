@@ -1,0 +1,142 @@
+"""AppTest of the import page: the real app script, a real SQLite file, st.file_uploader driven."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from dashboard.example import example_files
+from models import ExamSession, GroupLink, ImportFile
+
+HEADER = ("session_deliveryId,group_name,session_name,session_timezone,session_startDate,session_endDate,"
+          "session_submissionDate,session_paperMode_isEnabled,session_paperMode_sheetsPerInteraction,"
+          "session_paperMode_totalInteractions,session_paperMode_bookletFilename,"
+          "session_paperMode_scanUploadStartDate,session_paperMode_scanUploadEndDate")
+ROW = ("d1,{group},{name},Europe/Brussels,2028-06-12T07:00:00Z,2028-06-12T10:00:00Z,2028-06-12T11:00:00Z,1,{sheets},6,"
+       "history,2028-06-13T06:00:00.000Z,2028-06-27T18:00:00.000Z")
+
+
+def sessions_csv(*rows: tuple[str, str, str]) -> bytes:
+    return "\n".join([HEADER, *(ROW.format(group=g, name=n, sheets=s) for g, n, s in rows)]).encode() + b"\n"
+
+
+GOOD = sessions_csv(("Class 4A", "History 4A", "1"), ("Class 4B", "History 4B", "2"))
+BAD = sessions_csv(("Class 4A", "History 4A", "1"), ("Class 4B", "History 4B", "none"))
+
+
+def count(engine, table) -> int:
+    with Session(engine) as db:
+        return db.scalar(select(func.count()).select_from(table))
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_empty_store_welcomes_with_templates_and_example(make_app):
+    at = make_app().run()
+    assert not at.exception
+    assert any("The store is empty" in info.value for info in at.info)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Template: sessions-with-delivery-in-existing-groups.csv",
+                      "Template: sessions-with-delivery-in-new-groups.csv"]
+    assert button(at, "Load example programme")
+    assert "No import yet." in [c.value for c in at.caption]
+
+
+def test_valid_upload_shows_summary_preview_and_imports(make_app, app_engine):
+    at = make_app().run()
+    at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
+    assert not at.exception
+    summary = at.dataframe[0].value
+    assert summary.to_dict("records") == [{"file": "good.csv", "kind": "sessions",
+                                           "template": "sessions-with-delivery-in-existing-groups", "rows": 2,
+                                           "errors": 0, "warnings": 0}]
+    assert [s.value for s in at.success] == ["All 1 file(s) are valid."]
+    preview = at.dataframe[-1].value
+    assert list(preview["session_name"]) == ["History 4A", "History 4B"]
+    assert not button(at, "Import").disabled
+    button(at, "Import").click().run()
+    assert not at.exception
+    assert "Imported: 2 created, 0 updated, 0 unchanged." in [s.value for s in at.success]
+    assert count(app_engine, ExamSession) == 2
+    history = at.dataframe[-1].value
+    assert history.loc[0, "created"] == 2
+    assert "good.csv (sessions, 2 rows, sha256 " in history.loc[0, "files"]
+    assert count(app_engine, ImportFile) == 1
+
+
+def test_invalid_upload_lists_errors_and_keeps_import_disabled(make_app, app_engine):
+    at = make_app().run()
+    at.file_uploader[0].set_value([("bad.csv", BAD, "text/csv")]).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("1 error(s)")
+    problems = at.dataframe[1].value
+    assert problems[["severity", "file", "line", "column", "value"]].to_dict("records") == [
+        {"severity": "error", "file": "bad.csv", "line": 3, "column": "session_paperMode_sheetsPerInteraction",
+         "value": "none"}]
+    assert button(at, "Import").disabled
+    assert [b.proto.label for b in at.get("download_button")][-1] == "Download problems as CSV"
+    assert count(app_engine, ExamSession) == 0
+
+
+def test_show_errors_only_hides_warnings(make_app):
+    bad_with_warning = BAD.replace(b"session_deliveryId,", b"session_deliveryId,colour,", 1).replace(
+        b"\nd1,", b"\nd1,blue,")
+    at = make_app().run()
+    at.file_uploader[0].set_value([("bad.csv", bad_with_warning, "text/csv")]).run()
+    assert at.toggle[0].value is True
+    assert set(at.dataframe[1].value["severity"]) == {"error"}
+    at.toggle[0].set_value(False).run()
+    assert set(at.dataframe[1].value["severity"]) == {"error", "warning"}
+    assert "colour" in set(at.dataframe[1].value["column"])
+
+
+def test_one_bad_file_among_several_blocks_the_whole_upload(make_app, app_engine):
+    links = b"user_username,group_name,group_role\nana,Class 4A,TEST_TAKER\n"
+    at = make_app().run()
+    at.file_uploader[0].set_value([("links.csv", links, "text/csv"), ("bad.csv", BAD, "text/csv")]).run()
+    assert list(at.dataframe[0].value["errors"]) == [0, 1]
+    assert button(at, "Import").disabled
+    assert count(app_engine, GroupLink) == 0
+
+
+def test_duplicate_session_across_files_is_an_error_on_the_second(make_app):
+    other = sessions_csv(("Class 4A", "History 4A", "1"))
+    at = make_app().run()
+    at.file_uploader[0].set_value([("a.csv", GOOD, "text/csv"), ("b.csv", other, "text/csv")]).run()
+    problems = at.dataframe[1].value
+    assert problems[["file", "line", "column"]].to_dict("records") == [
+        {"file": "b.csv", "line": 2, "column": "session_name"}]
+
+
+def test_reimport_reports_unchanged(make_app, app_engine):
+    at = make_app().run()
+    at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
+    button(at, "Import").click().run()
+    at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
+    button(at, "Import").click().run()
+    assert "Imported: 0 created, 0 updated, 2 unchanged." in [s.value for s in at.success]
+    assert count(app_engine, ExamSession) == 2
+
+
+def test_load_example_programme_fills_the_store(make_app, app_engine):
+    at = make_app().run()
+    button(at, "Load example programme").click().run()
+    assert not at.exception
+    example_sessions = example_files(datetime.now(UTC))[0][1]
+    assert count(app_engine, ExamSession) == len(example_sessions.splitlines()) - 1 == 36
+    assert any(s.value.startswith("Imported: ") for s in at.success)
+    assert not any("The store is empty" in info.value for info in at.info)
+
+
+def test_an_undecodable_file_is_a_whole_file_error(make_app):
+    at = make_app().run()
+    at.file_uploader[0].set_value([("scan.pdf.csv", b"%PDF-1.4\n\x81\x8d\x8f\x90\x9d\x00", "text/csv")]).run()
+    assert not at.exception
+    problems = at.dataframe[1].value
+    assert problems.loc[0, "severity"] == "error"
+    assert problems["line"].isna().all()
+    assert button(at, "Import").disabled
