@@ -37,6 +37,10 @@ def _csv(header: list[str], rows: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode()
 
 
+def _link(user: str, group: str, role: str) -> dict[str, str]:
+    return {"user_username": user, "group_name": group, "group_role": role}
+
+
 def _session_row(delivery: tuple[str, str, int], group: str, zone: str, exam: datetime, *, case: str) -> dict[str, str]:
     slug, title, interactions = delivery
     start = exam
@@ -79,10 +83,10 @@ def example_files(anchor: datetime) -> list[tuple[str, bytes]]:
         group = f"{school} {klass}"
         size = rng.randint(18, 30) if group != "Erasmus 8C" else 0
         users = [f"{school.lower()}.{klass.lower()}.{n:02d}" for n in range(1, size + 1)]
-        links += [{"user_username": u, "group_name": group, "group_role": "TEST_TAKER"} for u in users]
-        if school != "Chopin" or klass == "8A":
-            links.append({"user_username": f"{school.lower()}.scans", "group_name": group, "group_role": "SCAN_UPLOADER"})
-        links.append({"user_username": f"{school.lower()}.office", "group_name": group, "group_role": "BOOKLET_PUBLISHER"})
+        links += [_link(user, group, "TEST_TAKER") for user in users]
+        if school != "Chopin" or klass == "8A":  # Chopin 8B and 8C have nobody to upload scans
+            links.append(_link(f"{school.lower()}.scans", group, "SCAN_UPLOADER"))
+        links.append(_link(f"{school.lower()}.office", group, "BOOKLET_PUBLISHER"))
         for d, delivery in enumerate(DELIVERIES):
             exam = day + timedelta(days=offsets[(g + 3 * d) % len(offsets)])
             case = {(1, 2): "window_before_submission", (5, 1): "online", (7, 0): "no_submission"}.get((g, d), "")
@@ -100,7 +104,7 @@ def example_files(anchor: datetime) -> list[tuple[str, bytes]]:
     return [
         ("example-sessions.csv", _csv(SESSION_COLUMNS, sessions)),
         ("example-enrolments.csv", _csv(["user_username", "group_name", "group_role"], links)),
-        ("example-activity.csv", _csv(["session_name", "user_username", "status", "started_at", "finished_at"], activity)),
+        ("example-activity.csv", _csv(list(activity[0]), activity)),
     ]
 
 

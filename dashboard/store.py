@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
 from sqlmodel import Session
@@ -17,9 +17,11 @@ from sqlmodel import Session
 from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord
 
 CHUNK = 5_000  # bound parameters per IN (...) stay well under SQLite's limit
-SESSIONS: Table = ExamSession.__table__  # type: ignore[assignment]
-LINKS: Table = GroupLink.__table__  # type: ignore[assignment]
-ACTIVITY: Table = Activity.__table__  # type: ignore[assignment]
+SESSIONS = cast(Table, ExamSession.__table__)  # type: ignore[attr-defined]
+LINKS = cast(Table, GroupLink.__table__)  # type: ignore[attr-defined]
+ACTIVITY = cast(Table, Activity.__table__)  # type: ignore[attr-defined]
+IMPORTS = cast(Table, ImportRecord.__table__)  # type: ignore[attr-defined]
+IMPORT_FILES = cast(Table, ImportFile.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -80,9 +82,8 @@ def start_import(*, db: Session, now: datetime) -> int:
 def finish_import(*, db: Session, import_id: int, counts: Counts,
                   files: Sequence[tuple[str, str, str, str, int]]) -> None:
     """Store the import's totals and its files as (name, sha256, kind, template, rows)."""
-    db.execute(update(ImportRecord.__table__).where(ImportRecord.__table__.c.id == import_id)  # type: ignore[attr-defined]
-               .values(**counts.to_dict()))
-    _bulk_insert(db, ImportFile.__table__, [  # type: ignore[arg-type]
+    db.execute(update(IMPORTS).where(IMPORTS.c.id == import_id).values(**counts.to_dict()))
+    _bulk_insert(db, IMPORT_FILES, [
         {"import_id": import_id, "file_name": name, "sha256": sha, "kind": kind, "template": template, "rows": rows}
         for name, sha, kind, template, rows in files])
 
@@ -168,7 +169,7 @@ def _bulk_insert(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> N
     processors = [table.c[name].type.bind_processor(connection.dialect) for name in names]
     raw = connection.connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
+    with raw.cursor() as cursor, cursor.copy(
             f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([value if p is None else p(value)
@@ -195,7 +196,7 @@ def count_sessions(*, db: Session) -> int:
 
 def data_version(*, db: Session) -> int:
     """A number each import bumps: the newest import's id (0 for an empty store)."""
-    return int(db.scalar(select(func.max(ImportRecord.__table__.c.id))) or 0)  # type: ignore[attr-defined]
+    return int(db.scalar(select(func.max(IMPORTS.c.id))) or 0)
 
 
 def get_session(*, db: Session, name: str) -> ExamSession | None:

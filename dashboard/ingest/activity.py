@@ -63,8 +63,8 @@ def parse_activity(table: Table, report: FileReport, *, max_field_length: int) -
         if started and finished and finished < started:
             report.error(line, "finished_at", value["finished_at"],
                          f"finished_at is before started_at ({value['started_at']}).")
-        record = {"session_name": value["session_name"], "user_username": value["user_username"],
-                  "status": status, "started_at": started, "finished_at": finished, "line": line}
+        record: dict[str, Any] = {"session_name": value["session_name"], "user_username": value["user_username"],
+                                  "status": status, "started_at": started, "finished_at": finished, "line": line}
         key = (value["session_name"], value["user_username"])
         stamp = max(finished or _EPOCH, started or _EPOCH)
         if key not in latest or (stamp, order) >= latest[key][:2]:

@@ -8,10 +8,10 @@ Create Date: ${create_date}
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+
 from alembic import op
 
-import models
+from models.types import UTCDateTime
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}
