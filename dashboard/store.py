@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, case, func, insert, select, tuple_, update
 from sqlmodel import Session
 
 from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord
@@ -201,3 +201,67 @@ def data_version(*, db: Session) -> int:
 
 def get_session(*, db: Session, name: str) -> ExamSession | None:
     return db.execute(select(ExamSession).where(SESSIONS.c.session_name == name)).scalars().first()
+
+
+def _enrolment_counts() -> Any:
+    """Per group: test-takers and scan uploaders (one GROUP BY over the links)."""
+    is_role = lambda role: func.sum(case((LINKS.c.group_role == role, 1), else_=0))  # noqa: E731
+    return (select(LINKS.c.group_name, is_role("TEST_TAKER").label("test_takers"),
+                   is_role("SCAN_UPLOADER").label("scan_uploaders"))
+            .group_by(LINKS.c.group_name).subquery("enrolled"))
+
+
+def _activity_counts() -> Any:
+    """Per session: enrolled test-takers with any activity, and those who started."""
+    started = func.sum(case((ACTIVITY.c.status != "not_started", 1), else_=0))
+    owner = SESSIONS.alias("owner")
+    return (select(ACTIVITY.c.session_id, func.count().label("with_activity"), started.label("launched"))
+            .join(owner, owner.c.id == ACTIVITY.c.session_id)
+            .join(LINKS, (LINKS.c.group_name == owner.c.group_name)
+                  & (LINKS.c.user_username == ACTIVITY.c.user_username) & (LINKS.c.group_role == "TEST_TAKER"))
+            .group_by(ACTIVITY.c.session_id).subquery("activity_counts"))
+
+
+SNAPSHOT_COLUMNS = ("session_name", "group_name", "delivery_id", "timezone", "start_date", "end_date",
+                    "submission_date", "scan_upload_start", "scan_upload_end", "sheets_per_interaction",
+                    "total_interactions")
+
+
+def paper_session_rows(*, db: Session, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Every paper session (or those named) with its enrolment and activity counts, counted in SQL."""
+    enrolled, activity = _enrolment_counts(), _activity_counts()
+    statement = (
+        select(*(SESSIONS.c[name] for name in SNAPSHOT_COLUMNS),
+               func.coalesce(enrolled.c.test_takers, 0).label("test_takers"),
+               func.coalesce(enrolled.c.scan_uploaders, 0).label("scan_uploaders"),
+               func.coalesce(activity.c.launched, 0).label("launched"),
+               func.coalesce(activity.c.with_activity, 0).label("with_activity"))
+        .outerjoin(enrolled, enrolled.c.group_name == SESSIONS.c.group_name)
+        .outerjoin(activity, activity.c.session_id == SESSIONS.c.id)
+        .where(SESSIONS.c.paper_enabled.is_(True))
+        .order_by(SESSIONS.c.session_name)
+    )
+    if names is not None:
+        statement = statement.where(SESSIONS.c.session_name.in_(list(names)))
+    return [dict(row._mapping) for row in db.execute(statement)]
+
+
+def role_counts(*, db: Session, group: str) -> dict[str, int]:
+    """Users per role in one group."""
+    rows = db.execute(select(LINKS.c.group_role, func.count()).where(LINKS.c.group_name == group)
+                      .group_by(LINKS.c.group_role))
+    return {role: int(n) for role, n in rows}
+
+
+def status_counts(*, db: Session, session_name: str) -> dict[str, int]:
+    """Test-takers per activity status in one session."""
+    rows = db.execute(select(ACTIVITY.c.status, func.count())
+                      .join(SESSIONS, SESSIONS.c.id == ACTIVITY.c.session_id)
+                      .where(SESSIONS.c.session_name == session_name).group_by(ACTIVITY.c.status))
+    return {status: int(n) for status, n in rows}
+
+
+def session_names(*, db: Session) -> list[str]:
+    """Names of all paper sessions, sorted."""
+    return list(db.scalars(select(SESSIONS.c.session_name).where(SESSIONS.c.paper_enabled.is_(True))
+                           .order_by(SESSIONS.c.session_name)))
