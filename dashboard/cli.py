@@ -17,7 +17,8 @@ import orjson
 from dashboard.config import load_settings
 from dashboard.errors import ScanreadyError
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BLOCKED = 0, 1, 2, 3
+STATE_MARK = {"ok": "ok     ", "pending": "pending", "problem": "PROBLEM"}
 
 
 class _UsageError(ScanreadyError):
@@ -40,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", metavar="FILE")
     load.add_argument("--db", metavar="URL", help="store URL (default: SCANREADY_DATABASE_URL, else ./data)")
     load.add_argument("--json", action="store_true", help="print one JSON object")
+    readiness = commands.add_parser("readiness", help="every paper session's readiness checklist")
+    readiness.add_argument("--db", metavar="URL", help="store URL")
+    readiness.add_argument("--as-of", metavar="ISO8601", help="judge the programme at this moment (default: now)")
+    output = readiness.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--csv", action="store_true", help="print one CSV row per session")
+    readiness.add_argument("--fail-on-blocked", action="store_true", help="exit 3 when any session is blocked")
     migrate = commands.add_parser("migrate", help="create or upgrade the store's schema")
     migrate.add_argument("--db", metavar="URL", help="store URL")
     return parser
@@ -118,6 +126,42 @@ def _import(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.validation.valid else EXIT_INVALID
 
 
+def _readiness(args: argparse.Namespace) -> int:
+    from dashboard import services
+    from dashboard.db import session_scope
+
+    as_of = services.parse_as_of(args.as_of) if args.as_of else None
+    with session_scope(_engine(args.db)) as db:
+        board = services.readiness_board(db=db, as_of=as_of)
+    if args.json:
+        _out(orjson.dumps(board.to_dict()).decode())
+    elif args.csv:
+        import pandas as pd
+
+        from dashboard.export import safe_csv
+
+        _out(safe_csv(pd.DataFrame(board.flat_rows())).decode())
+    else:
+        _out(_board_text(board))
+    blocked = board.counts()["blocked"]
+    return EXIT_BLOCKED if args.fail_on_blocked and blocked else EXIT_OK
+
+
+def _board_text(board: Any) -> str:
+    counts = board.counts()
+    sheets = sum(c.expected_sheets for c in board.checklists)
+    lines = [f"Readiness as of {board.to_dict()['as_of']}: {counts['ready']} ready, {counts['pending']} pending, "
+             f"{counts['blocked']} blocked; {sheets:,} sheets expected."]
+    for checklist in board.checklists:
+        session = checklist.session
+        lines.append(f"{checklist.status.upper():8} {session.session_name} (group {session.group_name}), "
+                     f"{checklist.expected_sheets:,} sheets expected")
+        lines += [f"    {STATE_MARK[item.state]} {item.item}: {item.detail}" for item in checklist.items
+                  if item.state != "ok"]
+        lines += [f"    warning {text}" for text in checklist.warnings]
+    return "\n".join(lines)
+
+
 def _migrate(args: argparse.Namespace) -> int:
     from dashboard.db import head_revision
 
@@ -126,7 +170,7 @@ def _migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": _validate, "import": _import, "migrate": _migrate}
+COMMANDS = {"validate": _validate, "import": _import, "readiness": _readiness, "migrate": _migrate}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ def render() -> None:
     st.title("Import files")
     st.caption("Drop TAO session files, enrolment links and activity exports. Nothing is stored until every "
                "file is valid and you click Import.")
-    _welcome()
+    ui.welcome()
     key = f"uploader-{st.session_state.get('uploads', 0)}"
     uploaded = st.file_uploader("TAO CSV files", type=["csv", "txt"], accept_multiple_files=True, key=key,
                                 help="Session templates, link-user-to-groups files and activity exports.")
@@ -25,20 +25,6 @@ def render() -> None:
         _show(validation)
         _import_button(files, validation)
     _history()
-
-
-def _welcome() -> None:
-    with ui.database() as db:
-        empty = services.session_count(db=db) == 0
-    with st.expander("TAO templates and the example programme", expanded=empty):
-        if empty:
-            st.info("The store is empty. Import your programme's files below, or load the example programme "
-                    "to see a full dashboard at once.")
-        columns = st.columns(3)
-        for column, (name, data) in zip(columns, services.templates().items(), strict=False):
-            column.download_button(f"Template: {name}", data, file_name=name, mime="text/csv")
-        if columns[2].button("Load example programme", icon=":material/auto_awesome:"):
-            _store(services.example_programme())
 
 
 def _validate(files: list[tuple[str, bytes]]) -> Validation:
@@ -74,28 +60,11 @@ def _show(validation: Validation) -> None:
 
 def _import_button(files: list[tuple[str, bytes]], validation: Validation) -> None:
     if st.button("Import", type="primary", disabled=not validation.valid, icon=":material/database_upload:"):
-        _store(files)
-
-
-def _store(files: list[tuple[str, bytes]]) -> None:
-    with st.spinner("Importing…"), ui.database() as db:
-        outcome = services.import_files(files, db=db, settings=ui.settings())
-        if outcome.import_id is None:
-            db.rollback()
-    if outcome.import_id is None:
-        st.error("Nothing was imported: the files have errors.")
-        return
-    counts = outcome.counts
-    st.session_state["uploads"] = st.session_state.get("uploads", 0) + 1
-    st.session_state["last_import"] = (f"Imported: {counts.created:,} created, {counts.updated:,} updated, "
-                                       f"{counts.unchanged:,} unchanged.")
-    st.rerun()
+        ui.import_files(files)
 
 
 def _history() -> None:
-    if message := st.session_state.pop("last_import", None):
-        st.success(message, icon=":material/task_alt:")
-        st.toast(message)
+    ui.last_import_message()
     with ui.database() as db:
         imports = services.recent_imports(db=db)
     st.subheader("Import history")

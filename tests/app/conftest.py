@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from dashboard.db import make_engine, migrate
 
@@ -33,10 +34,11 @@ def app_engine(store_file: Path) -> Engine:
 def make_app(store_file: Path) -> Callable[..., AppTest]:
     """An AppTest of the whole app, opened on ``page`` (a url path) with optional query params."""
 
-    def make(page: str = "import", **query: str) -> AppTest:
+    def make(page: str = "overview", **query: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
-        if page != "import":
-            at.switch_page(page)
+        # Pages are functions (st.Page(callable, url_path=...)); AppTest.switch_page only takes files, so
+        # request the page the way the browser does: by the hash Streamlit derives from its url_path.
+        at._page_hash = calc_hash(page)
         at.query_params.update(query)
         return at
 

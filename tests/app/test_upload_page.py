@@ -36,7 +36,7 @@ def button(at, label):
 
 
 def test_empty_store_welcomes_with_templates_and_example(make_app):
-    at = make_app().run()
+    at = make_app("import").run()
     assert not at.exception
     assert any("The store is empty" in info.value for info in at.info)
     labels = [b.proto.label for b in at.get("download_button")]
@@ -47,7 +47,7 @@ def test_empty_store_welcomes_with_templates_and_example(make_app):
 
 
 def test_valid_upload_shows_summary_preview_and_imports(make_app, app_engine):
-    at = make_app().run()
+    at = make_app("import").run()
     at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
     assert not at.exception
     summary = at.dataframe[0].value
@@ -69,7 +69,7 @@ def test_valid_upload_shows_summary_preview_and_imports(make_app, app_engine):
 
 
 def test_invalid_upload_lists_errors_and_keeps_import_disabled(make_app, app_engine):
-    at = make_app().run()
+    at = make_app("import").run()
     at.file_uploader[0].set_value([("bad.csv", BAD, "text/csv")]).run()
     assert not at.exception
     assert at.error[0].value.startswith("1 error(s)")
@@ -85,7 +85,7 @@ def test_invalid_upload_lists_errors_and_keeps_import_disabled(make_app, app_eng
 def test_show_errors_only_hides_warnings(make_app):
     bad_with_warning = BAD.replace(b"session_deliveryId,", b"session_deliveryId,colour,", 1).replace(
         b"\nd1,", b"\nd1,blue,")
-    at = make_app().run()
+    at = make_app("import").run()
     at.file_uploader[0].set_value([("bad.csv", bad_with_warning, "text/csv")]).run()
     assert at.toggle[0].value is True
     assert set(at.dataframe[1].value["severity"]) == {"error"}
@@ -96,7 +96,7 @@ def test_show_errors_only_hides_warnings(make_app):
 
 def test_one_bad_file_among_several_blocks_the_whole_upload(make_app, app_engine):
     links = b"user_username,group_name,group_role\nana,Class 4A,TEST_TAKER\n"
-    at = make_app().run()
+    at = make_app("import").run()
     at.file_uploader[0].set_value([("links.csv", links, "text/csv"), ("bad.csv", BAD, "text/csv")]).run()
     assert list(at.dataframe[0].value["errors"]) == [0, 1]
     assert button(at, "Import").disabled
@@ -105,7 +105,7 @@ def test_one_bad_file_among_several_blocks_the_whole_upload(make_app, app_engine
 
 def test_duplicate_session_across_files_is_an_error_on_the_second(make_app):
     other = sessions_csv(("Class 4A", "History 4A", "1"))
-    at = make_app().run()
+    at = make_app("import").run()
     at.file_uploader[0].set_value([("a.csv", GOOD, "text/csv"), ("b.csv", other, "text/csv")]).run()
     problems = at.dataframe[1].value
     assert problems[["file", "line", "column"]].to_dict("records") == [
@@ -113,7 +113,7 @@ def test_duplicate_session_across_files_is_an_error_on_the_second(make_app):
 
 
 def test_reimport_reports_unchanged(make_app, app_engine):
-    at = make_app().run()
+    at = make_app("import").run()
     at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
     button(at, "Import").click().run()
     at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
@@ -123,7 +123,7 @@ def test_reimport_reports_unchanged(make_app, app_engine):
 
 
 def test_load_example_programme_fills_the_store(make_app, app_engine):
-    at = make_app().run()
+    at = make_app("import").run()
     button(at, "Load example programme").click().run()
     assert not at.exception
     example_sessions = example_files(datetime.now(UTC))[0][1]
@@ -133,7 +133,7 @@ def test_load_example_programme_fills_the_store(make_app, app_engine):
 
 
 def test_an_undecodable_file_is_a_whole_file_error(make_app):
-    at = make_app().run()
+    at = make_app("import").run()
     at.file_uploader[0].set_value([("scan.pdf.csv", b"%PDF-1.4\n\x81\x8d\x8f\x90\x9d\x00", "text/csv")]).run()
     assert not at.exception
     problems = at.dataframe[1].value

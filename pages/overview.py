@@ -1,0 +1,41 @@
+"""Readiness overview: which paper sessions will receive their scans, which will not yet, and which are blocked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import services, ui
+from dashboard.export import safe_csv
+
+
+def render(session_page: Any, import_page: Any) -> None:
+    st.title("Readiness overview")
+    as_of = ui.as_of_input()
+    full = ui.board(as_of)
+    ui.last_import_message()
+    if not full.checklists:
+        st.info("No paper session is stored yet. Import your TAO session files on the Import page, or load the "
+                "example programme below, to see which sessions will be ready for scans.", icon=":material/info:")
+        st.page_link(import_page, label="Go to Import files", icon=":material/upload_file:")
+        ui.welcome()
+        return
+    shown = services.filter_board(full, ui.filter_inputs(full))
+    ui.status_metrics(shown)
+    if not shown.checklists:
+        st.caption("No session matches these filters.")
+        return
+    st.caption(f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, blocked first. "
+               "Select a row to open the session's checklist.")
+    frame = ui.board_frame(shown)
+    event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row",
+                         column_config=ui.board_column_config(), key="board")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        st.switch_page(session_page, query_params={"session": frame.iloc[rows[0]]["session"],
+                                                   **({"as_of": st.query_params["as_of"]}
+                                                      if "as_of" in st.query_params else {})})
+    st.download_button("Download this table as CSV", safe_csv(pd.DataFrame(shown.flat_rows())),
+                       file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:")

@@ -1,0 +1,48 @@
+"""One session: its whole checklist with reasons, enrolments by role, activity by status, its dates."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import services, ui
+
+
+def render() -> None:
+    with ui.database() as db:
+        names = services.paper_session_names(db=db)
+    if not names:
+        st.title("Session")
+        st.info("No paper session is stored yet: import your TAO session files first.", icon=":material/info:")
+        return
+    wanted = st.query_params.get("session")
+    if "session_name" not in st.session_state or wanted in names:
+        st.session_state["session_name"] = wanted if wanted in names else names[0]
+    name = st.selectbox("Session", names, key="session_name")
+    st.query_params["session"] = name
+    as_of = ui.as_of_input()
+    with ui.database() as db:
+        detail = services.session_detail(db=db, name=name, as_of=as_of)
+    if detail is None:
+        st.error("This session is no longer stored.")
+        return
+    checklist, session = detail.checklist, detail.checklist.session
+    st.title(session.session_name, anchor=False)
+    st.markdown(f"**{ui.STATUS_LABEL[checklist.status]}** · group {ui.plain(session.group_name)} · "
+                f"delivery {ui.plain(session.delivery_id)}")
+    st.caption(ui.plain(ui.dates_line(session)))
+    columns = st.columns(4)
+    columns[0].metric("Test-takers enrolled", f"{session.test_takers:,}")
+    columns[1].metric("Launched", f"{session.launched:,}")
+    columns[2].metric("Expected sheets", f"{checklist.expected_sheets:,}")
+    started = checklist.started_sheets
+    columns[3].metric("Sheets from those who started", "no activity yet" if started is None else f"{started:,}")
+    st.subheader("Checklist")
+    for item in checklist.items:
+        st.markdown(f"{ui.STATE_ICON[item.state]} **{ui.ITEM_LABEL[item.item]}**: {ui.plain(item.detail)}")
+    for warning in checklist.warnings:
+        st.warning(ui.plain(warning), icon=":material/warning:")
+    left, right = st.columns(2)
+    left.subheader("Enrolment by role")
+    left.dataframe(ui.counts_frame(detail.roles, "role", "users"), hide_index=True)
+    right.subheader("Activity by status")
+    right.dataframe(ui.counts_frame(detail.statuses, "status", "test-takers"), hide_index=True)
