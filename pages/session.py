@@ -14,8 +14,8 @@ def render() -> None:
         st.title("Session")
         st.info("No paper session is stored yet: import your TAO session files first.", icon=":material/info:")
         return
-    wanted = st.query_params.get("session")
-    if "session_name" not in st.session_state or wanted in names:
+    if "session_name" not in st.session_state:  # first run of this page: the URL says which session
+        wanted = st.query_params.get("session")
         st.session_state["session_name"] = wanted if wanted in names else names[0]
     name = st.selectbox("Session", names, key="session_name")
     st.query_params["session"] = name

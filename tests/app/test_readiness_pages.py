@@ -1,0 +1,142 @@
+"""AppTest of the overview and session pages on the example programme (anchored on a fixed day)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session
+
+from dashboard import services
+from dashboard.config import Settings
+from dashboard.example import example_files
+from tests.factories import LINKS, NEW_GROUPS, csv_bytes, session
+
+EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)
+AS_OF = "2027-03-16T07:00Z"
+
+
+@pytest.fixture
+def programme(app_engine):
+    """The example programme, imported once into the app's store."""
+    with Session(app_engine) as db:
+        outcome = services.import_files(example_files(EXAM_DAY), db=db, settings=Settings())
+        db.commit()
+    assert outcome.validation.valid
+    return app_engine
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_empty_store_overview_points_to_import_and_example(make_app):
+    at = make_app().run()
+    assert not at.exception
+    assert "No paper session is stored yet" in at.info[0].value
+    assert any(b.label == "Load example programme" for b in at.button)
+
+
+def test_overview_lists_every_paper_session_blocked_first(make_app, programme):
+    at = make_app(as_of=AS_OF).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 35  # 36 sessions, one of them not on paper
+    ranks = table["status"].map({"❌ blocked": 0, "⏳ pending": 1, "✅ ready": 2})
+    assert ranks.is_monotonic_increasing
+    shown = metrics(at)
+    for label, status in (("Ready", "✅ ready"), ("Pending", "⏳ pending"), ("Blocked", "❌ blocked")):
+        assert shown[label] == f"{(table['status'] == status).sum():,}"
+    assert shown["Expected sheets"] == f"{table['expected sheets'].sum():,}"
+    assert set(table.columns) >= {"enrolment", "roles", "launched", "submitted", "window", "schedule"}
+    assert set(table[["enrolment", "roles", "launched", "submitted", "window", "schedule"]].stack()) <= {"✅", "⏳", "❌"}
+
+
+def test_as_of_changes_the_statuses(make_app, programme):
+    early = make_app(as_of="2026-01-01T00:00Z").run()
+    on_exam_day = make_app(as_of=AS_OF).run()
+    assert metrics(early)["Ready"] == "0"
+    assert int(metrics(on_exam_day)["Ready"]) > 0
+    assert on_exam_day.date_input[0].value.isoformat() == "2027-03-16"
+    assert on_exam_day.query_params["as_of"] == AS_OF
+
+
+@pytest.mark.parametrize(("query", "column", "expected"), [
+    ({"status": "blocked"}, "status", {"❌ blocked"}),
+    ({"status": ["ready", "pending"]}, "status", {"✅ ready", "⏳ pending"}),
+    ({"group": "Chopin 8B"}, "group", {"Chopin 8B"}),
+    ({"delivery": "https://tao.example.org/delivery/history-8"}, "delivery",
+     {"https://tao.example.org/delivery/history-8"}),
+])
+def test_filters_come_from_the_url(make_app, programme, query, column, expected):
+    at = make_app(as_of=AS_OF, **query).run()
+    assert not at.exception
+    assert set(at.dataframe[0].value[column]) == expected
+
+
+def test_start_date_range_and_closing_soon_filters(make_app, programme):
+    at = make_app(as_of=AS_OF, starts=["2027-03-16", "2027-03-20"]).run()
+    table = at.dataframe[0].value
+    assert 0 < len(table) < 35
+    closing = make_app(as_of=AS_OF, closing="20").run()
+    rows = closing.dataframe[0].value
+    assert set(rows["status"]) == {"❌ blocked"}
+    assert 0 < len(rows) < len(make_app(as_of=AS_OF, status="blocked").run().dataframe[0].value)
+    assert all("Mar 2027" in when or "Apr 2027" in when for when in rows["window closes"])
+
+
+def test_changing_a_filter_writes_it_to_the_url(make_app, programme):
+    at = make_app(as_of=AS_OF).run()
+    at.multiselect(key="status").set_value(["blocked"]).run()
+    assert at.query_params["status"] == "blocked"
+    assert set(at.dataframe[0].value["status"]) == {"❌ blocked"}
+
+
+def test_a_filter_that_matches_nothing_says_so(make_app, programme):
+    at = make_app(as_of=AS_OF, group="Chopin 8B", status="ready").run()
+    assert "No session matches these filters." in [c.value for c in at.caption]
+
+
+def test_session_page_shows_the_checklist_with_reasons(make_app, programme):
+    at = make_app("session", session="History grade 8 - Chopin 8B", as_of=AS_OF).run()
+    assert not at.exception
+    assert at.selectbox(key="session_name").value == "History grade 8 - Chopin 8B"
+    lines = [m.value for m in at.markdown]
+    checklist = [line for line in lines if line[:1] in "✅⏳❌"]
+    assert len(checklist) == 6
+    assert any("Someone can upload scans" in line and line.startswith("❌") for line in checklist)
+    roles = dict(zip(at.dataframe[0].value["role"], at.dataframe[0].value["users"], strict=True))
+    assert roles == {"BOOKLET_PUBLISHER": 1, "TEST_TAKER": roles["TEST_TAKER"]}  # nobody holds SCAN_UPLOADER
+    assert roles["TEST_TAKER"] >= 18
+    statuses = at.dataframe[1].value
+    assert statuses["test-takers"].sum() > 0
+    assert "Europe/Warsaw" in at.caption[-1].value
+
+
+def test_session_page_switches_session_and_keeps_it_in_the_url(make_app, programme):
+    at = make_app("session", as_of=AS_OF).run()
+    at.selectbox(key="session_name").set_value("Science grade 8 - Erasmus 8C").run()
+    assert at.query_params["session"] == "Science grade 8 - Erasmus 8C"
+    assert any(m.value.startswith("❌ **Test-takers enrolled**") for m in at.markdown)
+
+
+def test_session_page_on_an_empty_store(make_app):
+    at = make_app("session").run()
+    assert not at.exception
+    assert "No paper session is stored yet" in at.info[0].value
+
+
+def test_a_session_named_like_html_is_shown_as_text(make_app, app_engine):
+    name = "<img src=x onerror=alert(1)>"
+    files = [("s.csv", csv_bytes(NEW_GROUPS, [session(name, group="<b>bold</b>")])),
+             ("l.csv", csv_bytes(LINKS, [{"user_username": "ana", "group_name": "<b>bold</b>",
+                                           "group_role": "TEST_TAKER"}]))]
+    with Session(app_engine) as db:
+        services.import_files(files, db=db, settings=Settings())
+        db.commit()
+    at = make_app("session", session=name).run()
+    assert not at.exception
+    assert at.title[0].value == name
+    header = at.markdown[0].value
+    assert "\\<b\\>bold\\</b\\>" in header
+    assert "<b>" not in header.replace("\\<b\\>", "")
