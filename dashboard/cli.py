@@ -1,14 +1,16 @@
 """``scanready``: the command-line front of the services, for automation.
 
 Exit status: 0 valid (and stored), 1 a file is invalid (nothing stored), 2 a usage error, a path that
-cannot be read or a store that cannot be opened. Output goes through ``_out`` only.
+cannot be read or a store that cannot be opened, 3 (``readiness --fail-on-blocked``) a session is blocked.
+Output goes through ``_out`` only.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,22 +90,29 @@ def _emit(result: dict[str, Any], *, as_json: bool) -> None:
     _out(orjson.dumps(result).decode() if as_json else _report_text(result))
 
 
-def _engine(url: str | None) -> Any:
-    from dashboard.db import make_engine, migrate
+@contextmanager
+def _database(url: str | None, *, upgrade: bool = True) -> Iterator[Any]:
+    """A unit of work on the store (migrated first, or only opened when ``upgrade`` is False)."""
+    from dashboard.db import make_engine, migrate, open_existing, session_scope
 
-    engine = make_engine(load_settings(url).database_url)
-    migrate(engine)
-    return engine
+    target = load_settings(url).database_url
+    engine = make_engine(target) if upgrade else open_existing(target)
+    try:
+        if upgrade:
+            migrate(engine)
+        with session_scope(engine) as db:
+            yield db
+    finally:
+        engine.dispose()
 
 
 def _validate(args: argparse.Namespace) -> int:
     from dashboard import services
-    from dashboard.db import session_scope
 
     files = _read(args.files)
     settings = load_settings(args.db)
-    if args.db:
-        with session_scope(_engine(args.db)) as db:
+    if args.db:  # checked against an existing store, which is neither created nor migrated
+        with _database(args.db, upgrade=False) as db:
             validation = services.validate_files(files, settings=settings, db=db)
             db.rollback()
     else:
@@ -114,11 +123,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from dashboard import services
-    from dashboard.db import session_scope
 
     files = _read(args.files)
     settings = load_settings(args.db)
-    with session_scope(_engine(args.db)) as db:
+    with _database(args.db) as db:
         outcome = services.import_files(files, db=db, settings=settings)
         if outcome.import_id is None:
             db.rollback()
@@ -128,10 +136,9 @@ def _import(args: argparse.Namespace) -> int:
 
 def _readiness(args: argparse.Namespace) -> int:
     from dashboard import services
-    from dashboard.db import session_scope
 
     as_of = services.parse_as_of(args.as_of) if args.as_of else None
-    with session_scope(_engine(args.db)) as db:
+    with _database(args.db) as db:
         board = services.readiness_board(db=db, as_of=as_of)
     if args.json:
         _out(orjson.dumps(board.to_dict()).decode())
@@ -165,8 +172,9 @@ def _board_text(board: Any) -> str:
 def _migrate(args: argparse.Namespace) -> int:
     from dashboard.db import head_revision
 
-    engine = _engine(args.db)
-    _out(f"Store at {engine.url.render_as_string(hide_password=True)} is at schema {head_revision()}.")
+    with _database(args.db) as db:
+        url = db.get_bind().engine.url.render_as_string(hide_password=True)
+    _out(f"Store at {url} is at schema {head_revision()}.")
     return EXIT_OK
 
 

@@ -16,8 +16,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -37,20 +37,30 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created, WAL and a busy timeout are set."""
     url = normalise_url(url)
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise StoreError(f"The database URL {url!r} is not a valid URL.") from exc
+    parsed = _parse(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except (ArgumentError, ImportError) as exc:  # an unknown dialect, or its driver is not installed
+            raise StoreError(f"Cannot use the database URL {parsed.render_as_string()!r}: {exc}") from exc
     database = parsed.database or ""
     if database in ("", ":memory:"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     else:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the folder of the store {database!r}: {exc.strerror or exc}.") from exc
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(normalise_url(url))
+    except ArgumentError as exc:
+        raise StoreError(f"The database URL {url!r} is not a valid URL.") from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -73,7 +83,7 @@ def migrate(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
-    except OperationalError as exc:
+    except DBAPIError as exc:  # unreachable server, or a file that is not a database
         raise StoreError(f"Cannot open the store at {engine.url!r}: {exc.orig}") from exc
 
 
@@ -88,13 +98,40 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
 
 
+def open_existing(url: str) -> Engine:
+    """An engine on a store that already exists at the newest schema; nothing is created or migrated."""
+    parsed = _parse(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).is_file():
+        raise StoreError(f"There is no store at {database!r}.")
+    engine = make_engine(url)
+    try:
+        revision = schema_revision(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(f"Cannot open the store at {engine.url!r}: {exc.orig}") from exc
+    if revision != head_revision():
+        engine.dispose()
+        raise StoreError(f"The store at {engine.url!r} is at schema {revision or 'none'}, not "
+                         f"{head_revision()}: run `scanready migrate` on it first.")
+    return engine
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: committed when the block ends, rolled back entirely when it raises."""
+    """One unit of work: committed when the block ends, rolled back entirely when it raises.
+
+    A conflict with another writer (two imports creating the same session at once) becomes a StoreError:
+    this unit of work is rolled back whole and can simply be run again.
+    """
     with Session(engine, expire_on_commit=False) as db:
         try:
             yield db
             db.commit()
+        except IntegrityError as exc:
+            db.rollback()
+            raise StoreError("Another import changed the same records at the same time; nothing of this one "
+                             "was stored. Run it again.") from exc
         except BaseException:
             db.rollback()
             raise

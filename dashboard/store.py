@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, case, func, insert, select, tuple_, update
@@ -131,7 +131,8 @@ def upsert_links(*, db: Session, records: Sequence[dict[str, Any]], import_id: i
 
 
 def upsert_activity(*, db: Session, records: Sequence[dict[str, Any]], import_id: int) -> Counts:
-    """Each (session_id, user) keeps its latest state: new pairs are created, changed ones updated."""
+    """Each (session_id, user) keeps its latest state: new pairs are created, changed ones updated; a row
+    older than what is stored (an earlier export imported again) leaves it unchanged."""
     counts = Counts()
     fields = ("status", "started_at", "finished_at")
     key = tuple_(ACTIVITY.c.session_id, ACTIVITY.c.user_username)
@@ -145,7 +146,8 @@ def upsert_activity(*, db: Session, records: Sequence[dict[str, Any]], import_id
             old = stored.get((record["session_id"], record["user_username"]))
             if old is None:
                 new.append({**record, "import_id": import_id})
-            elif any(getattr(old, f) != record[f] for f in fields):
+            elif _moment(record["started_at"], record["finished_at"]) >= _moment(old.started_at, old.finished_at) \
+                    and any(getattr(old, f) != record[f] for f in fields):
                 changed.append({"b_id": old.id, "b_import_id": import_id, **{f"b_{f}": record[f] for f in fields}})
             else:
                 counts.unchanged += 1
@@ -155,6 +157,14 @@ def upsert_activity(*, db: Session, records: Sequence[dict[str, Any]], import_id
                    .values({f: bindparam(f"b_{f}") for f in (*fields, "import_id")}), changed)
     counts.created, counts.updated = len(new), len(changed)
     return counts
+
+
+def _moment(*stamps: datetime | None) -> datetime:
+    """The latest of an activity row's times (the earliest possible moment when it has none)."""
+    return max((stamp for stamp in stamps if stamp is not None), default=_NEVER)
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def _bulk_insert(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -203,11 +213,15 @@ def get_session(*, db: Session, name: str) -> ExamSession | None:
     return db.execute(select(ExamSession).where(SESSIONS.c.session_name == name)).scalars().first()
 
 
+def _holders(role: str) -> Any:
+    """How many links of a group carry ``role`` (a SUM over the group's rows)."""
+    return func.sum(case((LINKS.c.group_role == role, 1), else_=0))
+
+
 def _enrolment_counts() -> Any:
     """Per group: test-takers and scan uploaders (one GROUP BY over the links)."""
-    is_role = lambda role: func.sum(case((LINKS.c.group_role == role, 1), else_=0))  # noqa: E731
-    return (select(LINKS.c.group_name, is_role("TEST_TAKER").label("test_takers"),
-                   is_role("SCAN_UPLOADER").label("scan_uploaders"))
+    return (select(LINKS.c.group_name, _holders("TEST_TAKER").label("test_takers"),
+                   _holders("SCAN_UPLOADER").label("scan_uploaders"))
             .group_by(LINKS.c.group_name).subquery("enrolled"))
 
 

@@ -154,7 +154,7 @@ def filter_inputs(full: Board) -> Filters:
     _query_default("starts", lambda v: tuple(date.fromisoformat(d) for d in v[:2]), ())
     _query_default("closing", lambda v: int(v[0]), 0)
     top = st.columns([2, 3, 3])
-    statuses = top[0].multiselect("Status", list(STATUS_LABEL), key="status", format_func=STATUS_LABEL.get)
+    statuses = top[0].multiselect("Status", list(STATUS_LABEL), key="status", format_func=lambda s: STATUS_LABEL[s])
     chosen_groups = top[1].multiselect("Group", groups, key="group")
     chosen_deliveries = top[2].multiselect("Delivery", deliveries, key="delivery")
     bottom = st.columns([3, 2])
@@ -169,7 +169,7 @@ def filter_inputs(full: Board) -> Filters:
             st.query_params[key] = value
         else:
             st.query_params.pop(key, None)
-    range_ = list(starts) if isinstance(starts, tuple) else []
+    range_: list[date] = list(starts) if isinstance(starts, tuple) else []
     return Filters(tuple(statuses), tuple(chosen_groups), tuple(chosen_deliveries),
                    range_[0] if range_ else None, range_[1] if len(range_) > 1 else None,
                    int(closing) or None)

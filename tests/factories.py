@@ -1,0 +1,88 @@
+"""CSV builders for tests: TAO session templates, link files and activity exports, as bytes.
+
+Rows are dicts of column -> text; ``csv_bytes`` quotes what needs quoting (settings lists, commas,
+newlines), so a test states values, not CSV syntax. Deterministic: no clock, no randomness.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+
+# sessions-with-delivery-in-new-groups.csv, in TAO's order, plus the paper columns.
+NEW_GROUPS = (
+    "session_deliveryId", "group_name", "group_description", "group_active", "session_name", "session_timezone",
+    "session_startDate", "session_endDate", "session_submissionDate", "session_waitingPageDate",
+    "session_securitySettings", "session_reviewSettings", "session_testRunnerAccessibilityPlugins",
+    "session_testRunnerSessionPlugins", "session_reportSettings", "session_readAloud", "group_organizationId",
+    "session_paperMode_isEnabled", "session_paperMode_sheetsPerInteraction", "session_paperMode_totalInteractions",
+    "session_paperMode_bookletFilename", "session_paperMode_scanUploadStartDate",
+    "session_paperMode_scanUploadEndDate",
+)
+NEW_GROUP_ONLY = ("group_description", "group_active", "group_organizationId")
+EXISTING_GROUPS = tuple(name for name in NEW_GROUPS if name not in NEW_GROUP_ONLY)
+# The columns of the CLI contract's sample: a short existing-groups file.
+PAPER = (
+    "session_deliveryId", "group_name", "session_name", "session_timezone", "session_startDate", "session_endDate",
+    "session_submissionDate", "session_paperMode_isEnabled", "session_paperMode_sheetsPerInteraction",
+    "session_paperMode_totalInteractions", "session_paperMode_bookletFilename",
+    "session_paperMode_scanUploadStartDate", "session_paperMode_scanUploadEndDate",
+)
+LINKS = ("user_username", "group_name", "group_role")
+ACTIVITY = ("session_name", "user_username", "status", "started_at", "finished_at")
+
+
+def session(name: str, group: str = "Class 4A", **values: str) -> dict[str, str]:
+    """A valid paper session row; ``values`` override any column by its CSV name."""
+    row = {
+        "session_deliveryId": "https://tao.example.org/delivery/history",
+        "group_name": group,
+        "group_description": f"Pupils of {group}",
+        "group_active": "TRUE",
+        "session_name": name,
+        "session_timezone": "Europe/Brussels",
+        "session_startDate": "2028-06-12T07:00:00Z",
+        "session_endDate": "2028-06-12T10:00:00Z",
+        "session_submissionDate": "2028-06-12T11:00:00Z",
+        "session_waitingPageDate": "2028-06-12T06:30:00Z",
+        "session_securitySettings": "requireFullscreen,preventScreenshot",
+        "session_reviewSettings": "",
+        "session_testRunnerAccessibilityPlugins": "",
+        "session_testRunnerSessionPlugins": "",
+        "session_reportSettings": "",
+        "session_readAloud": "",
+        "group_organizationId": "",
+        "session_paperMode_isEnabled": "1",
+        "session_paperMode_sheetsPerInteraction": "1",
+        "session_paperMode_totalInteractions": "6",
+        "session_paperMode_bookletFilename": f"booklet-{name.lower().replace(' ', '-')}",
+        "session_paperMode_scanUploadStartDate": "2028-06-13T06:00:00.000Z",
+        "session_paperMode_scanUploadEndDate": "2028-06-27T18:00:00.000Z",
+    }
+    row.update(values)
+    return row
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, str]], *, newline: str = "\n") -> bytes:
+    """A CSV file with ``columns`` as header; a column a row lacks is written empty."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=newline)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(name, "") for name in columns])
+    return buffer.getvalue().encode()
+
+
+def sessions_csv(*rows: Mapping[str, str], columns: Sequence[str] = NEW_GROUPS) -> bytes:
+    return csv_bytes(columns, rows)
+
+
+def links_csv(*links: tuple[str, str, str]) -> bytes:
+    """A link-existing-user-to-groups file from (user, group, role) triples."""
+    return csv_bytes(LINKS, (dict(zip(LINKS, link, strict=True)) for link in links))
+
+
+def activity_csv(*rows: tuple[str, str, str, str, str]) -> bytes:
+    """An activity export from (session, user, status, started_at, finished_at) tuples."""
+    return csv_bytes(ACTIVITY, (dict(zip(ACTIVITY, row, strict=True)) for row in rows))

@@ -1,0 +1,110 @@
+"""Alembic migrations on SQLite and PostgreSQL: a new store reaches head, an older one is upgraded,
+migrating again changes nothing, and the migrated schema is exactly the SQLModel metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+from sqlmodel import Session, SQLModel
+
+from dashboard import services, store
+from dashboard.config import Settings
+from dashboard.db import MIGRATIONS, head_revision, make_engine, migrate, schema_revision
+from tests.factories import session, sessions_csv
+
+MODEL_TABLES = {"exam_session", "group_link", "activity", "import_record", "import_file"}
+
+
+@pytest.fixture
+def empty(store_url: str) -> Iterator[Engine]:
+    """An engine on a store nobody has migrated yet."""
+    engine = make_engine(store_url)
+    yield engine
+    engine.dispose()
+
+
+def _alembic(engine: Engine, action: str, revision: str) -> None:
+    """Run an Alembic command (``downgrade``, ``stamp``) the way ``dashboard.db.migrate`` runs ``upgrade``."""
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def _differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "compare_server_default": True})
+        return list(compare_metadata(context, SQLModel.metadata))
+
+
+def test_an_empty_store_is_migrated_to_head(empty):
+    assert schema_revision(empty) is None
+    assert _tables(empty) == set()
+
+    migrate(empty)
+
+    assert head_revision() is not None
+    assert schema_revision(empty) == head_revision()
+    assert _tables(empty) == set(SQLModel.metadata.tables) | {"alembic_version"}
+
+
+def test_migrating_twice_changes_nothing(empty):
+    migrate(empty)
+    with Session(empty) as db:
+        services.import_files([("s.csv", sessions_csv(session("History 4A")))], db=db, settings=Settings())
+        db.commit()
+
+    migrate(empty)
+
+    assert schema_revision(empty) == head_revision()
+    with Session(empty) as db:
+        assert store.count_sessions(db=db) == 1
+        assert store.data_version(db=db) == 1
+    assert _differences(empty) == []
+
+
+def test_the_migrated_schema_matches_the_models(engine):
+    assert _differences(engine) == []
+
+
+def test_a_schema_drift_is_detected(engine):
+    """The comparison above can fail: a table the migrations lack shows up as a difference."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE import_file")
+
+    found = {(diff[0], diff[1].name) for diff in _differences(engine) if isinstance(diff, tuple)}
+    assert found == {("add_table", "import_file"), ("add_index", "ix_import_file_import_id")}
+
+
+@pytest.mark.parametrize("older", ["downgraded to base", "stamped at base"])
+def test_an_older_store_is_upgraded(empty, older):
+    if older == "downgraded to base":
+        migrate(empty)
+        _alembic(empty, "downgrade", "base")
+        assert _tables(empty) == {"alembic_version"}
+    else:
+        _alembic(empty, "stamp", "base")
+        assert _tables(empty) == {"alembic_version"}
+    assert schema_revision(empty) is None
+
+    migrate(empty)
+
+    assert schema_revision(empty) == head_revision()
+    assert _differences(empty) == []
+    with Session(empty) as db:
+        outcome = services.import_files([("s.csv", sessions_csv(session("History 4A")))], db=db,
+                                        settings=Settings())
+        db.commit()
+    assert outcome.counts.created == 1

@@ -1,0 +1,88 @@
+"""Readiness counts computed in SQL, on SQLite and PostgreSQL, and the board built from them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from dashboard import services, store
+from dashboard.config import Settings
+from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, csv_bytes, session
+
+SETTINGS = Settings()
+
+
+def load(db, *files):
+    outcome = services.import_files(list(files), db=db, settings=SETTINGS, now=datetime(2028, 1, 1, tzinfo=UTC))
+    assert outcome.validation.valid, outcome.validation.to_dict()
+    db.commit()
+    return outcome
+
+
+def links(*rows):
+    return ("links.csv", csv_bytes(LINKS, [dict(zip(LINKS, row, strict=True)) for row in rows]))
+
+
+def activity(*rows):
+    return ("activity.csv", csv_bytes(ACTIVITY, [dict(zip(ACTIVITY, row, strict=True)) for row in rows]))
+
+
+def sessions(*rows):
+    return ("sessions.csv", csv_bytes(NEW_GROUPS, rows))
+
+
+def test_counts_per_session_come_from_links_and_activity(db):
+    load(db, sessions(session("History 4A", "Class 4A"), session("History 4B", "Class 4B"),
+                      session("Online 4C", "Class 4C", session_paperMode_isEnabled="0")),
+         links(("ana", "Class 4A", "TEST_TAKER"), ("bo", "Class 4A", "TEST_TAKER"),
+               ("bo", "Class 4A", "SCAN_UPLOADER"),  # a user with two roles counts in both
+               ("ana", "Class 4A", "test_taker"),  # the same link twice (role in another case) is one link
+               ("cy", "Class 4B", "SCAN_UPLOADER"), ("dee", "Class 4C", "TEST_TAKER")),
+         activity(("History 4A", "ana", "finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z"),
+                  ("History 4A", "bo", "not_started", "", ""),
+                  ("History 4A", "zed", "finished", "2028-06-12T07:01:00Z", ""),  # not enrolled: not counted
+                  ("History 4B", "cy", "in_progress", "2028-06-12T07:05:00Z", "")))  # an uploader, not a taker
+    rows = {row["session_name"]: row for row in store.paper_session_rows(db=db)}
+    assert sorted(rows) == ["History 4A", "History 4B"]  # paper mode off is not listed
+    counts = ("test_takers", "scan_uploaders", "launched", "with_activity")
+    assert {name: tuple(row[c] for c in counts) for name, row in rows.items()} == {
+        "History 4A": (2, 1, 1, 2),
+        "History 4B": (0, 1, 0, 0),
+    }
+
+
+def test_re_importing_links_keeps_counts(db):
+    files = [sessions(session("History 4A", "Class 4A")), links(("ana", "Class 4A", "TEST_TAKER"))]
+    load(db, *files)
+    second = load(db, *files)
+    assert second.by_kind["enrolments"].to_dict() == {"created": 0, "updated": 0, "unchanged": 1}
+    assert store.paper_session_rows(db=db)[0]["test_takers"] == 1
+
+
+def test_board_statuses_on_exam_day(db):
+    load(db, sessions(session("Ready 4A", "Class 4A"), session("Blocked 4B", "Class 4B")),
+         links(("ana", "Class 4A", "TEST_TAKER"), ("up", "Class 4A", "SCAN_UPLOADER"),
+               ("bo", "Class 4B", "TEST_TAKER")),
+         activity(("Ready 4A", "ana", "Finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z")))
+    board = services.readiness_board(db=db, as_of=datetime(2028, 6, 14, tzinfo=UTC))
+    assert [(c.session.session_name, c.status) for c in board.checklists] == [
+        ("Blocked 4B", "blocked"), ("Ready 4A", "ready")]
+    blocked = board.to_dict()["sessions"][0]
+    assert blocked["enrolled"] == 1 and blocked["launched"] == 0 and blocked["window"] == "open"
+    assert {i["item"]: i["state"] for i in blocked["items"]} == {
+        "enrolment": "ok", "roles": "problem", "launched": "problem", "submitted": "ok", "window": "ok",
+        "schedule": "ok"}
+    assert board.to_dict()["as_of"] == "2028-06-14T00:00:00Z"
+    ready = board.checklists[1]
+    assert (ready.expected_sheets, ready.started_sheets) == (6, 6)
+
+
+def test_session_detail_counts_roles_and_statuses(db):
+    load(db, sessions(session("History 4A", "Class 4A")),
+         links(("ana", "Class 4A", "TEST_TAKER"), ("bo", "Class 4A", "TEST_TAKER"), ("bo", "Class 4A", "GRADER")),
+         activity(("History 4A", "ana", "in progress", "2028-06-12T07:01:00Z", ""),
+                  ("History 4A", "bo", "paused", "1781247660", "")))
+    detail = services.session_detail(db=db, name="History 4A", as_of=datetime(2028, 6, 12, 8, tzinfo=UTC))
+    assert detail is not None
+    assert detail.roles == {"GRADER": 1, "TEST_TAKER": 2}
+    assert detail.statuses == {"in_progress": 1, "paused": 1}
+    assert services.session_detail(db=db, name="Nope") is None
