@@ -86,3 +86,14 @@ def test_session_detail_counts_roles_and_statuses(db):
     assert detail.roles == {"GRADER": 1, "TEST_TAKER": 2}
     assert detail.statuses == {"in_progress": 1, "paused": 1}
     assert services.session_detail(db=db, name="Nope") is None
+
+
+def test_an_older_activity_export_does_not_undo_a_newer_one(db):
+    load(db, sessions(session("History 4A", "Class 4A")), links(("ana", "Class 4A", "TEST_TAKER")),
+         activity(("History 4A", "ana", "finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z")))
+    older = load(db, activity(("History 4A", "ana", "in_progress", "2028-06-12T07:01:00Z", "")))
+    assert older.by_kind["activity"].to_dict() == {"created": 0, "updated": 0, "unchanged": 1}
+    assert services.session_detail(db=db, name="History 4A").statuses == {"finished": 1}
+    newer = load(db, activity(("History 4A", "ana", "terminated", "2028-06-12T07:01:00Z", "2028-06-12T09:00:00Z")))
+    assert newer.by_kind["activity"].to_dict() == {"created": 0, "updated": 1, "unchanged": 0}
+    assert services.session_detail(db=db, name="History 4A").statuses == {"terminated": 1}

@@ -1,0 +1,92 @@
+"""``scanready readiness``: the JSON contract, the flat CSV, --as-of, --fail-on-blocked's exit 3."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from dashboard.cli import main
+from tests.factories import ACTIVITY, LINKS, PAPER, csv_bytes, session
+
+SESSION_KEYS = {"session_name", "group_name", "delivery_id", "status", "enrolled", "launched", "submitted", "window",
+                "expected_sheets", "items", "warnings"}
+
+
+@pytest.fixture
+def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """A store with a session that is ready after the exam and one that is blocked (nobody can upload)."""
+    (tmp_path / "s.csv").write_bytes(csv_bytes(PAPER, [
+        session("History 4A", session_name="History 4A"),
+        session("History 4B", group="Class 4B", session_paperMode_sheetsPerInteraction="2"),
+        session("=HYPERLINK(1)", group="Class 4C")]))
+    (tmp_path / "l.csv").write_bytes(csv_bytes(LINKS, [
+        {"user_username": u, "group_name": g, "group_role": r}
+        for u, g, r in [("ana", "Class 4A", "TEST_TAKER"), ("up", "Class 4A", "SCAN_UPLOADER"),
+                        ("bo", "Class 4B", "TEST_TAKER"), ("cy", "Class 4B", "TEST_TAKER")]]))
+    (tmp_path / "a.csv").write_bytes(csv_bytes(ACTIVITY, [
+        {"session_name": "History 4A", "user_username": "ana", "status": "finished",
+         "started_at": "2028-06-12T07:01:00Z", "finished_at": "2028-06-12T08:00:00Z"}]))
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    assert main(["import", str(tmp_path / "s.csv"), str(tmp_path / "l.csv"), str(tmp_path / "a.csv"),
+                 "--db", url]) == 0
+    capsys.readouterr()
+    return url
+
+
+def test_json_lists_paper_sessions_with_the_contract_fields(store, capsys):
+    assert main(["readiness", "--db", store, "--as-of", "2028-06-14T00:00:00Z", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["as_of"] == "2028-06-14T00:00:00Z"
+    by_name = {s["session_name"]: s for s in out["sessions"]}
+    assert all(SESSION_KEYS <= set(s) for s in out["sessions"])
+    ready, blocked = by_name["History 4A"], by_name["History 4B"]
+    assert (ready["status"], ready["enrolled"], ready["launched"], ready["submitted"], ready["window"]) == (
+        "ready", 1, 1, True, "open")
+    assert (blocked["status"], blocked["enrolled"], blocked["expected_sheets"]) == ("blocked", 2, 24)
+    assert {i["item"]: i["state"] for i in blocked["items"]}["roles"] == "problem"
+    assert [s["status"] for s in out["sessions"]] == sorted((s["status"] for s in out["sessions"]),
+                                                            key=["blocked", "pending", "ready"].index)
+
+
+def test_before_the_exam_sessions_are_pending_not_blocked_for_launches(store, capsys):
+    main(["readiness", "--db", store, "--as-of", "2028-06-01", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    states = {s["session_name"]: {i["item"]: i["state"] for i in s["items"]} for s in out["sessions"]}
+    assert states["History 4B"]["launched"] == "pending"
+    assert states["History 4A"]["window"] == "pending"
+    assert out["as_of"] == "2028-06-01T00:00:00Z"
+
+
+def test_fail_on_blocked_exits_3_for_a_nightly_job(store, capsys):
+    assert main(["readiness", "--db", store, "--as-of", "2028-06-14T00:00:00Z", "--fail-on-blocked"]) == 3
+    text = capsys.readouterr().out
+    assert "BLOCKED  History 4B (group Class 4B)" in text
+    assert "roles: No one in group Class 4B can upload scans" in text
+
+
+def test_fail_on_blocked_exits_0_when_nothing_is_blocked(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert main(["readiness", "--db", url, "--fail-on-blocked", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["sessions"] == []
+
+
+def test_csv_is_one_flat_row_per_session_with_formulas_neutralised(store, capsys):
+    assert main(["readiness", "--db", store, "--as-of", "2028-06-14T00:00:00Z", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["session_name"] for r in rows} == {"History 4A", "History 4B", "'=HYPERLINK(1)"}
+    row = next(r for r in rows if r["session_name"] == "History 4B")
+    assert (row["status"], row["roles"], row["enrolled"]) == ("blocked", "problem", "2")
+    assert row["roles_detail"].startswith("No one in group Class 4B")
+
+
+@pytest.mark.parametrize("flags", [["--as-of", "16/03/2027"], ["--json", "--csv"], ["--as-of"]])
+def test_bad_flags_are_usage_errors(store, capsys, flags):
+    with pytest.raises(SystemExit) as exit_info:
+        code = main(["readiness", "--db", store, *flags])
+        raise SystemExit(code)
+    assert exit_info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
