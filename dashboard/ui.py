@@ -106,9 +106,12 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-@st.cache_data(max_entries=32, show_spinner="Checking every session…")
+@st.cache_resource(max_entries=16, show_spinner="Checking every session…")
 def cached_board(version: int, as_of: datetime, url: str) -> Board:
-    """The readiness board, recomputed only when an import bumps ``version`` or ``as_of`` changes."""
+    """The readiness board, recomputed only when an import bumps ``version`` or ``as_of`` changes.
+
+    A resource, not data: shared read-only between reruns and sessions instead of unpickled at each rerun.
+    """
     with Session(_engine_for(url)) as db:
         return services.readiness_board(db=db, as_of=as_of)
 

@@ -37,5 +37,5 @@ def render(session_page: Any, import_page: Any) -> None:
         st.switch_page(session_page, query_params={"session": frame.iloc[rows[0]]["session"],
                                                    **({"as_of": st.query_params["as_of"]}
                                                       if "as_of" in st.query_params else {})})
-    st.download_button("Download this table as CSV", safe_csv(pd.DataFrame(shown.flat_rows())),
+    st.download_button("Download this table as CSV", lambda: safe_csv(pd.DataFrame(shown.flat_rows())),
                        file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:")
