@@ -170,11 +170,11 @@ def _board_text(board: Any) -> str:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from dashboard.db import head_revision
+    from dashboard.db import SCHEMA_REVISION
 
     with _database(args.db) as db:
         url = db.get_bind().engine.url.render_as_string(hide_password=True)
-    _out(f"Store at {url} is at schema {head_revision()}.")
+    _out(f"Store at {url} is at schema {SCHEMA_REVISION}.")
     return EXIT_OK
 
 

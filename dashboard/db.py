@@ -11,11 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
@@ -24,6 +20,9 @@ from sqlmodel import Session
 from dashboard.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration. A store already there is opened without loading Alembic (a CLI call stays fast);
+# tests/store/test_migrations.py checks that this is Alembic's head.
+SCHEMA_REVISION = "0001"
 
 
 def normalise_url(url: str) -> str:
@@ -71,7 +70,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _alembic_config(connection: Any) -> Config:
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -80,6 +81,10 @@ def _alembic_config(connection: Any) -> Config:
 
 def migrate(engine: Engine) -> None:
     """Bring the store's schema to the newest migration (a new store is created, an older one upgraded)."""
+    if _stored_revision(engine) == SCHEMA_REVISION:
+        return
+    from alembic import command
+
     try:
         with engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
@@ -87,14 +92,27 @@ def migrate(engine: Engine) -> None:
         raise StoreError(f"Cannot open the store at {engine.url!r}: {exc.orig}") from exc
 
 
+def _stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the store, or None when it has none (or cannot be read)."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None
+
+
 def schema_revision(engine: Engine) -> str | None:
     """The store's current Alembic revision (None for an empty store)."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
-    """The newest migration this code knows."""
+    """The newest migration this code knows (Alembic's head)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
 
 
@@ -110,10 +128,10 @@ def open_existing(url: str) -> Engine:
     except DBAPIError as exc:
         engine.dispose()
         raise StoreError(f"Cannot open the store at {engine.url!r}: {exc.orig}") from exc
-    if revision != head_revision():
+    if revision != SCHEMA_REVISION:
         engine.dispose()
         raise StoreError(f"The store at {engine.url!r} is at schema {revision or 'none'}, not "
-                         f"{head_revision()}: run `scanready migrate` on it first.")
+                         f"{SCHEMA_REVISION}: run `scanready migrate` on it first.")
     return engine
 
 

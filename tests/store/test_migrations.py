@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from dashboard import services, store
 from dashboard.config import Settings
-from dashboard.db import MIGRATIONS, head_revision, make_engine, migrate, schema_revision
+from dashboard.db import MIGRATIONS, SCHEMA_REVISION, head_revision, make_engine, migrate, schema_revision
 from tests.factories import session, sessions_csv
 
 MODEL_TABLES = {"exam_session", "group_link", "activity", "import_record", "import_file"}
@@ -58,6 +58,11 @@ def test_an_empty_store_is_migrated_to_head(empty):
     assert head_revision() is not None
     assert schema_revision(empty) == head_revision()
     assert _tables(empty) == set(SQLModel.metadata.tables) | {"alembic_version"}
+
+
+def test_the_fast_path_knows_the_newest_migration():
+    """migrate() skips Alembic when the store is at SCHEMA_REVISION: it must be Alembic's head."""
+    assert SCHEMA_REVISION == head_revision()
 
 
 def test_migrating_twice_changes_nothing(empty):
