@@ -127,7 +127,8 @@ def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:
     if report.kind == "sessions":
         return store.upsert_sessions(db=db, records=report.records, fields=report.fields, import_id=import_id)
     if report.kind == "enrolments":
-        return store.upsert_links(db=db, records=report.records, import_id=import_id)
+        links = [(r["group_name"], r["user_username"], r["group_role"]) for r in report.records]
+        return store.upsert_links(db=db, links=links, import_id=import_id)
     ids = store.session_ids(db=db, names={r["session_name"] for r in report.records})
     records = [{"session_id": ids[r["session_name"]], "user_username": r["user_username"], "status": r["status"],
                 "started_at": r["started_at"], "finished_at": r["finished_at"]} for r in report.records]

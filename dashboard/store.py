@@ -88,21 +88,27 @@ def finish_import(*, db: Session, import_id: int, counts: Counts,
         for name, sha, kind, template, rows in files])
 
 
+def _stored_names(db: Session, names: Sequence[str]) -> set[str]:
+    """Those of ``names`` already stored: by IN (...) for a few, by one scan of the names for many."""
+    if len(names) <= CHUNK:
+        return set(db.scalars(select(SESSIONS.c.session_name).where(SESSIONS.c.session_name.in_(names))))
+    return set(db.scalars(select(SESSIONS.c.session_name))) & set(names)
+
+
 def upsert_sessions(*, db: Session, records: Sequence[dict[str, Any]], fields: Sequence[str],
                     import_id: int) -> Counts:
     """Create new sessions, update changed ones (only ``fields``, the columns the file had)."""
     counts = Counts()
     columns = [SESSIONS.c[name] for name in fields]
-    new: list[dict[str, Any]] = []
+    existing = _stored_names(db, [r["session_name"] for r in records])
+    new = [{**r, "import_id": import_id} for r in records if r["session_name"] not in existing]
     changed: list[dict[str, Any]] = []
-    for chunk in _chunks(records):
+    for chunk in _chunks([r for r in records if r["session_name"] in existing]):
         stored = {row.session_name: row for row in db.execute(
             select(SESSIONS.c.id, *columns).where(SESSIONS.c.session_name.in_([r["session_name"] for r in chunk])))}
         for record in chunk:
-            old = stored.get(record["session_name"])
-            if old is None:
-                new.append({**record, "import_id": import_id})
-            elif any(getattr(old, name) != record.get(name) for name in fields):
+            old = stored[record["session_name"]]
+            if any(getattr(old, name) != record.get(name) for name in fields):
                 changed.append({**{f"b_{name}": record.get(name) for name in fields}, "b_id": old.id,
                                 "b_import_id": import_id})
             else:
@@ -116,18 +122,34 @@ def upsert_sessions(*, db: Session, records: Sequence[dict[str, Any]], fields: S
     return counts
 
 
-def upsert_links(*, db: Session, records: Sequence[dict[str, Any]], import_id: int) -> Counts:
-    """Add (group, user, role) links not stored yet; a link already stored is unchanged."""
-    key = tuple_(LINKS.c.group_name, LINKS.c.user_username, LINKS.c.group_role)
-    unique = list({(r["group_name"], r["user_username"], r["group_role"]): r for r in records})
-    stored: set[tuple[str, str, str]] = set()
-    for chunk in _chunks(unique, CHUNK // 3):
-        stored.update(tuple(row) for row in db.execute(
-            select(LINKS.c.group_name, LINKS.c.user_username, LINKS.c.group_role).where(key.in_(chunk))))
-    new = [{"group_name": g, "user_username": u, "group_role": r, "import_id": import_id}
-           for g, u, r in unique if (g, u, r) not in stored]
-    _bulk_insert(db, LINKS, new)
-    return Counts(created=len(new), unchanged=len(records) - len(new))
+def upsert_links(*, db: Session, links: Sequence[tuple[str, str, str]], import_id: int) -> Counts:
+    """Add the (group, user, role) links not stored yet; a link already stored is unchanged.
+
+    The unique index decides: INSERT OR IGNORE on SQLite, COPY to a temporary table then
+    INSERT ... ON CONFLICT DO NOTHING on PostgreSQL. No link is read back into Python.
+    """
+    connection = db.connection()
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    rows = ((group, user, role, import_id) for group, user, role in links)
+    if connection.dialect.name == "postgresql":
+        with raw.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE incoming_link (group_name text, user_username text, "
+                           "group_role text, import_id integer) ON COMMIT DROP")
+            with cursor.copy("COPY incoming_link FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute("INSERT INTO group_link (group_name, user_username, group_role, import_id) "
+                           "SELECT group_name, user_username, group_role, import_id FROM incoming_link "
+                           "ON CONFLICT (group_name, user_username, group_role) DO NOTHING")
+            created = cursor.rowcount
+            cursor.execute("DROP TABLE incoming_link")
+    else:
+        before = raw.total_changes
+        raw.executemany("INSERT OR IGNORE INTO group_link (group_name, user_username, group_role, import_id) "
+                        "VALUES (?, ?, ?, ?)", rows)
+        created = raw.total_changes - before
+    return Counts(created=created, unchanged=len(links) - created)
 
 
 def upsert_activity(*, db: Session, records: Sequence[dict[str, Any]], import_id: int) -> Counts:

@@ -18,7 +18,7 @@ class ExamSessionBase(SQLModel):
 
     session_name: str = Field(unique=True, index=True)
     group_name: str = Field(index=True)
-    delivery_id: str = Field(index=True)
+    delivery_id: str
     # "delivery" for session_deliveryId, "battery" for session_batteryId
     delivery_kind: str = Field(default="delivery")
     template: str
@@ -27,7 +27,7 @@ class ExamSessionBase(SQLModel):
     end_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
     submission_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
     waiting_page_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    paper_enabled: bool = Field(default=False, index=True)
+    paper_enabled: bool = False
     sheets_per_interaction: int | None = None
     total_interactions: int | None = None
     booklet_filename: str | None = Field(default=None)
@@ -50,7 +50,7 @@ class ExamSession(ExamSessionBase, table=True):
     __tablename__ = "exam_session"
 
     id: int | None = Field(default=None, primary_key=True)
-    import_id: int | None = Field(default=None, foreign_key="import_record.id", index=True)
+    import_id: int | None = Field(default=None, foreign_key="import_record.id")
 
 
 class ImportRecord(SQLModel, table=True):
@@ -86,10 +86,12 @@ class GroupLink(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("group_name", "user_username", "group_role"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    group_name: str = Field(index=True)
+    # The unique (group_name, user_username, group_role) index also serves lookups by group: no other
+    # index to maintain while a million links are inserted.
+    group_name: str
     user_username: str
     group_role: str
-    import_id: int | None = Field(default=None, foreign_key="import_record.id", index=True)
+    import_id: int | None = Field(default=None, foreign_key="import_record.id")
 
 
 class Activity(SQLModel, table=True):
@@ -99,9 +101,9 @@ class Activity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("session_id", "user_username"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="exam_session.id", index=True)
+    session_id: int = Field(foreign_key="exam_session.id")  # served by the unique (session_id, user) index
     user_username: str
     status: str
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    import_id: int | None = Field(default=None, foreign_key="import_record.id", index=True)
+    import_id: int | None = Field(default=None, foreign_key="import_record.id")

@@ -113,3 +113,24 @@ def test_an_older_store_is_upgraded(empty, older):
                                         settings=Settings())
         db.commit()
     assert outcome.counts.created == 1
+
+
+def test_a_store_of_the_first_release_keeps_its_data_through_the_upgrade(empty):
+    """A store left at migration 0001 (with data in it) opens, upgrades to head and keeps every row."""
+    _alembic(empty, "upgrade", "0001")
+    with empty.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO exam_session (session_name, group_name, delivery_id, delivery_kind, template, paper_enabled)"
+            " VALUES ('History 4A', 'Class 4A', 'd1', 'delivery', 'sessions-with-delivery-in-existing-groups', true)")
+        connection.exec_driver_sql("INSERT INTO group_link (group_name, user_username, group_role) "
+                                   "VALUES ('Class 4A', 'ana', 'TEST_TAKER')")
+    assert schema_revision(empty) == "0001"
+    assert "ix_group_link_group_name" in {i["name"] for i in inspect(empty).get_indexes("group_link")}
+
+    migrate(empty)
+
+    assert schema_revision(empty) == head_revision()
+    assert _differences(empty) == []
+    with Session(empty) as db:
+        rows = store.paper_session_rows(db=db)
+    assert [(r["session_name"], r["test_takers"]) for r in rows] == [("History 4A", 1)]
