@@ -32,7 +32,8 @@ def detect_kind(header: Sequence[str]) -> Kind:
         return "activity"
     if any(name.startswith("session_") for name in names):
         return "sessions"
-    shown = ", ".join(name for name in header[:5] if name)[:200]
+    # Two names at most: a link-new-user file without its header starts with username, name, password.
+    shown = ", ".join(name for name in header[:2] if name)[:200]
     raise FileFormatError(
         "This is not a file scanready knows. Expected one of TAO's session templates, a "
         "link-user-to-groups file or an activity export; the header starts with: " + (shown or "(nothing)")

@@ -21,10 +21,14 @@ def parse_enrolments(table: Table, report: FileReport, *, max_field_length: int)
     """Validate a link file into ``report``: one (group, user, role) record per distinct line."""
     positions = map_header(table, report, NEW)
     secret = positions.get(SECRET)
-    if secret is not None:
-        for row in table.rows:
-            if secret < len(row):
-                row[secret] = ""
+    # Every user_password column (a duplicate too); in a row with too many fields an unquoted comma has
+    # shifted the values right, so the password may sit in any field from the first such column on.
+    secrets = [i for i, name in enumerate(table.header) if name.lower() == SECRET]
+    width = len(table.header)
+    for row in table.rows if secrets else ():
+        for i in range(len(row)):
+            if i in secrets or (len(row) > width and i >= secrets[0]):
+                row[i] = ""
     require_columns(table, report, positions, list(EXISTING))
     report.kind = "enrolments"
     report.template = "link-new-user-to-groups" if secret is not None else "link-existing-user-to-groups"
@@ -35,7 +39,9 @@ def parse_enrolments(table: Table, report: FileReport, *, max_field_length: int)
         return
     user, group, role = (positions[name] for name in EXISTING)
     seen: set[tuple[str, str, str]] = set()
-    for line, row in zip(table.lines, rows, strict=True):
+    for line, row, raw in zip(table.lines, rows, table.rows, strict=True):
+        if secrets and len(raw) > width:
+            continue  # already an error (too many fields): its shifted values are not checked or kept
         for column, position in (("user_username", user), ("group_name", group)):
             if not row[position]:
                 report.error(line, column, "", f"{column} is empty; every link names a user and a group.")

@@ -55,7 +55,10 @@ def parse_datetime(text: str, zone: tzinfo = UTC) -> tuple[datetime, bool]:
     moment, had_offset = parse_datetime_parts(text)
     if not had_offset:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC), had_offset
+    try:
+        return moment.astimezone(UTC), had_offset
+    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 is before the first UTC moment Python knows
+        raise ValueError("is out of the range of dates") from exc
 
 
 def parse_bool(text: str) -> bool:
@@ -70,7 +73,7 @@ def parse_bool(text: str) -> bool:
 def parse_whole(text: str, minimum: int = 1) -> int:
     if not _WHOLE.fullmatch(text):
         raise ValueError(f"must be a whole number of at least {minimum}")
-    number = int(float(text)) if "." in text else int(text)
+    number = int(text.partition(".")[0])  # not int(float(...)): 400 digits and ".0" is infinity
     if number < minimum:
         raise ValueError(f"must be at least {minimum}")
     return number
