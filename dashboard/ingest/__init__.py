@@ -26,10 +26,10 @@ KIND_ORDER: dict[Kind | None, int] = {"sessions": 0, "enrolments": 1, "activity"
 def detect_kind(header: Sequence[str]) -> Kind:
     """The kind of file a header belongs to, or FileFormatError naming what was expected."""
     names = {name.strip().lower() for name in header}
-    if "user_username" in names and ("group_role" in names or "user_password" in names):
-        return "enrolments"
-    if "user_username" in names and "status" in names:
-        return "activity"
+    if "user_username" in names:  # a user per line: a link file or an activity export, whichever it resembles
+        activity = len(names & {"session_name", "status", "started_at", "finished_at"})
+        links = len(names & {"group_name", "group_role", "user_password", "user_name", "user_email"})
+        return "activity" if activity > links else "enrolments"
     if any(name.startswith("session_") for name in names):
         return "sessions"
     # Two names at most: a link-new-user file without its header starts with username, name, password.

@@ -38,7 +38,7 @@ def parse_activity(table: Table, report: FileReport, *, max_field_length: int) -
     if any(name not in positions for name in COLUMNS[:3]):
         return
     latest: dict[tuple[str, str], tuple[datetime, int, dict[str, Any]]] = {}
-    naive = 0
+    naive: list[tuple[int, str, str]] = []  # (line, column, value) of date-times without an offset
     for order, (line, row) in enumerate(zip(table.lines, rows, strict=True)):
         value = dict(zip(COLUMNS, (row[positions[c]] if c in positions else "" for c in COLUMNS),
                          strict=True))
@@ -56,7 +56,8 @@ def parse_activity(table: Table, report: FileReport, *, max_field_length: int) -
             if value[column]:
                 try:
                     moments[column], had_offset = parse_unix_or_datetime(value[column])
-                    naive += not had_offset
+                    if not had_offset:
+                        naive.append((line, column, value[column]))
                 except ValueError as exc:
                     report.error(line, column, value[column], f"{value[column]!r} {exc}, or Unix seconds.")
         started, finished = moments["started_at"], moments["finished_at"]
@@ -70,7 +71,9 @@ def parse_activity(table: Table, report: FileReport, *, max_field_length: int) -
         if key not in latest or (stamp, order) >= latest[key][:2]:
             latest[key] = (stamp, order, record)
     if naive:
-        report.warn(None, "started_at", "", f"{naive:,} date-time(s) have no time zone; they were read as UTC.")
+        first_line, first_column, first_value = naive[0]
+        report.warn(first_line, first_column, first_value,
+                    f"{len(naive):,} date-time(s) have no time zone (first here); they were read as UTC.")
     if report.errors:
         return
     for _, _, record in sorted(latest.values(), key=lambda item: item[1]):

@@ -29,7 +29,7 @@ def at(hour: int, minute: int, day: int = 16) -> datetime:
 def test_an_export_keeps_the_latest_row_of_each_test_taker() -> None:
     report = parse_file("activity.csv", read("activity.csv"))
     assert report.errors == []
-    assert where(report.warnings) == [(None, "started_at")]  # History 4B / ana has no offset: read as UTC
+    assert where(report.warnings) == [(9, "started_at")]  # History 4B / ana (line 9) has no offset: read as UTC
     assert (report.kind, report.template, report.rows) == ("activity", "activity", 12)
     assert [tuple(r.values()) for r in report.records] == [
         ("History 4A", "bo", "in_progress", at(8, 5), None),  # its later line 8 has no dates

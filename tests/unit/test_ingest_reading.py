@@ -218,7 +218,19 @@ def test_the_kind_of_file_comes_from_its_header(header: list[str], kind: str) ->
     assert detect_kind(header) == kind
 
 
-@pytest.mark.parametrize("header", [["name", "email", "phone"], ["user_username", "group_name"], [""], []])
+@pytest.mark.parametrize("header", [["name", "email", "phone"], [""], []])
 def test_an_unknown_header_is_a_file_format_error(header: list[str]) -> None:
     with pytest.raises(FileFormatError, match="not a file scanready knows"):
         detect_kind(header)
+
+
+@pytest.mark.parametrize(("header", "kind", "missing"), [
+    ("user_username,group_name", "enrolments", "group_role"),
+    ("user_username,group_role", "enrolments", "group_name"),
+    ("user_username,status,started_at", "activity", "session_name"),
+    ("session_name,user_username,started_at", "activity", "status"),
+])
+def test_a_partial_header_is_recognised_and_its_missing_column_named(header: str, kind: str, missing: str) -> None:
+    report = parse_file("f.csv", f"{header}\n{','.join('x' for _ in header.split(','))}\n".encode())
+    assert report.kind == kind
+    assert (1, missing) in [(p.line, p.column) for p in report.errors]
