@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -125,6 +126,7 @@ def _zone(name: str | None) -> tuple[tzinfo, str]:
     return UTC, "UTC"
 
 
+@lru_cache(maxsize=65_536)  # a programme's sessions share few moments and zones: a big board formats each once
 def format_moment(moment: datetime, zone: str | None) -> str:
     """``moment`` in the session's zone: "16 Mar 2027 07:00 Europe/Paris" (UTC when ``zone`` is None)."""
     if moment.utcoffset() is None:
@@ -153,6 +155,7 @@ def _span(delta: timedelta) -> str:
     return _count((seconds + 43_200) // 86_400, "day", "days")
 
 
+@lru_cache(maxsize=65_536)
 def format_relative(moment: datetime, as_of: datetime) -> str:
     """``moment`` seen from ``as_of``: "in 3 days", "2 hours ago", "in under a minute", "just now"."""
     delta = moment - as_of

@@ -455,7 +455,7 @@ def test_format_relative_compares_instants_not_wall_clocks() -> None:
     assert format_relative(datetime(2027, 3, 10, 15, 0, tzinfo=paris), AS_OF) == "in 2 hours"
 
 
-ALLOWED_IMPORTS = {"__future__", "collections.abc", "dataclasses", "datetime", "typing", "zoneinfo"}
+ALLOWED_IMPORTS = {"__future__", "collections.abc", "dataclasses", "datetime", "functools", "typing", "zoneinfo"}
 
 
 def test_readiness_imports_only_the_standard_library() -> None:
