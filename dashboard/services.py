@@ -85,10 +85,13 @@ def _check_against_store(reports: list[FileReport], *, db: Session) -> None:
             report.lines.clear()
     groups = set(uploaded.values())
     for report in (r for r in reports if r.kind == "enrolments"):
-        linked = {rec["group_name"] for rec in report.records}
-        known = groups | store.groups_with_sessions(db=db, groups=linked - groups)
-        for group in sorted(linked - known):
-            line = next(ln for ln, rec in zip(report.lines, report.records, strict=True) if rec["group_name"] == group)
+        linked = {group for group, _, _ in report.records}
+        unknown = linked - groups - store.groups_with_sessions(db=db, groups=linked - groups)
+        first: dict[str, int] = {}
+        for line, (group, _, _) in zip(report.lines, report.records, strict=True) if unknown else ():
+            if group in unknown and group not in first:
+                first[group] = line
+        for group, line in sorted(first.items(), key=lambda item: item[1]):
             report.warn(line, "group_name", group, f"No session uses the group {group!r} yet; its links are kept "
                         "for sessions that may come in a later file.")
     for report in (r for r in reports if r.kind == "activity"):
@@ -127,8 +130,7 @@ def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:
     if report.kind == "sessions":
         return store.upsert_sessions(db=db, records=report.records, fields=report.fields, import_id=import_id)
     if report.kind == "enrolments":
-        links = [(r["group_name"], r["user_username"], r["group_role"]) for r in report.records]
-        return store.upsert_links(db=db, links=links, import_id=import_id)
+        return store.upsert_links(db=db, links=report.records, import_id=import_id)
     ids = store.session_ids(db=db, names={r["session_name"] for r in report.records})
     records = [{"session_id": ids[r["session_name"]], "user_username": r["user_username"], "status": r["status"],
                 "started_at": r["started_at"], "finished_at": r["finished_at"]} for r in report.records]
@@ -263,3 +265,12 @@ def filter_board(board: Board, filters: Filters) -> Board:
                      or (checklist.status == "blocked" and closes is not None and board.as_of <= closes <= horizon)))
 
     return Board(board.as_of, [c for c in board.checklists if keep(c)])
+
+
+def review_report(board: Board, *, capacity: int | None = None, scope: str | None = None,
+                  now: datetime | None = None) -> str:
+    """The readiness review of ``board`` as one self-contained HTML page, stamped ``now`` (default: the clock)."""
+    from dashboard.report import review_html
+
+    return review_html(board.checklists, as_of=board.as_of, generated_at=now or datetime.now(UTC),
+                       capacity=capacity, scope=scope)

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from dashboard.ingest.reader import Table
 from dashboard.ingest.report import FileReport
-from dashboard.ingest.rows import clean_rows, map_header, require_columns
+from dashboard.ingest.rows import clean_columns, map_header, require_columns
 
 ROLES = ("TEST_TAKER", "SCAN_UPLOADER", "BOOKLET_PUBLISHER", "GRADER", "GROUP_MANAGER")
 EXISTING = ("user_username", "group_name", "group_role")
 NEW = ("user_username", "user_name", "user_password", "user_email", "user_language", "user_active",
        "group_role", "group_name", "user_organizationId")
 SECRET = "user_password"
+_ROLES = frozenset(ROLES)
 
 
 def parse_enrolments(table: Table, report: FileReport, *, max_field_length: int) -> None:
-    """Validate a link file into ``report``: one (group, user, role) record per distinct line."""
+    """Validate a link file into ``report``: one (group_name, user_username, group_role) tuple per line."""
     positions = map_header(table, report, NEW)
     secret = positions.get(SECRET)
     # Every user_password column (a duplicate too); in a row with too many fields an unquoted comma has
@@ -33,27 +34,24 @@ def parse_enrolments(table: Table, report: FileReport, *, max_field_length: int)
     report.kind = "enrolments"
     report.template = "link-new-user-to-groups" if secret is not None else "link-existing-user-to-groups"
     report.fields = EXISTING
-    rows = clean_rows(table, report, positions, max_field_length=max_field_length)
-    report.rows = len(rows)
+    # A row with too many fields is already an error; with a password column its values may be shifted
+    # password fragments, so they are neither checked (no message quotes them) nor kept.
+    shifted = {i for i, row in enumerate(table.rows) if len(row) > width} if secrets else set()
+    columns = clean_columns(table, report, positions, max_field_length=max_field_length)
+    report.rows = len(table.rows)
     if any(name not in positions for name in EXISTING):
         return
-    user, group, role = (positions[name] for name in EXISTING)
-    seen: set[tuple[str, str, str]] = set()
-    for line, row, raw in zip(table.lines, rows, table.rows, strict=True):
-        if secrets and len(raw) > width:
-            continue  # already an error (too many fields): its shifted values are not checked or kept
-        for column, position in (("user_username", user), ("group_name", group)):
-            if not row[position]:
-                report.error(line, column, "", f"{column} is empty; every link names a user and a group.")
-        name = row[role].upper()
-        if name not in ROLES:
-            report.error(line, "group_role", row[role], f"{row[role]!r} is not a TAO group role; use one "
-                         f"of {', '.join(ROLES)} (one role per line).")
-        key = (row[group], row[user], name)
-        if key not in seen:
-            seen.add(key)
-            report.records.append({"group_name": key[0], "user_username": key[1], "group_role": key[2]})
-            report.lines.append(line)
+    users, groups, roles = (columns[name] for name in EXISTING)
+    lines = table.lines
+    for column, values in (("user_username", users), ("group_name", groups)):
+        for i in [i for i, value in enumerate(values) if not value and i not in shifted]:
+            report.error(lines[i], column, "", f"{column} is empty; every link names a user and a group.")
+    upper = [role.upper() for role in roles]
+    for i in [i for i, role in enumerate(upper) if role not in _ROLES and i not in shifted]:
+        report.error(lines[i], "group_role", roles[i], f"{roles[i]!r} is not a TAO group role; use one "
+                     f"of {', '.join(ROLES)} (one role per line).")
     if report.errors:
-        report.records.clear()
-        report.lines.clear()
+        return
+    # One (group, user, role) tuple per line; a link given twice is stored once (the store's unique index).
+    report.records = list(zip(groups, users, upper, strict=True))
+    report.lines = lines

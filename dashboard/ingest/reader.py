@@ -9,12 +9,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dashboard.errors import FileFormatError
 from dashboard.ingest.report import Problem
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# Control characters other than tab, CR and LF: a field holding one comes from a corrupt file.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(slots=True)
@@ -27,6 +31,8 @@ class Table:
     lines: list[int] = field(default_factory=list)
     delimiter: str = ","
     warnings: list[Problem] = field(default_factory=list)
+    # Whether the text holds a control character anywhere: when not, no field needs checking for one.
+    has_control: bool = True
 
 
 def decode(data: bytes) -> tuple[str, list[Problem]]:
@@ -84,26 +90,45 @@ def read_table(data: bytes, *, max_rows: int) -> Table:
             Problem(1, None, DELIMITERS[delimiter], f"The file is separated by {DELIMITERS[delimiter]}s; "
                     "it was read, but TAO's import expects commas.")
         )
+    records, starts = _records(text, delimiter)
+    kept = [i for i, fields in enumerate(records) if fields and "".join(fields).strip()]
+    if not kept:
+        raise FileFormatError("The file has only blank lines.")
+    header = records[kept[0]]
+    table = Table([name.strip() for name in header], starts(kept[0]), delimiter=delimiter, warnings=warnings,
+                  has_control=CONTROL.search(text) is not None)
+    data_rows = kept[1:]
+    if len(data_rows) > max_rows:
+        raise FileFormatError(f"The file has more than {max_rows:,} rows; split it into smaller files.")
+    if not data_rows:
+        raise FileFormatError("The file has a header but no data rows.")
+    if len(data_rows) == len(records) - kept[0] - 1:  # no blank line: keep the parsed list as it is
+        del records[: kept[0] + 1]
+        table.rows = records
+    else:
+        table.rows = [records[i] for i in data_rows]
+    table.lines = [starts(i) for i in data_rows]
+    return table
+
+
+def _records(text: str, delimiter: str) -> tuple[list[list[str]], Callable[[int], int]]:
+    """Every record of ``text`` and a function from a record's index to the physical line it starts on.
+
+    The whole file is parsed by the csv module in one call; only when a quoted field spans several lines
+    (records and lines then differ in number) is it parsed again, record by record, to follow the lines.
+    """
     csv.field_size_limit(1 << 30)  # long fields are reported by the row rules, not by the csv module
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table: Table | None = None
-    previous = 0
     try:
-        for fields in reader:
-            start, previous = previous + 1, reader.line_num
-            if not any(value.strip() for value in fields):
-                continue
-            if table is None:
-                table = Table([name.strip() for name in fields], start, delimiter=delimiter, warnings=warnings)
-                continue
-            if len(table.rows) >= max_rows:
-                raise FileFormatError(f"The file has more than {max_rows:,} rows; split it into smaller files.")
-            table.rows.append(fields)
-            table.lines.append(start)
+        records = list(reader)
     except csv.Error as exc:
-        raise FileFormatError(f"Line {previous + 1} cannot be read as CSV: {exc}.") from exc
-    if table is None:
-        raise FileFormatError("The file has only blank lines.")
-    if not table.rows:
-        raise FileFormatError("The file has a header but no data rows.")
-    return table
+        raise FileFormatError(f"Line {reader.line_num} cannot be read as CSV: {exc}.") from exc
+    if reader.line_num == len(records):
+        return records, lambda index: index + 1
+    starts: list[int] = []
+    again = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    previous = 0
+    for _ in again:
+        starts.append(previous + 1)
+        previous = again.line_num
+    return records, starts.__getitem__

@@ -39,8 +39,9 @@ class FileReport:
     rows: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    # Validated values keyed by model field; ``lines[i]`` is the start line of ``records[i]``.
-    records: list[dict[str, Any]] = field(default_factory=list)
+    # Validated records: dicts keyed by model field (sessions, activity) or tuples in ``fields`` order
+    # (enrolment links, a million of which must stay light); ``lines[i]`` is the start line of ``records[i]``.
+    records: list[Any] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     # Model fields whose CSV column is in the header: an update sets these and leaves the others.
     fields: tuple[str, ...] = ()

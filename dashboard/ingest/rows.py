@@ -5,13 +5,10 @@ Pure; imports only the reader and the report.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from dashboard.ingest.reader import Table
+from dashboard.ingest.reader import CONTROL, Table
 from dashboard.ingest.report import FileReport
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def map_header(table: Table, report: FileReport, known: Sequence[str]) -> dict[str, int]:
@@ -48,34 +45,58 @@ def require_columns(table: Table, report: FileReport, positions: dict[str, int],
                          f"The column {' or '.join(options)} is missing from the header; it is required.")
 
 
-def clean_rows(table: Table, report: FileReport, positions: dict[str, int], *,
-               max_field_length: int) -> list[list[str]]:
-    """Rows trimmed and padded to the header's width; too many fields, control characters and
-    over-long fields are errors at their line (and column)."""
+def clean_columns(table: Table, report: FileReport, positions: dict[str, int], *,
+                  max_field_length: int) -> dict[str, list[str]]:
+    """The named columns' values, trimmed, column by column. A row with too many fields is an error at its
+    line, one with too few is padded (a warning); control characters and over-long fields are errors at
+    their line and column (an over-long value is blanked). Rows are checked one by one only where a whole
+    column says a problem is there, so a million clean rows cost a few list passes."""
     width = len(table.header)
-    names = {position: name for name, position in positions.items()}
-    cleaned: list[list[str]] = []
-    for line, fields in zip(table.lines, table.rows, strict=True):
+    rows, lines = table.rows, table.lines
+    for i in [i for i, fields in enumerate(rows) if len(fields) != width]:
+        fields, line = rows[i], lines[i]
         if len(fields) > width:
             extra = table.delimiter.join(fields[width:])
             report.error(line, None, extra[:200], f"The row has {len(fields)} fields but the header has "
                          f"{width} columns: check for an unquoted {_delimiter_word(table.delimiter)}.")
-        elif len(fields) < width:
+        else:
             report.warn(line, None, "", f"The row has {len(fields)} fields but the header has {width} "
                         "columns; the missing ones are read as empty.")
-        row = [value.strip() for value in fields[:width]]
-        row.extend([""] * (width - len(row)))
-        for position, value in enumerate(row):
-            column = names.get(position) or f"column {position + 1}"
-            if len(value) > max_field_length:
-                report.error(line, column, value[:80] + "…", f"The value is {len(value):,} characters long; "
-                             f"the limit is {max_field_length:,}.")
-                row[position] = ""
-            elif _CONTROL.search(value):
-                report.error(line, column, _CONTROL.sub("?", value)[:80], "The value contains a control "
+        rows[i] = fields[:width] + [""] * (width - len(fields))
+    names = {position: name for name, position in positions.items()}
+    columns: dict[str, list[str]] = {}
+    for position in range(width):
+        name = names.get(position)
+        if name is None and not table.has_control and max(map(len, (r[position] for r in rows))) <= max_field_length:
+            continue  # an unnamed column is only checked, never kept
+        values = [row[position].strip() for row in rows]
+        column = name or f"column {position + 1}"
+        if max(map(len, values)) > max_field_length:
+            for i in [i for i, value in enumerate(values) if len(value) > max_field_length]:
+                report.error(lines[i], column, values[i][:80] + "…", f"The value is {len(values[i]):,} characters "
+                             f"long; the limit is {max_field_length:,}.")
+                values[i] = ""
+        if table.has_control:
+            for i in [i for i, value in enumerate(values) if CONTROL.search(value)]:
+                report.error(lines[i], column, CONTROL.sub("?", values[i])[:80], "The value contains a control "
                              "character (such as a NUL byte): the file looks corrupt.")
-        cleaned.append(row)
-    return cleaned
+        if name is not None:
+            columns[name] = values
+    return columns
+
+
+def clean_rows(table: Table, report: FileReport, positions: dict[str, int], *,
+               max_field_length: int) -> list[list[str]]:
+    """The same checks as ``clean_columns``, as trimmed rows in header order (for row-wise rules)."""
+    columns = clean_columns(table, report, positions, max_field_length=max_field_length)
+    width = len(table.header)
+    ordered = [columns.get(name, [""] * len(table.rows)) for name in _names_by_position(positions, width)]
+    return [list(row) for row in zip(*ordered, strict=True)] if ordered else [[] for _ in table.rows]
+
+
+def _names_by_position(positions: dict[str, int], width: int) -> list[str]:
+    names = {position: name for name, position in positions.items()}
+    return [names.get(position, "") for position in range(width)]
 
 
 def _delimiter_word(delimiter: str) -> str:
