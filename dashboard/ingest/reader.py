@@ -37,7 +37,7 @@ class Table:
 
 def decode(data: bytes) -> tuple[str, list[Problem]]:
     """Text of ``data``: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252 with a warning."""
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first other byte: no copy of a big file
         raise FileFormatError("The file is empty.")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from dashboard.ingest.reader import Table
 from dashboard.ingest.report import FileReport
-from dashboard.ingest.rows import clean_rows, map_header, require_columns
+from dashboard.ingest.rows import clean_columns, map_header, require_columns
 from dashboard.ingest.values import parse_bool, parse_datetime, parse_whole, parse_zone
 
 DELIVERY, BATTERY = "session_deliveryId", "session_batteryId"
@@ -64,9 +64,9 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     positions = map_header(table, report, list(FIELDS))
     require_columns(table, report, positions, REQUIRED)
     report.kind, report.template = "sessions", detect_template(set(positions))
-    rows = clean_rows(table, report, positions, max_field_length=max_field_length)
-    report.rows = len(rows)
-    check = _Checker(table.lines, rows, positions, report)
+    columns = clean_columns(table, report, positions, max_field_length=max_field_length)
+    report.rows = len(table.rows)
+    check = _Checker(table.lines, columns, report)
     check.not_empty("session_name")
     check.unique_names(upload)
     check.not_empty("group_name")
@@ -95,45 +95,38 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     report.fields = tuple(fields)
     if report.errors:
         return
-    typed: dict[str, list[Any]] = {
+    count = len(table.lines)
+    data: dict[str, list[Any]] = {FIELDS[name]: [value or None for value in values]
+                                  for name, values in columns.items() if name in FIELDS}
+    data.update({
         "delivery_id": delivery, "delivery_kind": kind, "paper_enabled": [bool(flag) for flag in paper],
-        "sheets_per_interaction": sheets, "total_interactions": interactions,
-        "timezone": [check.text_or_none("session_timezone", i) for i in range(len(rows))],
-        **{FIELDS[column]: values for column, values in dates.items()},
-    }
-    for i, row in enumerate(rows):
-        record: dict[str, Any] = {"template": report.template}
-        for name in fields:
-            if name in typed:
-                record[name] = typed[name][i]
-        for column, position in positions.items():
-            target = FIELDS.get(column)
-            if target and target not in record:
-                record[target] = row[position] or None
-        if unknown:
-            kept = {name: row[positions[name]] for name in unknown if row[positions[name]]}
-            record["extra"] = orjson.dumps(kept).decode() if kept else None
-        report.records.append(record)
+        "sheets_per_interaction": sheets, "total_interactions": interactions, "template": [report.template] * count,
+        **{FIELDS[column]: values for column, values in dates.items() if column in columns},
+    })
+    if unknown:
+        data["extra"] = [_extra(unknown, values) for values in zip(*(columns[name] for name in unknown), strict=True)]
+    keys = list(data)
+    report.records = [dict(zip(keys, values, strict=True)) for values in zip(*data.values(), strict=True)]
     report.lines = list(table.lines)
 
 
-class _Checker:
-    """Column-wise checks over trimmed rows, writing problems into the report at each row's line."""
+def _extra(names: list[str], values: tuple[str, ...]) -> str | None:
+    """The non-empty values of the columns TAO does not know, as a JSON object (None when all are empty)."""
+    kept = {name: value for name, value in zip(names, values, strict=True) if value}
+    return orjson.dumps(kept).decode() if kept else None
 
-    def __init__(self, lines: list[int], rows: list[list[str]], positions: dict[str, int],
-                 report: FileReport) -> None:
-        self.lines, self.rows, self.positions, self.report = lines, rows, positions, report
+
+class _Checker:
+    """Column-wise checks over trimmed columns, writing problems into the report at each row's line."""
+
+    def __init__(self, lines: list[int], columns: dict[str, list[str]], report: FileReport) -> None:
+        self.lines, self.columns, self.report = lines, columns, report
 
     def column(self, name: str) -> list[str]:
-        position = self.positions.get(name)
-        return [""] * len(self.rows) if position is None else [row[position] for row in self.rows]
-
-    def text_or_none(self, name: str, i: int) -> str | None:
-        position = self.positions.get(name)
-        return None if position is None else (self.rows[i][position] or None)
+        return self.columns[name] if name in self.columns else [""] * len(self.lines)
 
     def not_empty(self, name: str) -> None:
-        if name not in self.positions:
+        if name not in self.columns:
             return
         for line, value in zip(self.lines, self.column(name), strict=True):
             if not value:
@@ -141,13 +134,19 @@ class _Checker:
 
     def unique_names(self, upload: Upload) -> None:
         """A session name may appear once per upload: the second occurrence is the error."""
-        for line, name in zip(self.lines, self.column("session_name"), strict=True):
+        names = self.column("session_name")
+        seen = upload.session_names
+        if len(set(names)) == len(names) and seen.keys().isdisjoint(names):  # the usual case, in one pass
+            seen.update(zip(names, ((self.report.file, line) for line in self.lines), strict=True))
+            seen.pop("", None)
+            return
+        for line, name in zip(self.lines, names, strict=True):
             if not name:
                 continue
-            if name not in upload.session_names:
-                upload.session_names[name] = (self.report.file, line)
+            if name not in seen:
+                seen[name] = (self.report.file, line)
                 continue
-            first_file, first_line = upload.session_names[name]
+            first_file, first_line = seen[name]
             where = f"line {first_line}" + ("" if first_file == self.report.file else f" of {first_file}")
             self.report.error(line, "session_name", name, f"The session {name!r} is already on {where}; "
                               "each session may appear once per import.")
@@ -155,7 +154,7 @@ class _Checker:
     def delivery(self) -> tuple[list[str], list[str]]:
         """The delivery or battery id of each row, and which of the two it is."""
         deliveries, batteries = self.column(DELIVERY), self.column(BATTERY)
-        present = [name for name in (DELIVERY, BATTERY) if name in self.positions]
+        present = [name for name in (DELIVERY, BATTERY) if name in self.columns]
         kinds: list[str] = []
         for line, d, b in zip(self.lines, deliveries, batteries, strict=True):
             kinds.append("battery" if b and not d else "delivery")
@@ -169,44 +168,53 @@ class _Checker:
     def each(self, name: str, parse: Callable[[str], Any], *, required: bool | list[bool] = False,
              soft: list[bool] | None = None) -> list[Any]:
         """Parse a column; empty values are None (an error where ``required``); a failure is an
-        error, or a warning on the rows marked ``soft`` (paper columns of sessions not on paper)."""
-        out: list[Any] = [None] * len(self.rows)
-        if name not in self.positions:
-            return out
-        cache: dict[str, Any] = {}
-        for i, (line, value) in enumerate(zip(self.lines, self.column(name), strict=True)):
-            needed = required if isinstance(required, bool) else required[i]
-            if not value:
-                if needed:
-                    why = "paper mode is on" if not isinstance(required, bool) else "it is required"
-                    self.report.error(line, name, value, f"{name} is empty; it must be given when {why}.")
-                continue
+        error, or a warning on the rows marked ``soft`` (paper columns of sessions not on paper).
+        Each distinct value is parsed once; rows are visited one by one only where something failed."""
+        if name not in self.columns:
+            return [None] * len(self.lines)
+        values = self.column(name)
+        parsed: dict[str, Any] = {"": None}
+        failed: dict[str, str] = {}
+        for value in set(values) - {""}:
             try:
-                out[i] = cache[value] if value in cache else cache.setdefault(value, parse(value))
+                parsed[value] = parse(value)
             except ValueError as exc:
-                lenient = soft is not None and soft[i]
-                note = " (ignored: paper mode is off)" if lenient else ""
-                (self.report.warn if lenient else self.report.error)(line, name, value,
-                                                                     f"{value!r} {exc}{note}.")
-                out[i] = None
-        return out
+                parsed[value], failed[value] = None, str(exc)
+        needed = [required] * len(values) if isinstance(required, bool) else required
+        why = "it is required" if isinstance(required, bool) else "paper mode is on"
+        for i in [i for i, value in enumerate(values) if (not value and needed[i]) or value in failed]:
+            value, line = values[i], self.lines[i]
+            if not value:
+                self.report.error(line, name, value, f"{name} is empty; it must be given when {why}.")
+            elif soft is not None and soft[i]:
+                self.report.warn(line, name, value, f"{value!r} {failed[value]} (ignored: paper mode is off).")
+            else:
+                self.report.error(line, name, value, f"{value!r} {failed[value]}.")
+        return [parsed[value] for value in values]
 
     def dates(self, name: str, zones: list[Any]) -> list[datetime | None]:
-        """A date-time column in UTC; values without offset are read in the row's time zone."""
-        out: list[datetime | None] = [None] * len(self.rows)
-        if name not in self.positions:
+        """A date-time column in UTC; values without offset are read in the row's time zone (each distinct
+        (value, zone) pair is parsed once: a programme's sessions share few moments)."""
+        out: list[datetime | None] = [None] * len(self.lines)
+        if name not in self.columns:
             return out
+        cache: dict[tuple[str, Any], tuple[datetime, bool] | str] = {}
         naive: list[int] = []
-        for i, (line, value) in enumerate(zip(self.lines, self.column(name), strict=True)):
+        for i, (value, zone) in enumerate(zip(self.column(name), zones, strict=True)):
             if not value:
                 continue
-            zone: tzinfo = zones[i] or UTC
-            try:
-                out[i], had_offset = parse_datetime(value, zone)
-            except ValueError as exc:
-                self.report.error(line, name, value, f"{value!r} {exc}.")
+            key = (value, zone)
+            result = cache.get(key)
+            if result is None:
+                try:
+                    result = cache[key] = parse_datetime(value, zone or UTC)
+                except ValueError as exc:
+                    result = cache[key] = f"{value!r} {exc}."
+            if isinstance(result, str):
+                self.report.error(self.lines[i], name, value, result)
                 continue
-            if not had_offset:
+            out[i] = result[0]
+            if not result[1]:
                 naive.append(i)
         if naive:
             first = naive[0]
@@ -216,7 +224,7 @@ class _Checker:
         return out
 
     def present(self, name: str, values: list[datetime | None], required: list[bool]) -> None:
-        if name not in self.positions:
+        if name not in self.columns:
             return
         raw = self.column(name)
         for line, value, text, needed in zip(self.lines, values, raw, required, strict=True):
