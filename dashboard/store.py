@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, case, func, select, tuple_, update
 from sqlmodel import Session
 
 from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord
@@ -190,22 +190,33 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def _bulk_insert(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows in the current transaction: COPY on PostgreSQL, executemany elsewhere."""
+    """Insert many rows in the current transaction: COPY on PostgreSQL, the driver's executemany on SQLite.
+
+    Values go through each column's own bind processing (UTC timestamps, booleans), once per distinct value:
+    a programme's sessions share few moments, so 100,000 rows cost a few thousand conversions.
+    """
     if not rows:
         return
     connection = db.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), list(rows))
-        return
-    names = [column.name for column in table.columns if column.name in rows[0]]
-    processors = [table.c[name].type.bind_processor(connection.dialect) for name in names]
     raw = connection.connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(
-            f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([value if p is None else p(value)
-                            for p, value in zip(processors, (row.get(n) for n in names), strict=True)])
+    names = [column.name for column in table.columns if column.name in rows[0]]
+    columns = []
+    for name in names:
+        values = [row.get(name) for row in rows]
+        process = table.c[name].type.bind_processor(connection.dialect)
+        if process is not None:
+            converted = {value: process(value) for value in set(values) if value is not None}
+            values = [None if value is None else converted[value] for value in values]
+        columns.append(values)
+    tuples = zip(*columns, strict=True)
+    if connection.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for values in tuples:
+                copy.write_row(values)
+    else:
+        raw.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                        tuples)
 
 
 def recent_imports(*, db: Session, limit: int = 20) -> list[dict[str, Any]]:
