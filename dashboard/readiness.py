@@ -140,6 +140,7 @@ def _count(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
 
+@lru_cache(maxsize=65_536)
 def _span(delta: timedelta) -> str:
     """A duration in the largest unit that rounds to at least one: "2 days" for 1 day 12 hours, "1 hour", "59 minutes".
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, select, tuple_, update
+from sqlalchemy import String, Table, bindparam, case, func, select, tuple_, type_coerce, update
 from sqlmodel import Session
 
 from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord
@@ -278,7 +278,8 @@ def paper_session_rows(*, db: Session, names: Sequence[str] | None = None) -> li
     """Every paper session (or those named) with its enrolment and activity counts, counted in SQL."""
     enrolled, activity = _enrolment_counts(), _activity_counts()
     statement = (
-        select(*(SESSIONS.c[name] for name in SNAPSHOT_COLUMNS),
+        select(*(type_coerce(SESSIONS.c[name], String).label(name) if name in _DATE_COLUMNS else SESSIONS.c[name]
+                 for name in SNAPSHOT_COLUMNS),
                func.coalesce(enrolled.c.test_takers, 0).label("test_takers"),
                func.coalesce(enrolled.c.scan_uploaders, 0).label("scan_uploaders"),
                func.coalesce(activity.c.launched, 0).label("launched"),
@@ -290,7 +291,25 @@ def paper_session_rows(*, db: Session, names: Sequence[str] | None = None) -> li
     )
     if names is not None:
         statement = statement.where(SESSIONS.c.session_name.in_(list(names)))
-    return [dict(row._mapping) for row in db.execute(statement)]
+    result = db.execute(statement)
+    keys = list(result.keys())
+    rows = [dict(zip(keys, row, strict=True)) for row in result]
+    moments: dict[Any, datetime | None] = {None: None}
+    for row in rows:  # dates as the driver gives them, each distinct one converted once
+        for name in _DATE_COLUMNS:
+            raw = row[name]
+            row[name] = moments[raw] if raw in moments else moments.setdefault(raw, _utc(raw))
+    return rows
+
+
+_DATE_COLUMNS = frozenset({"start_date", "end_date", "submission_date", "scan_upload_start", "scan_upload_end"})
+
+
+def _utc(raw: datetime | str) -> datetime:
+    """A stored timestamp as an aware UTC datetime: PostgreSQL's driver gives datetimes, SQLite text in UTC."""
+    if isinstance(raw, datetime):
+        return raw.astimezone(UTC) if raw.tzinfo else raw.replace(tzinfo=UTC)
+    return datetime.fromisoformat(raw).replace(tzinfo=UTC)
 
 
 def role_counts(*, db: Session, group: str) -> dict[str, int]:
