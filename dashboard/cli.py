@@ -52,7 +52,30 @@ def _parser() -> argparse.ArgumentParser:
     readiness.add_argument("--fail-on-blocked", action="store_true", help="exit 3 when any session is blocked")
     migrate = commands.add_parser("migrate", help="create or upgrade the store's schema")
     migrate.add_argument("--db", metavar="URL", help="store URL")
+    report = commands.add_parser("report", help="write the readiness review as one self-contained HTML file")
+    report.add_argument("--db", metavar="URL", help="store URL")
+    report.add_argument("--as-of", metavar="ISO8601", help="judge the programme at this moment (default: now)")
+    report.add_argument("--output", metavar="FILE", required=True, help="the HTML file to write (e.g. review.html)")
+    report.add_argument("--capacity", metavar="SHEETS", type=_capacity, help="scanner capacity, sheets per day")
+    volume = commands.add_parser("volume", help="sheets expected per UTC day across the programme")
+    volume.add_argument("--db", metavar="URL", help="store URL")
+    volume.add_argument("--as-of", metavar="ISO8601", help="judge the programme at this moment (default: now)")
+    volume.add_argument("--capacity", metavar="SHEETS", type=_capacity, help="scanner capacity, sheets per day")
+    series = volume.add_mutually_exclusive_group()
+    series.add_argument("--json", action="store_true", help="print one JSON list, one object per day")
+    series.add_argument("--csv", action="store_true", help="print one CSV row per day")
     return parser
+
+
+def _capacity(text: str) -> int:
+    """``--capacity``: a whole number of sheets per day, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of sheets") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the capacity must be at least 1 sheet per day")
+    return value
 
 
 def _read(paths: Sequence[str]) -> list[tuple[str, bytes]]:
@@ -127,7 +150,7 @@ def _import(args: argparse.Namespace) -> int:
     files = _read(args.files)
     settings = load_settings(args.db)
     with _database(args.db) as db:
-        outcome = services.import_files(files, db=db, settings=settings)
+        outcome = services.import_files(files, db=db, settings=settings, progress=_progress_line())
         if outcome.import_id is None:
             db.rollback()
     _emit(outcome.to_dict(), as_json=args.json)
@@ -169,6 +192,18 @@ def _board_text(board: Any) -> str:
     return "\n".join(lines)
 
 
+def _progress_line() -> Any:
+    """A progress line on stderr when it is a terminal (redrawn in place), else nothing."""
+    if not sys.stderr.isatty():
+        return lambda _fraction, _doing: None
+
+    def show(fraction: float, doing: str) -> None:
+        sys.stderr.write(f"\r\x1b[K{fraction:4.0%} {doing}" + ("\n" if fraction >= 1 else ""))
+        sys.stderr.flush()
+
+    return show
+
+
 def _migrate(args: argparse.Namespace) -> int:
     from dashboard.db import SCHEMA_REVISION
 
@@ -178,7 +213,50 @@ def _migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": _validate, "import": _import, "readiness": _readiness, "migrate": _migrate}
+def _report(args: argparse.Namespace) -> int:
+    from dashboard import services
+
+    as_of = services.parse_as_of(args.as_of) if args.as_of else None
+    with _database(args.db) as db:
+        board = services.readiness_board(db=db, as_of=as_of)
+    html = services.review_report(board, capacity=args.capacity)
+    try:
+        Path(args.output).write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise _UsageError(f"Cannot write {args.output}: {exc.strerror or exc}.") from exc
+    counts = board.counts()
+    _out(f"Wrote {args.output}: readiness as of {board.to_dict()['as_of']}, {counts['blocked']} blocked, "
+         f"{counts['pending']} pending, {counts['ready']} ready.")
+    return EXIT_OK
+
+
+def _volume(args: argparse.Namespace) -> int:
+    from dashboard import services
+    from dashboard.volume import daily_series, series_records, unscheduled
+
+    as_of = services.parse_as_of(args.as_of) if args.as_of else None
+    with _database(args.db) as db:
+        board = services.readiness_board(db=db, as_of=as_of)
+    series = daily_series(board.checklists, capacity=args.capacity)
+    if args.json:
+        _out(orjson.dumps(series_records(series)).decode())
+    elif args.csv:
+        from dashboard.export import safe_csv
+
+        _out(safe_csv(series).decode())
+    else:
+        lines = [f"{row['date']}  {row['expected_sheets']:>8,} sheets  (blocked {row['blocked']:,}, pending "
+                 f"{row['pending']:,}, ready {row['ready']:,}; {row['sessions']:,} sessions)"
+                 + ("  OVER CAPACITY" if row.get("over_capacity") else "") for row in series_records(series)]
+        sessions, sheets = unscheduled(board.checklists)
+        if sessions:
+            lines.append(f"{sheets:,} sheets of {sessions:,} sessions without a complete scan window are on no day.")
+        _out("\n".join(lines) or "No sheets are expected on any day.")
+    return EXIT_OK
+
+
+COMMANDS = {"validate": _validate, "import": _import, "readiness": _readiness, "migrate": _migrate,
+            "report": _report, "volume": _volume}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,7 +5,7 @@ The only place below the pages that reads the clock. Imports ingest, store, db a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -15,7 +15,7 @@ from sqlmodel import Session
 from dashboard import store
 from dashboard.config import Settings
 from dashboard.errors import ScanreadyError
-from dashboard.ingest import KIND_ORDER, FileReport, parse_files
+from dashboard.ingest import KIND_ORDER, FileReport, Upload, parse_file
 from dashboard.ingest.values import parse_datetime
 from dashboard.readiness import Checklist, SessionSnapshot, evaluate_checklist
 from dashboard.store import Counts
@@ -59,11 +59,26 @@ class ImportOutcome:
         return out
 
 
-def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db: Session | None = None
-                   ) -> Validation:
+Progress = Callable[[float, str], None]
+"""Told how far an import is (0 to 1) and what it is doing, in a manager's words."""
+
+
+def _silent(_fraction: float, _doing: str) -> None:
+    return None
+
+
+def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db: Session | None = None,
+                   progress: Progress = _silent) -> Validation:
     """Every rule of every file; with ``db``, also the rules that need the store (a session's group
     cannot change, links to groups no session uses, activity for sessions that do not exist)."""
-    reports = parse_files(files, max_field_length=settings.max_field_length, max_rows=settings.max_rows)
+    total = sum(len(data) for _, data in files) or 1
+    upload, reports, done = Upload(), [], 0
+    for name, data in files:
+        progress(done / total, f"Checking {name}")
+        reports.append(parse_file(name, data, max_field_length=settings.max_field_length,
+                                  max_rows=settings.max_rows, upload=upload))
+        done += len(data)
+    progress(1.0, "Checked every file")
     if db is not None:
         _check_against_store(reports, db=db)
     return Validation(reports)
@@ -109,19 +124,26 @@ def _check_against_store(reports: list[FileReport], *, db: Session) -> None:
 
 
 def import_files(files: Sequence[tuple[str, bytes]], *, db: Session, settings: Settings,
-                 now: datetime | None = None) -> ImportOutcome:
+                 now: datetime | None = None, progress: Progress = _silent) -> ImportOutcome:
     """Validate every file, then store all of them in ``db``'s transaction, or nothing when any has an
-    error. The caller commits (``db.session_scope``); an exception leaves the store as it was."""
-    validation = validate_files(files, settings=settings, db=db)
+    error. The caller commits (``db.session_scope``); an exception leaves the store as it was.
+    ``progress`` hears of each step: checking takes the first half, storing the second."""
+    validation = validate_files(files, settings=settings, db=db, progress=lambda f, doing: progress(f / 2, doing))
     outcome = ImportOutcome(validation)
     if not validation.valid:
         return outcome
     import_id = store.start_import(db=db, now=now or datetime.now(UTC))
-    for report in sorted(validation.reports, key=lambda r: KIND_ORDER[r.kind]):
+    ordered = sorted(validation.reports, key=lambda r: KIND_ORDER[r.kind])
+    total = sum(r.rows for r in ordered) or 1
+    done = 0
+    for report in ordered:
+        progress(0.5 + done / total / 2, f"Storing {report.file}")
+        done += report.rows
         counts = _apply(report, db=db, import_id=import_id)
         outcome.by_kind[report.kind or ""] = outcome.by_kind.get(report.kind or "", Counts()) + counts
     store.finish_import(db=db, import_id=import_id, counts=outcome.counts, files=[
         (r.file, r.sha256, r.kind or "", r.template or "", r.rows) for r in validation.reports])
+    progress(1.0, "Stored")
     outcome.import_id = import_id
     return outcome
 

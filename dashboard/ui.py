@@ -250,8 +250,15 @@ def import_files(files: list[tuple[str, bytes]]) -> None:
     if not can_import(current_role()):
         st.error("Only programme managers can import files.", icon=":material/block:")
         return
+    large = sum(len(data) for _, data in files) > 1_000_000
+    bar = st.progress(0.0, text="Importing…") if large else None
+
+    def show(fraction: float, doing: str) -> None:
+        if bar is not None:
+            bar.progress(min(fraction, 1.0), text=f"{doing}…")
+
     with st.spinner("Importing…"), database() as db:
-        outcome = services.import_files(files, db=db, settings=settings())
+        outcome = services.import_files(files, db=db, settings=settings(), progress=show)
         if outcome.import_id is None:
             db.rollback()
     if outcome.import_id is None:
