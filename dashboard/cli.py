@@ -114,7 +114,7 @@ def _emit(result: dict[str, Any], *, as_json: bool) -> None:
 
 
 @contextmanager
-def _database(url: str | None, *, upgrade: bool = True) -> Iterator[Any]:
+def _database(url: str | None, *, upgrade: bool = True, write: bool = False) -> Iterator[Any]:
     """A unit of work on the store (migrated first, or only opened when ``upgrade`` is False)."""
     from dashboard.db import make_engine, migrate, open_existing, session_scope
 
@@ -123,7 +123,7 @@ def _database(url: str | None, *, upgrade: bool = True) -> Iterator[Any]:
     try:
         if upgrade:
             migrate(engine)
-        with session_scope(engine) as db:
+        with session_scope(engine, write=write) as db:
             yield db
     finally:
         engine.dispose()
@@ -149,7 +149,7 @@ def _import(args: argparse.Namespace) -> int:
 
     files = _read(args.files)
     settings = load_settings(args.db)
-    with _database(args.db) as db:
+    with _database(args.db, write=True) as db:
         outcome = services.import_files(files, db=db, settings=settings, progress=_progress_line())
         if outcome.import_id is None:
             db.rollback()

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -52,6 +52,7 @@ def make_engine(url: str) -> Engine:
             raise StoreError(f"Cannot create the folder of the store {database!r}: {exc.strerror or exc}.") from exc
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -63,11 +64,20 @@ def _parse(url: str) -> URL:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is off: SQLAlchemy's "begin" event below says BEGIN itself.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """A writer takes SQLite's write lock when it begins (BEGIN IMMEDIATE), so two imports queue behind the
+    busy timeout instead of both reading, then failing to upgrade their locks with "database is locked"."""
+    immediate = connection.get_execution_options().get("write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _alembic_config(connection: Any) -> Any:
@@ -86,7 +96,9 @@ def migrate(engine: Engine) -> None:
     from alembic import command
 
     try:
-        with engine.begin() as connection:
+        with engine.execution_options(write=True).begin() as connection:
+            if connection.dialect.name == "postgresql":  # replicas starting together migrate one at a time
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7226373)")
             command.upgrade(_alembic_config(connection), "head")
     except DBAPIError as exc:  # unreachable server, or a file that is not a database
         raise StoreError(f"Cannot open the store at {engine.url!r}: {exc.orig}") from exc
@@ -136,18 +148,25 @@ def open_existing(url: str) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back entirely when it raises.
 
-    A conflict with another writer (two imports creating the same session at once) becomes a StoreError:
-    this unit of work is rolled back whole and can simply be run again.
+    ``write`` marks an import or an undo: on SQLite it takes the write lock from the start. A conflict with
+    another writer (two imports creating the same session at once on PostgreSQL) becomes a StoreError: this
+    unit of work is rolled back whole and can simply be run again.
     """
-    with Session(engine, expire_on_commit=False) as db:
+    bind = engine.execution_options(write=True) if write else engine
+    with Session(bind, expire_on_commit=False) as db:
         try:
             yield db
             db.commit()
-        except IntegrityError as exc:
+        except (IntegrityError, OperationalError) as exc:
             db.rollback()
+            if isinstance(exc, OperationalError) and "locked" not in str(exc.orig):
+                raise
+            if isinstance(exc, OperationalError):
+                raise StoreError("The store stayed busy with another import for 30 seconds; nothing of this one "
+                                 "was stored. Run it again.") from exc
             raise StoreError("Another import changed the same records at the same time; nothing of this one "
                              "was stored. Run it again.") from exc
         except BaseException:

@@ -44,9 +44,9 @@ def engine() -> Engine:
 
 
 @contextmanager
-def database() -> Iterator[Session]:
+def database(*, write: bool = False) -> Iterator[Session]:
     """A unit of work on the store: committed at the end of the block, rolled back on error."""
-    with session_scope(engine()) as db:
+    with session_scope(engine(), write=write) as db:
         yield db
 
 
@@ -257,7 +257,7 @@ def import_files(files: list[tuple[str, bytes]]) -> None:
         if bar is not None:
             bar.progress(min(fraction, 1.0), text=f"{doing}…")
 
-    with st.spinner("Importing…"), database() as db:
+    with st.spinner("Importing…"), database(write=True) as db:
         outcome = services.import_files(files, db=db, settings=settings(), progress=show)
         if outcome.import_id is None:
             db.rollback()
