@@ -9,11 +9,21 @@ from functools import partial
 
 import streamlit as st
 
-from pages import overview, session, upload
+from dashboard import ui
+from dashboard.access import can_import
+from pages import charts, overview, session, upload
 
 st.set_page_config(page_title="scanready", page_icon=":material/document_scanner:", layout="wide")
+role = ui.current_role()  # None: not logged in, or not on the allow-list (see docs/security.md)
+ui.account_sidebar(role)
 import_page = st.Page(upload.render, title="Import files", icon=":material/upload_file:", url_path="import")
+charts_page = st.Page(charts.render, title="Charts", icon=":material/bar_chart:", url_path="charts")
 session_page = st.Page(session.render, title="Session", icon=":material/checklist:", url_path="session")
-overview_page = st.Page(partial(overview.render, session_page, import_page), title="Overview",
+offered_import = import_page if can_import(role) else None  # viewers are offered no import
+overview_page = st.Page(partial(overview.render, session_page, offered_import), title="Overview",
                         icon=":material/dashboard:", url_path="overview", default=True)
-st.navigation([overview_page, session_page, import_page]).run()
+if role is None:
+    st.navigation([ui.door_page()]).run()
+else:
+    manager_pages = [import_page] if can_import(role) else []
+    st.navigation([overview_page, charts_page, session_page, *manager_pages]).run()

@@ -11,16 +11,14 @@ from dashboard import services, ui
 from dashboard.export import safe_csv
 
 
-def render(session_page: Any, import_page: Any) -> None:
+def render(session_page: Any, import_page: Any | None) -> None:
+    """``import_page`` is None for viewers: they see the board but are offered no import."""
     st.title("Readiness overview")
     as_of = ui.as_of_input()
     full = ui.board(as_of)
     ui.last_import_message()
     if not full.checklists:
-        st.info("No paper session is stored yet. Import your TAO session files on the Import page, or load the "
-                "example programme below, to see which sessions will be ready for scans.", icon=":material/info:")
-        st.page_link(import_page, label="Go to Import files", icon=":material/upload_file:")
-        ui.welcome()
+        _empty_store(import_page)
         return
     shown = services.filter_board(full, ui.filter_inputs(full))
     ui.status_metrics(shown)
@@ -39,3 +37,14 @@ def render(session_page: Any, import_page: Any) -> None:
                                                       if "as_of" in st.query_params else {})})
     st.download_button("Download this table as CSV", lambda: safe_csv(pd.DataFrame(shown.flat_rows())),
                        file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:")
+
+
+def _empty_store(import_page: Any | None) -> None:
+    if import_page is None:
+        st.info("No paper session is stored yet. A programme manager imports the TAO session files.",
+                icon=":material/info:")
+        return
+    st.info("No paper session is stored yet. Import your TAO session files on the Import page, or load the "
+            "example programme below, to see which sessions will be ready for scans.", icon=":material/info:")
+    st.page_link(import_page, label="Go to Import files", icon=":material/upload_file:")
+    ui.welcome()

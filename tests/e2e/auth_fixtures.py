@@ -1,0 +1,120 @@
+"""Servers for the login journeys: an OIDC provider on loopback and a dashboard configured to use it.
+
+The provider is ``oidc-provider-mock`` (it accepts any client; its login page takes a subject, which it also
+gives as the e-mail claim). The dashboard is ``streamlit run`` started from a folder of its own, whose
+``.streamlit/secrets.toml`` holds ``[auth]`` and the allow-list: Streamlit reads secrets from the working
+directory, so the repository's own (git-ignored) secrets never take part. Everything uses 127.0.0.1: the app
+URL, ``redirect_uri`` and ``server_metadata_url`` must agree for the login cookie and the OIDC checks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import unavailable
+from tests.e2e.conftest import ROOT, Server
+
+APP = ROOT / "dashboard" / "app.py"
+START_TIMEOUT = 60.0  # seconds for a server to answer
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def _process(command: Sequence[str], *, ready_url: str, log: Path, cwd: Path,
+             env: Mapping[str, str]) -> Iterator[None]:
+    """Run ``command`` until the block ends; fail with its log if it does not answer ``ready_url`` in time."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(list(command), cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _answers(ready_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                state = f"exited with {process.returncode}" if process.poll() is not None else "did not answer"
+                pytest.fail(f"{state} within {START_TIMEOUT:.0f} s: {' '.join(command)}\n"
+                            f"--- log ---\n{log.read_text(errors='replace')}", pytrace=False)
+            time.sleep(0.1)
+        yield
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def oidc_provider(folder: Path) -> Iterator[str]:
+    """``python -m oidc_provider_mock`` on a free 127.0.0.1 port; yields its base URL."""
+    if importlib.util.find_spec("oidc_provider_mock") is None:
+        unavailable("oidc-provider-mock is not installed (pip install -e '.[dev]')")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)]
+    with _process(command, ready_url=f"{url}/.well-known/openid-configuration", log=folder / "oidc.log",
+                  cwd=folder, env={**os.environ, "NO_COLOR": "1"}):
+        yield url
+
+
+def secrets_toml(*, app_url: str, provider_url: str, managers: Sequence[str], viewers: Sequence[str]) -> str:
+    """A ``.streamlit/secrets.toml`` that requires login through ``provider_url`` (the default provider)."""
+    def toml_list(values: Sequence[str]) -> str:
+        return "[" + ", ".join(f'"{value}"' for value in values) + "]"
+
+    return "\n".join([
+        "[auth]",
+        f'redirect_uri = "{app_url}/oauth2callback"',
+        f'cookie_secret = "{secrets.token_hex(32)}"',
+        'client_id = "scanready-e2e"',
+        'client_secret = "not-a-secret"',
+        f'server_metadata_url = "{provider_url}/.well-known/openid-configuration"',
+        "",
+        "[scanready]",
+        f"managers = {toml_list(managers)}",
+        f"viewers = {toml_list(viewers)}",
+        "",
+    ])
+
+
+@contextmanager
+def dashboard_with_login(folder: Path, *, provider_url: str, managers: Sequence[str],
+                         viewers: Sequence[str]) -> Iterator[Server]:
+    """``streamlit run dashboard/app.py`` from ``folder`` (its secrets require login), on a fresh SQLite file."""
+    port = _free_port()
+    server = Server(f"http://127.0.0.1:{port}", folder / "store.db", folder / "streamlit.log")
+    settings = folder / ".streamlit"
+    settings.mkdir()
+    shutil.copy(ROOT / ".streamlit" / "config.toml", settings / "config.toml")
+    (settings / "secrets.toml").write_text(secrets_toml(app_url=server.url, provider_url=provider_url,
+                                                        managers=managers, viewers=viewers), encoding="utf-8")
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+               "--server.headless", "true", "--server.address", "127.0.0.1",
+               # Others edit the sources while tests run: never reload the app under test.
+               "--server.fileWatcherType", "none"]
+    env = {**os.environ, "SCANREADY_DATABASE_URL": f"sqlite:///{server.store}",
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    with _process(command, ready_url=f"{server.url}/_stcore/health", log=server.log, cwd=folder, env=env):
+        yield server

@@ -1,0 +1,203 @@
+"""Browser journeys: a real ``streamlit run`` on a free port with its own SQLite file, driven by Chromium.
+
+The server runs in a subprocess whose log is shown when it fails to start. Chromium is Debian's
+``/usr/bin/chromium`` driven by Playwright; without it (or without Playwright) the journeys skip, or
+fail when ``SCANREADY_REQUIRE_ALL=1``. Every wait for the app goes through ``rerun`` or ``open_page``:
+Streamlit's test attributes are internal and may change, so they are read here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import unavailable
+
+try:
+    from playwright.sync_api import Browser, Error, Locator, Page, expect, sync_playwright
+except ImportError:  # the dev extra is not installed: the ``browser`` fixture says so
+    sync_playwright = None
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+START_TIMEOUT = 60.0  # seconds for the server to answer its health check
+RUN_TIMEOUT = 60_000  # milliseconds for one script run (the first one imports pandas, migrates the store)
+ASSERT_TIMEOUT = 20_000  # milliseconds an ``expect`` keeps retrying (Playwright's 5 s is tight on a busy CI)
+
+# The app root carries its connection and script state; "notRunning" only after a run has finished.
+_APP = "[data-testid='stApp']"
+_IDLE = f"{_APP}[data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
+# Counts finished script runs (a record whose old value is "running"), so a rerun that starts and ends
+# between two polls is still seen.
+_COUNT_RUNS = """() => {
+    if (window.__scanreadyRuns === undefined) {
+        window.__scanreadyRuns = 0;
+        new MutationObserver(records => {
+            window.__scanreadyRuns += records.filter(r => r.oldValue === 'running').length;
+        }).observe(document.querySelector("[data-testid='stApp']"),
+                   {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+    }
+    return window.__scanreadyRuns;
+}"""
+# Idle, and either a run was seen or none showed within a second (React may coalesce a very short one).
+_RAN_AND_IDLE = """([before, idle, since]) => document.querySelector(idle) !== null
+    && (window.__scanreadyRuns > before || performance.now() - since > 1000)"""
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """A running dashboard: where to reach it, the SQLite file it stores into, its log."""
+
+    url: str
+    store: Path
+    log: Path
+
+    def count(self, table: str) -> int:
+        """Rows of ``table`` in the server's store, read with sqlite3 (not through the app)."""
+        with closing(sqlite3.connect(self.store)) as connection:
+            return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def streamlit_server(folder: Path) -> Iterator[Server]:
+    """``streamlit run dashboard/app.py`` on a free port with a fresh SQLite file in ``folder``; killed after."""
+    port = _free_port()
+    server = Server(f"http://127.0.0.1:{port}", folder / "store.db", folder / "streamlit.log")
+    env = {**os.environ, "SCANREADY_DATABASE_URL": f"sqlite:///{server.store}",
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+               "--server.headless", "true", "--server.address", "127.0.0.1",
+               # Others edit the sources while tests run: never reload the app under test.
+               "--server.fileWatcherType", "none"]
+    with server.log.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(server.url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                state = f"exited with {process.returncode}" if process.poll() is not None else "did not answer"
+                pytest.fail(f"streamlit {state} within {START_TIMEOUT:.0f} s: {' '.join(command)}\n"
+                            f"--- server log ---\n{server.log.read_text(errors='replace')}", pytrace=False)
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One dashboard for the journeys of a module; they must not depend on each other's imports."""
+    with streamlit_server(tmp_path_factory.mktemp("streamlit")) as running:
+        yield running
+
+
+@pytest.fixture
+def empty_server(tmp_path: Path) -> Iterator[Server]:
+    """A dashboard of its own, on an empty store, for a journey that needs one (starts in about a second)."""
+    with streamlit_server(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (which gives it a fresh profile)."""
+    if sync_playwright is None:
+        unavailable("playwright is not installed (pip install -e '.[dev]')")
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        expect.set_options(timeout=ASSERT_TIMEOUT)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (so a fresh Streamlit session) per journey, with downloads allowed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(RUN_TIMEOUT)
+    yield context.new_page()
+    context.close()
+
+
+def open_page(page: Page, url: str) -> None:
+    """Load ``url`` and wait until the first script run has finished."""
+    page.goto(url)
+    page.wait_for_selector(_IDLE, state="attached", timeout=RUN_TIMEOUT)
+    _raise_app_exception(page)
+
+
+@contextmanager
+def rerun(page: Page) -> Iterator[None]:
+    """Wait, after the block's action, until the rerun it caused has finished (the app is idle again)."""
+    before = page.evaluate(_COUNT_RUNS)
+    yield
+    since = page.evaluate("performance.now()")
+    try:
+        page.wait_for_function(_RAN_AND_IDLE, arg=[before, _IDLE, since], timeout=RUN_TIMEOUT)
+    except Error as error:
+        raise AssertionError(f"the app did not finish a rerun within {RUN_TIMEOUT / 1000:.0f} s") from error
+    _raise_app_exception(page)
+
+
+def _raise_app_exception(page: Page) -> None:
+    """A traceback on the page fails the journey with its text (Streamlit shows it instead of raising)."""
+    shown = page.locator("[data-testid='stException']")
+    if shown.count():
+        raise AssertionError(f"the app shows an exception:\n{shown.first.inner_text()}")
+
+
+def table_rows(table: Locator) -> list[dict[str, str]]:
+    """The rows of an ``st.dataframe`` as dicts of header -> cell text.
+
+    The grid paints its cells on a canvas; for accessibility it keeps the same text in a hidden
+    ``<table role=grid>`` inside the canvas, which is what this reads (visible rows only: keep tables short).
+    """
+    return table.locator("table[role='grid']").evaluate(  # type: ignore[no-any-return]
+        """grid => {
+            const headers = [...grid.querySelectorAll('thead th')].map(th => th.textContent);
+            return [...grid.querySelectorAll('tbody tr')].map(
+                tr => Object.fromEntries([...tr.querySelectorAll('td')].map((td, i) => [headers[i], td.textContent])));
+        }""")
+
+
+def screenshot(page: Page, path: Path) -> None:
+    """Save the whole page: the app scrolls inside its main block, so grow the viewport to fit it first."""
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
+    try:
+        page.wait_for_timeout(300)  # let the grid repaint its canvas at the new size
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=path, full_page=True, animations="disabled")
+    finally:
+        page.set_viewport_size(size)
