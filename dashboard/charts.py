@@ -1,0 +1,209 @@
+"""Charts of the readiness board: DataFrame -> ``alt.Chart``, and the frames they draw.
+
+Owns: the upload-window timeline (one bar per session, or per group or delivery and status when there are too
+many sessions to read, from the scan window's start to its end; the submission date as a tick on its row; a rule
+at "as of"; the checklist's reasons in the tooltip; zoom and pan on time; a point selection ``pick`` on the row
+label that a page can use to filter its table) and the expected scan volume (sheets per UTC day, stacked; the
+running total on a second axis; an optional scanner capacity as a rule, with the days above it shaded).
+
+Times are written as ISO 8601 text ending in ``Z`` and drawn on UTC scales, so a browser in any time zone (and
+vl-convert) shows the same days. Must not import: streamlit, the database, ``dashboard.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import altair as alt
+import pandas as pd
+
+from dashboard.readiness import Checklist, format_moment
+from dashboard.volume import STATUSES, StackBy
+
+RowsBy = Literal["session", "group", "delivery"]
+STATUS_COLOURS = {"blocked": "#c0392b", "pending": "#e69f00", "ready": "#2e8b57"}
+ROW_TITLE = {"session": "Session", "group": "Group", "delivery": "Delivery"}
+ROWS_PER_CHART = 60  # beyond this many rows a timeline stops being readable: group, then page
+TIMELINE_COLUMNS = ["label", "status", "sessions", "expected_sheets", "start", "end", "submission", "opens",
+                    "closes", "submitted", "reasons"]
+_WIDTH = 720
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def _shown(moment: datetime | None, zone: str | None) -> str:
+    return format_moment(moment, zone) if moment else "not set"
+
+
+def _session_row(checklist: Checklist) -> dict[str, Any]:
+    s = checklist.session
+    reasons = [f"{item.item} ({item.state}): {item.detail}" for item in checklist.items if item.state != "ok"]
+    return {"label": s.session_name, "status": checklist.status, "sessions": 1,
+            "expected_sheets": checklist.expected_sheets, "start": _iso(s.scan_upload_start),
+            "end": _iso(s.scan_upload_end), "submission": _iso(s.submission_date),
+            "opens": _shown(s.scan_upload_start, s.timezone), "closes": _shown(s.scan_upload_end, s.timezone),
+            "submitted": _shown(s.submission_date, s.timezone),
+            "reasons": " | ".join(reasons) or "Every check passes.",
+            "group": s.group_name, "delivery": s.delivery_id,
+            "open_items": [f"{item.item} {item.state}" for item in checklist.items if item.state != "ok"]}
+
+
+def _reason_counts(lists: pd.Series) -> str:
+    """"roles problem in 3, window pending in 1" from the sessions' lists of open items, most frequent first."""
+    counts = lists.explode().dropna().value_counts()
+    return ", ".join(f"{item} in {count}" for item, count in counts.items()) or "Every check passes."
+
+
+def _utc_text(iso: Any) -> str:
+    return format_moment(datetime.fromisoformat(iso), None) if isinstance(iso, str) else "not set"
+
+
+def timeline_frame(checklists: Sequence[Checklist], *, by: RowsBy = "session") -> pd.DataFrame:
+    """The timeline's rows in window order: one per session, or one per (group or delivery, status) with the
+    earliest window start, the latest end and submission, the sessions, their sheets and their open items.
+
+    Sessions without both window dates are kept (``start`` or ``end`` None): the chart leaves them out, a table
+    can still list them. ``opens``/``closes``/``submitted`` are text in the session's zone (UTC when grouped).
+    """
+    rows = pd.DataFrame([_session_row(c) for c in checklists],
+                        columns=[*TIMELINE_COLUMNS, "group", "delivery", "open_items"])
+    if by != "session":
+        rows = (rows.assign(label=rows[by])
+                .groupby(["label", "status"], sort=False)
+                .agg(sessions=("sessions", "sum"), expected_sheets=("expected_sheets", "sum"),
+                     start=("start", "min"), end=("end", "max"), submission=("submission", "max"),
+                     reasons=("open_items", _reason_counts))
+                .reset_index())
+        for column, source in (("opens", "start"), ("closes", "end"), ("submitted", "submission")):
+            rows[column] = rows[source].map(_utc_text)
+    rows = rows.astype({"sessions": "int64", "expected_sheets": "int64"})
+    order = rows["status"].map({status: rank for rank, status in enumerate(STATUSES)})
+    rows = rows.assign(_rank=order).sort_values(["start", "end", "label", "_rank"], na_position="last", kind="stable")
+    frame = rows[TIMELINE_COLUMNS].reset_index(drop=True)
+    return frame.astype(object).where(frame.notna(), None)  # missing dates are null in the spec, not NaN
+
+
+def rows_by(checklists: Sequence[Checklist], *, limit: int = ROWS_PER_CHART) -> RowsBy:
+    """The finest rows that fit ``limit``: sessions, else groups, else deliveries (then the caller pages)."""
+    if len(checklists) <= limit:
+        return "session"
+    if len({c.session.group_name for c in checklists}) <= limit:
+        return "group"
+    return "delivery"
+
+
+def page_count(frame: pd.DataFrame, *, size: int = ROWS_PER_CHART) -> int:
+    return max(-(-frame["label"].nunique() // size), 1)
+
+
+def page_of(frame: pd.DataFrame, page: int, *, size: int = ROWS_PER_CHART) -> pd.DataFrame:
+    """The rows of labels ``(page - 1) * size`` to ``page * size`` (1-based; a label's rows stay together)."""
+    labels = frame["label"].drop_duplicates().iloc[(page - 1) * size: page * size]
+    return frame[frame["label"].isin(labels)].reset_index(drop=True)
+
+
+def selected_labels(selection: Mapping[str, Any] | None) -> list[str]:
+    """The labels picked in the timeline, from Streamlit's ``event.selection`` (empty when nothing is picked)."""
+    picked = (selection or {}).get("pick") or []
+    return [str(point["label"]) for point in picked if isinstance(point, Mapping) and "label" in point]
+
+
+def picked_rows(frame: pd.DataFrame, selection: Mapping[str, Any] | None) -> pd.DataFrame:
+    """The rows of ``frame`` picked in its timeline; all of them when none of the picked labels is in it
+    (nothing picked, or a pick left over from another grouping or page)."""
+    chosen = frame["label"].isin(selected_labels(selection))
+    return frame[chosen] if chosen.any() else frame
+
+
+def _status_colour() -> alt.Color:
+    return alt.Color("status:N", title="Status", legend=alt.Legend(orient="top"),
+                     scale=alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES]))
+
+
+def _as_of_layers(as_of: datetime) -> list[alt.Chart]:
+    moment = pd.DataFrame({"as_of": [_iso(as_of)], "label": [f"as of {format_moment(as_of, None)}"]})
+    rule = alt.Chart(moment).mark_rule(color="#222222", strokeDash=[5, 3], strokeWidth=1.5).encode(
+        x=alt.X("as_of:T"), tooltip=[alt.Tooltip("label:N", title="As of")])
+    text = alt.Chart(moment).mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=11,
+                                       color="#222222").encode(x=alt.X("as_of:T"), y=alt.value(0), text="label:N")
+    return [rule, text]
+
+
+def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "session",
+                   width: int = _WIDTH) -> alt.LayerChart:
+    """Scan upload windows as bars (``timeline_frame`` rows with both dates), coloured by status."""
+    grouped = by != "session"
+    # Only rows with both dates are drawn, and no drawn column holds a null: Altair turns None into NaN on
+    # pandas 3, which is not JSON.
+    drawn = frame[frame["start"].notna() & frame["end"].notna()]
+    base = alt.Chart(drawn.drop(columns="submission"))
+    y = alt.Y("label:N", title=ROW_TITLE[by], sort=None, axis=alt.Axis(labelLimit=280))
+    offset = {"yOffset": alt.YOffset("status:N", scale=alt.Scale(domain=list(STATUSES)))} if grouped else {}
+    pick = alt.selection_point(name="pick", fields=["label"], on="click")
+    zoom = alt.selection_interval(name="zoom", bind="scales", encodings=["x"])
+    submission = "Latest submission" if grouped else "Submission"
+    tooltip = [alt.Tooltip("label:N", title=ROW_TITLE[by]), alt.Tooltip("status:N", title="Status"),
+               *([alt.Tooltip("sessions:Q", title="Sessions")] if grouped else []),
+               alt.Tooltip("expected_sheets:Q", title="Expected sheets", format=","),
+               alt.Tooltip("opens:N", title="Window opens"), alt.Tooltip("closes:N", title="Window closes"),
+               alt.Tooltip("submitted:N", title=submission), alt.Tooltip("reasons:N", title="Open items")]
+    bars = base.mark_bar(cornerRadius=2).encode(  # scale padding: a tick at the very edge stays visible
+        x=alt.X("start:T", title="Scan upload window (UTC)", scale=alt.Scale(type="utc", padding=12),
+                axis=alt.Axis(format="%d %b", labelOverlap=True, orient="top", grid=True)),
+        x2="end:T", y=y, color=_status_colour(), tooltip=tooltip,
+        opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.3)), **offset,
+    ).add_params(pick, zoom)
+    submitted = drawn.loc[drawn["submission"].notna(), ["label", "status", "submission", "submitted"]]
+    ticks = alt.Chart(submitted).mark_tick(
+        color="#111111", thickness=2, size=14 if not grouped else 8).encode(
+        x="submission:T", y=y, tooltip=[alt.Tooltip("label:N", title=ROW_TITLE[by]),
+                                        alt.Tooltip("submitted:N", title=submission)], **offset)
+    # One row per label: 18 px for a session, 36 px for a group's up to three status bars.
+    height = alt.Step(36, **{"for": "position"}) if grouped else alt.Step(18)
+    subtitle = f"Bar: the scan upload window; black tick: the {submission.lower()} date; dashed line: the as-of moment."
+    return alt.LayerChart(layer=[bars, ticks, *_as_of_layers(as_of)], width=width, height=height,
+                          title=alt.Title("Scan upload windows", subtitle=subtitle, anchor="start"))
+
+
+def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "status",
+                 capacity: int | None = None, width: int = _WIDTH) -> alt.LayerChart:
+    """Sheets per UTC day stacked by ``by`` (``volume.volume_by_day``), the running total of ``series``
+    (``volume.daily_series``) on the right axis, and ``capacity`` as a rule with the days above it shaded."""
+    day = alt.X("date:T", timeUnit="utcyearmonthdate", title="UTC day",
+                axis=alt.Axis(format="%d %b", labelOverlap=True))
+    colour = _status_colour() if by == "status" else alt.Color(f"{by}:N", title=by.capitalize(),
+                                                               legend=alt.Legend(orient="top", labelLimit=240))
+    bars = alt.Chart(by_day).mark_bar().encode(
+        x=day, y=alt.Y("sum(expected_sheets):Q", title="Sheets per day", stack="zero"), color=colour,
+        tooltip=[alt.Tooltip("date:N", title="Day (UTC)"), alt.Tooltip(f"{by}:N", title=by.capitalize()),
+                 alt.Tooltip("sum(expected_sheets):Q", title="Sheets", format=","),
+                 alt.Tooltip("sum(sessions):Q", title="Sessions")])
+    bars = bars.add_params(alt.selection_interval(name="zoom", bind="scales", encodings=["x"]))
+    daily: list[alt.Chart] = [bars]
+    if capacity is not None:
+        over = series.loc[series["expected_sheets"] > capacity, ["date", "expected_sheets"]]
+        shade = alt.Chart(over).mark_rect(color="#f4b6ae", opacity=0.55).encode(
+            x=day, tooltip=[alt.Tooltip("date:N", title="Over capacity"),
+                            alt.Tooltip("expected_sheets:Q", title="Sheets", format=",")])
+        limit = pd.DataFrame({"capacity": [capacity], "label": [f"capacity {capacity:,}/day"]})
+        rule = alt.Chart(limit).mark_rule(color="#8b0000", strokeWidth=2, strokeDash=[6, 3]).encode(
+            y=alt.Y("capacity:Q", title="Sheets per day"), tooltip=[alt.Tooltip("label:N", title="Scanner")])
+        text = alt.Chart(limit).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color="#8b0000").encode(
+            y=alt.Y("capacity:Q", title="Sheets per day"), x=alt.value(0), text="label:N")
+        daily = [shade, bars, rule, text]
+    dots = alt.OverlayMarkDef(size=12, color="#333333")
+    running = alt.Chart(series).mark_line(color="#333333", strokeWidth=2, point=dots).encode(
+        x=alt.X("date:T", timeUnit="utcyearmonthdate", bandPosition=0.5),
+        y=alt.Y("cumulative:Q", title="Cumulative sheets (line)", axis=alt.Axis(orient="right")),
+        tooltip=[alt.Tooltip("date:N", title="Day (UTC)"),
+                 alt.Tooltip("cumulative:Q", title="Cumulative sheets", format=",")])
+    subtitle = "Bars: sheets expected per UTC day; line: running total (right axis)" + (
+        "; shaded: days above the scanner's capacity." if capacity is not None else ".")
+    # The daily layers share the left axis (the capacity rule is in sheets per day); the running total has its own.
+    return alt.LayerChart(layer=[alt.LayerChart(layer=daily), running], width=width, height=320,
+                          resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+                          title=alt.Title("Expected scan volume", subtitle=subtitle, anchor="start"))

@@ -1,0 +1,182 @@
+"""The readiness review: one self-contained HTML page to take to the meeting (opens offline, prints well).
+
+Owns: the page's HTML (the moment, the counts, both charts, every blocked then pending session with its reasons
+and warnings) and the charts' rendering to inline SVG with vl-convert. Static SVG rather than Vega's JavaScript:
+no 1 MB script bundle in every file, nothing to execute when a reviewer opens an attachment, crisp vector charts
+on paper, and the same picture in every browser, mail client and PDF printer.
+
+Every piece of user text goes through ``html.escape``; the SVG comes from vl-convert, which escapes its text
+itself. Nothing here reads the clock (``generated_at`` is an argument). Must not import: streamlit, the database,
+``dashboard.services``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from html import escape
+
+import altair as alt
+import vl_convert as vlc
+
+from dashboard import charts, volume
+from dashboard.readiness import Checklist, format_moment
+
+Render = Callable[[alt.TopLevelMixin, str], str]
+# The checklist's items in a manager's words (the same wording as the dashboard's table headers).
+ITEM_TITLE = {"enrolment": "Test-takers enrolled", "roles": "Someone can upload scans",
+              "launched": "Test launched at least once", "submitted": "Session submitted",
+              "window": "Scan upload window open", "schedule": "Window after submission"}
+STATE_MARK = {"problem": "✗ problem", "pending": "… pending", "ok": "✓ ok"}
+_ID = re.compile(r'\bid="([^"]+)"')
+
+_CSS = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1d1d1f;
+       max-width: 1100px; margin: 2rem auto; padding: 0 1.25rem; }
+h1 { margin: 0 0 .25rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
+h3 { margin: 0 0 .25rem; font-size: 1.05rem; overflow-wrap: anywhere; }
+.moment { color: #444; margin: 0; }
+.counts { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0 0; padding: 0; }
+.counts div { border: 1px solid #ccc; border-radius: 6px; padding: .4rem .9rem; min-width: 7rem; }
+.counts dt { font-size: .8rem; color: #555; } .counts dd { margin: 0; font-size: 1.5rem; font-weight: 600; }
+.blocked { border-left: 5px solid #c0392b; } .pending { border-left: 5px solid #e69f00; }
+.ready { border-left: 5px solid #2e8b57; }
+figure { margin: 1rem 0; } figure svg { width: 100%; max-width: 1000px; height: auto; }
+.note { color: #555; font-size: .9rem; }
+table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: .2rem .6rem; text-align: right; }
+article { padding: .4rem .8rem; margin: .8rem 0; background: #fafafa; }
+article .meta { color: #444; font-size: .9rem; margin: 0 0 .3rem; overflow-wrap: anywhere; }
+article ul { margin: .2rem 0; padding-left: 1.2rem; } .warning { color: #6b4e00; }
+@media print {
+  body { font-size: 10.5pt; margin: 0; max-width: none; }
+  h2 { break-after: avoid; } article, figure, .counts { break-inside: avoid; }
+  article { background: none; border: 1px solid #999; }
+  @page { size: A4 landscape; margin: 12mm; }
+}
+"""
+
+
+def _vl_version() -> str:
+    """The Vega-Lite version vl-convert should read Altair's specs as: Altair's own, else the newest of its major."""
+    ours = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    known = vlc.get_vegalite_versions()
+    if ours in known:
+        return ours
+    same_major = [v for v in known if v.split(".")[0] == ours.split(".")[0]]
+    return same_major[-1] if same_major else known[-1]
+
+
+def chart_svg(chart: alt.TopLevelMixin, prefix: str) -> str:
+    """``chart`` as an inline ``<svg>``, its ids prefixed so two charts on one page never share one."""
+    svg = vlc.vegalite_to_svg(chart.to_dict(), vl_version=_vl_version())
+    for name in set(_ID.findall(svg)):
+        svg = (svg.replace(f'id="{name}"', f'id="{prefix}-{name}"').replace(f"url(#{name})", f"url(#{prefix}-{name})")
+               .replace(f'href="#{name}"', f'href="#{prefix}-{name}"'))
+    return svg
+
+
+def _counts(checklists: Sequence[Checklist]) -> str:
+    counts = Counter(c.status for c in checklists)
+    sheets = sum(c.expected_sheets for c in checklists)
+    cells = [("blocked", "Blocked", counts["blocked"]), ("pending", "Pending", counts["pending"]),
+             ("ready", "Ready", counts["ready"]), ("", "Paper sessions", len(checklists)),
+             ("", "Expected sheets", sheets)]
+    return '<dl class="counts">' + "".join(
+        f'<div class="{kind}"><dt>{label}</dt><dd>{value:,}</dd></div>' for kind, label, value in cells) + "</dl>"
+
+
+def _timeline(checklists: Sequence[Checklist], as_of: datetime, render: Render) -> str:
+    if not any(c.session.scan_upload_start and c.session.scan_upload_end for c in checklists):
+        return '<p class="note">No session has a complete scan upload window to draw.</p>'
+    by = charts.rows_by(checklists)
+    frame = charts.timeline_frame(checklists, by=by)
+    rows = frame["label"].nunique()
+    shown = charts.page_of(frame, 1)
+    notes = [] if by == "session" else [f"{len(checklists):,} sessions: one row per {by} and status, from the "
+                                        "earliest window start to the latest end."]
+    if rows > shown["label"].nunique():
+        notes.append(f"The first {shown['label'].nunique():,} of {rows:,} {by}s; the dashboard's Charts page "
+                     "shows the rest.")
+    note = "".join(f'<p class="note">{escape(text)}</p>' for text in notes)
+    return f"<figure>{render(charts.timeline_chart(shown, as_of=as_of, by=by), 'timeline')}</figure>{note}"
+
+
+def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Render) -> str:
+    series = volume.daily_series(checklists, capacity=capacity)
+    parts = []
+    if series.empty:
+        parts.append('<p class="note">No sheets are expected on any day (no session has both a scan window '
+                     "and expected sheets).</p>")
+    else:
+        chart = charts.volume_chart(volume.volume_by_day(checklists), series, capacity=capacity)
+        parts.append(f"<figure>{render(chart, 'volume')}</figure>")
+    if capacity is not None:
+        over = volume.days_over(series, capacity)
+        if over.empty:
+            parts.append(f"<p>No day is above the scanner's capacity of {capacity:,} sheets.</p>")
+        else:
+            rows = "".join(f"<tr><td>{escape(str(r.date))}</td><td>{r.expected_sheets:,}</td><td>{r.over_by:,}</td>"
+                           "</tr>" for r in over.itertuples())
+            parts.append(f"<p>{len(over):,} day(s) above the scanner's capacity of {capacity:,} sheets:</p>"
+                         f"<table><thead><tr><th>UTC day</th><th>sheets</th><th>over by</th></tr></thead>"
+                         f"<tbody>{rows}</tbody></table>")
+    sessions, sheets = volume.unscheduled(checklists)
+    if sessions:
+        parts.append(f'<p class="note">{sheets:,} expected sheets of {sessions:,} session(s) without a complete '
+                     "scan window are on no day.</p>")
+    return "".join(parts)
+
+
+def _session(checklist: Checklist) -> str:
+    s = checklist.session
+    window = (f"scan window {format_moment(s.scan_upload_start, s.timezone)} to "
+              f"{format_moment(s.scan_upload_end, s.timezone)}" if s.scan_upload_start and s.scan_upload_end
+              else "scan window not set")
+    meta = (f"group {s.group_name} · delivery {s.delivery_id} · {window} · {s.test_takers:,} enrolled, "
+            f"{checklist.expected_sheets:,} sheets expected")
+    open_items = sorted((i for i in checklist.items if i.state != "ok"), key=lambda i: i.state != "problem")
+    items = "".join(f'<li class="{i.state}"><strong>{STATE_MARK[i.state]} · {ITEM_TITLE[i.item]}</strong>: '
+                    f"{escape(i.detail)}</li>" for i in open_items)
+    warnings = "".join(f'<li class="warning">⚠ {escape(text)}</li>' for text in checklist.warnings)
+    return (f'<article class="{checklist.status}"><h3>{escape(s.session_name)}</h3>'
+            f'<p class="meta">{escape(meta)}</p><ul>{items}{warnings}</ul></article>')
+
+
+def _sessions(checklists: Sequence[Checklist], status: str, title: str) -> str:
+    chosen = [c for c in checklists if c.status == status]
+    body = "".join(_session(c) for c in chosen) or f'<p class="note">No {status} session.</p>'
+    return f'<section id="{status}"><h2>{title} ({len(chosen):,})</h2>{body}</section>'
+
+
+def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_at: datetime,
+                capacity: int | None = None, scope: str | None = None, render: Render = chart_svg) -> str:
+    """The whole review as one HTML document: counts, both charts, blocked then pending sessions with reasons."""
+    moment = format_moment(as_of, None)
+    scope_line = f"<p class=\"moment\">{escape(scope)}</p>" if scope else ""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Readiness review as of {escape(moment)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<header>
+<h1>Readiness review</h1>
+<p class="moment">The paper sessions as of <strong>{escape(moment)}</strong>; generated
+{escape(format_moment(generated_at, None))} by scanready.</p>
+{scope_line}
+{_counts(checklists)}
+</header>
+<section id="timeline"><h2>Scan upload windows</h2>{_timeline(checklists, as_of, render)}</section>
+<section id="volume"><h2>Expected scan volume</h2>{_volume(checklists, capacity, render)}</section>
+{_sessions(checklists, "blocked", "Blocked sessions")}
+{_sessions(checklists, "pending", "Pending sessions")}
+<p class="note">{sum(c.status == "ready" for c in checklists):,} ready session(s) are not listed: every check
+passes for them.</p>
+</body>
+</html>
+"""

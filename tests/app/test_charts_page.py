@@ -1,0 +1,164 @@
+"""AppTest of the Charts page: empty store, the example programme, capacity, filters, as-of, the timeline's pick."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlmodel import Session
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+from dashboard import services, volume
+from dashboard.config import Settings
+from dashboard.example import example_files
+
+EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)
+AS_OF = "2027-03-16T07:00Z"
+
+
+@pytest.fixture
+def programme(app_engine):
+    with Session(app_engine) as db:
+        outcome = services.import_files(example_files(EXAM_DAY), db=db, settings=Settings())
+        db.commit()
+    assert outcome.validation.valid
+    return app_engine
+
+
+def board(engine, as_of: str = AS_OF) -> services.Board:
+    with Session(engine) as db:
+        return services.readiness_board(db=db, as_of=services.parse_as_of(as_of))
+
+
+def chart(at, index: int) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The ``index``-th chart's spec and its data sets (Streamlit ships them as Arrow, by name)."""
+    proto = at.get("vega_lite_chart")[index].proto
+    return json.loads(proto.spec), {d.name: convert_arrow_bytes_to_pandas_df(d.data.data) for d in proto.datasets}
+
+
+def drawn(at, index: int, *path: int) -> pd.DataFrame:
+    """The rows the layer at ``path`` of chart ``index`` draws."""
+    spec, data = chart(at, index)
+    node, name = spec, spec.get("data", {}).get("name")
+    for i in path:
+        node = node["layer"][i]
+        name = node.get("data", {}).get("name", name)
+    return data[name]
+
+
+def test_empty_store_says_what_to_do(make_app):
+    at = make_app("charts").run()
+    assert not at.exception
+    assert "No paper session is stored yet" in at.info[0].value
+    assert not at.get("vega_lite_chart")
+
+
+def test_example_programme_shows_both_charts_and_the_downloads(make_app, programme):
+    at = make_app("charts", as_of=AS_OF).run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Scan upload windows", "Expected scan volume"]
+    assert len(at.get("vega_lite_chart")) == 2
+    timeline = drawn(at, 0, 0)
+    expected = board(programme)
+    assert sorted(timeline["label"]) == sorted(c.session.session_name for c in expected.checklists)
+    assert at.radio(key="rows_by").value == "session"  # 35 sessions fit one chart
+    table = at.dataframe[0].value
+    assert len(table) == 35 and set(table["status"]) == {"blocked", "pending", "ready"}
+    bars = drawn(at, 1, 0, 0)
+    assert bars["expected_sheets"].sum() == sum(c.expected_sheets for c in expected.checklists)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download the volume per day as CSV", "Download the readiness review (HTML)"]
+
+
+def test_a_capacity_from_the_url_highlights_and_lists_the_days_above_it(make_app, programme):
+    at = make_app("charts", as_of=AS_OF, capacity="200").run()
+    assert not at.exception
+    assert at.number_input(key="capacity").value == 200
+    series = volume.daily_series(board(programme).checklists)
+    over = list(series.loc[series["expected_sheets"] > 200, "date"])
+    assert over  # the example programme peaks above 200 sheets a day
+    assert at.warning[0].value.startswith(f"{len(over)} day(s) above the capacity of 200 sheets: {over[0]}, ")
+    assert list(at.dataframe[1].value["date"]) == over  # below the timeline's table
+    assert list(drawn(at, 1, 0, 0)["date"]) == over  # the shaded days
+    spec, _ = chart(at, 1)
+    assert [layer["mark"]["type"] for layer in spec["layer"][0]["layer"]] == ["rect", "bar", "rule", "text"]
+
+
+def test_changing_the_capacity_updates_the_days(make_app, programme):
+    at = make_app("charts", as_of=AS_OF).run()
+    assert not at.warning and "rule" not in json.dumps(chart(at, 1)[0])
+    at.number_input(key="capacity").set_value(100_000).run()
+    assert not at.exception
+    assert at.success[0].value == "No day is above the capacity of 100,000 sheets."
+    assert at.query_params["capacity"] == "100000"
+    at.number_input(key="capacity").set_value(150).run()
+    assert "above the capacity of 150 sheets" in at.warning[0].value
+    at.number_input(key="capacity").set_value(0).run()
+    assert "capacity" not in at.query_params and not at.warning
+
+
+@pytest.mark.parametrize(("query", "status"), [({"status": "blocked"}, {"blocked"}),
+                                               ({"status": ["ready", "pending"]}, {"ready", "pending"})])
+def test_the_overviews_filters_are_followed(make_app, programme, query, status):
+    at = make_app("charts", as_of=AS_OF, **query).run()
+    assert not at.exception
+    assert set(drawn(at, 0, 0)["status"]) == status
+    assert set(at.dataframe[0].value["status"]) == status
+    assert set(drawn(at, 1, 0, 0)["status"]) == status
+
+
+def test_a_group_filter_narrows_both_charts(make_app, programme):
+    at = make_app("charts", as_of=AS_OF, group="Chopin 8B").run()
+    assert sorted(drawn(at, 0, 0)["label"]) == ["History grade 8 - Chopin 8B", "Mathematics grade 8 - Chopin 8B",
+                                                "Science grade 8 - Chopin 8B"]
+    sessions = [c for c in board(programme).checklists if c.session.group_name == "Chopin 8B"]
+    assert drawn(at, 1, 0, 0)["expected_sheets"].sum() == sum(c.expected_sheets for c in sessions)
+
+
+def test_as_of_moves_the_rule_and_the_statuses(make_app, programme):
+    at = make_app("charts", as_of="2026-01-01T00:00Z").run()
+    assert not at.exception
+    assert drawn(at, 0, 2)["as_of"].tolist() == ["2026-01-01T00:00:00Z"]
+    assert "ready" not in set(at.dataframe[0].value["status"])
+
+
+def test_a_filter_that_matches_nothing_says_so(make_app, programme):
+    at = make_app("charts", as_of=AS_OF, group="Chopin 8B", status="ready").run()
+    assert "No session matches these filters." in [c.value for c in at.caption]
+    assert not at.get("vega_lite_chart")
+
+
+def test_picking_a_bar_filters_the_table(make_app, programme):
+    at = make_app("charts", as_of=AS_OF).run()
+    name = "History grade 8 - Chopin 8B"
+    at.session_state["timeline"] = {"selection": {"pick": [{"label": name}]}}
+    at.run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["session"]) == [name]
+
+
+def test_one_row_per_group_and_status(make_app, programme):
+    at = make_app("charts", as_of=AS_OF).run()
+    at.radio(key="rows_by").set_value("group").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "group" in table.columns and table["sessions"].sum() == 35
+    spec, _ = chart(at, 0)
+    assert spec["layer"][0]["encoding"]["yOffset"]["field"] == "status"
+
+
+def test_stacking_by_delivery(make_app, programme):
+    at = make_app("charts", as_of=AS_OF).run()
+    at.radio(key="stack_by").set_value("delivery").run()
+    assert not at.exception
+    assert drawn(at, 1, 0, 0)["delivery"].nunique() == 3
+
+
+@pytest.mark.parametrize("capacity", ["lots", "-3", ""])
+def test_a_capacity_in_the_url_that_is_not_a_count_is_ignored(make_app, programme, capacity):
+    at = make_app("charts", as_of=AS_OF, capacity=capacity).run()
+    assert not at.exception
+    assert at.number_input(key="capacity").value == 0 and not at.warning

@@ -1,0 +1,323 @@
+"""The chart data and specs: volumes that add up exactly, the timeline's rows, the specs through ``to_dict()``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboard import charts, volume
+from dashboard.readiness import Checklist, SessionSnapshot, evaluate_checklist
+
+AS_OF = datetime(2027, 3, 16, 7, tzinfo=UTC)
+UNSET: Any = object()
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def checklist(name: str = "History 4A", *, group: str = "Class 4A", delivery: str = "https://tao/d/history",
+              start: Any = UNSET, end: Any = UNSET, submission: Any = UNSET, test_takers: int = 10,
+              interactions: int = 3, sheets: int = 1, uploaders: int = 1, launched: int = 1,
+              zone: str | None = "Europe/Paris", as_of: datetime = AS_OF) -> Checklist:
+    """A session's checklist at ``as_of``: by default ready (exam on 12 Mar, window 13 Mar to 27 Mar)."""
+    snapshot = SessionSnapshot(
+        session_name=name, group_name=group, delivery_id=delivery, timezone=zone,
+        start_date=at("2027-03-12T07:00"), end_date=at("2027-03-12T09:00"),
+        submission_date=at("2027-03-12T11:00") if submission is UNSET else submission,
+        scan_upload_start=at("2027-03-13T06:00") if start is UNSET else start,
+        scan_upload_end=at("2027-03-27T18:00") if end is UNSET else end,
+        sheets_per_interaction=sheets, total_interactions=interactions, test_takers=test_takers,
+        scan_uploaders=uploaders, launched=launched, with_activity=test_takers)
+    return evaluate_checklist(snapshot, as_of)
+
+
+# --- the split of a session's sheets over its days -------------------------------------------------------------
+
+@pytest.mark.parametrize(("total", "days", "expected"), [
+    (10, 3, [3, 3, 4]),
+    (2, 5, [0, 0, 1, 0, 1]),
+    (7, 7, [1] * 7),
+    (5, 1, [5]),
+    (0, 3, [0, 0, 0]),
+    (101, 2, [50, 51]),
+])
+def test_spread_gives_whole_sheets_that_add_up(total, days, expected):
+    assert volume.spread(total, days) == expected
+    assert sum(expected) == total
+
+
+def test_spread_needs_a_day():
+    with pytest.raises(ValueError, match="at least one day"):
+        volume.spread(3, 0)
+
+
+@settings(deadline=None, max_examples=200)
+@given(total=st.integers(0, 10**7), days=st.integers(1, 400))
+def test_spread_is_exact_and_even(total, days):
+    shares = volume.spread(total, days)
+    assert sum(shares) == total
+    assert max(shares) - min(shares) <= 1
+    assert set(shares) <= {total // days, total // days + 1}
+
+
+@pytest.mark.parametrize(("start", "end", "first", "days"), [
+    ("2027-03-13T06:00", "2027-03-27T18:00", "2027-03-13", 15),
+    ("2027-03-13T08:00", "2027-03-13T18:00", "2027-03-13", 1),   # one day
+    ("2027-03-13T23:00", "2027-03-14T01:00", "2027-03-13", 2),   # crosses midnight UTC
+    ("2027-03-13T00:00", "2027-03-14T00:00", "2027-03-13", 1),   # ends at midnight: the next day is not covered
+    ("2027-03-13T00:00", "2027-03-14T00:00:00.000001", "2027-03-13", 2),
+    ("2027-03-13T10:00", "2027-03-13T09:00", "2027-03-13", 1),   # backwards (the ingest refuses it): one day
+])
+def test_window_days_are_utc_calendar_days(start, end, first, days):
+    day, count = volume.window_days(at(start), at(end))
+    assert (day.isoformat(), count) == (first, days)
+
+
+def test_window_days_follow_utc_not_the_sessions_zone():
+    # 00:30 in Paris is still the previous day in UTC.
+    paris = datetime(2027, 3, 14, 0, 30, tzinfo=UTC) - timedelta(hours=1)
+    assert volume.window_days(paris, paris + timedelta(hours=2)) == (datetime(2027, 3, 13).date(), 2)
+
+
+ODD = [
+    checklist("odd", test_takers=7, interactions=11, sheets=1,  # 77 sheets over 15 days
+              start=at("2027-03-13T06:00"), end=at("2027-03-27T18:00")),
+    checklist("one day", test_takers=13, interactions=1, start=at("2027-03-20T08:00"), end=at("2027-03-20T17:00")),
+    checklist("midnight", test_takers=3, interactions=5, sheets=2,  # 30 sheets over 2 days
+              start=at("2027-03-20T22:00"), end=at("2027-03-21T02:00")),
+    checklist("prime", test_takers=1, interactions=1, start=at("2027-03-01T00:00"), end=at("2027-04-01T00:00")),
+    checklist("no window", start=None, end=None),
+    checklist("no end", end=None),
+    checklist("nobody", test_takers=0),
+]
+
+
+def test_each_sessions_days_add_up_to_its_expected_sheets():
+    days = volume.session_days(ODD)
+    totals = days.groupby("session")["expected_sheets"].sum().to_dict()
+    assert totals == {"odd": 77, "one day": 13, "midnight": 30, "prime": 1}
+    assert days.groupby("session").size().to_dict() == {"odd": 15, "one day": 1, "midnight": 2, "prime": 31}
+    assert list(days.loc[days["session"] == "midnight", "date"]) == ["2027-03-20", "2027-03-21"]
+
+
+def test_the_vectorised_split_matches_spread_day_by_day():
+    days = volume.session_days(ODD)
+    for c in ODD[:4]:
+        rows = days[days["session"] == c.session.session_name].sort_values("date")
+        assert list(rows["expected_sheets"]) == volume.spread(c.expected_sheets, len(rows))
+
+
+def test_sessions_without_a_window_are_counted_as_unscheduled():
+    assert volume.unscheduled(ODD) == (2, 60)  # "no window" and "no end": 10 × 3 × 1 each; "nobody" has none
+
+
+def test_daily_series_is_continuous_split_by_status_and_cumulative():
+    blocked = checklist("blocked", uploaders=0, test_takers=2, interactions=2,
+                        start=at("2027-03-25T00:00"), end=at("2027-03-26T00:00"))
+    ready = checklist("ready", test_takers=4, interactions=1, start=at("2027-03-20T00:00"), end=at("2027-03-22T00:00"),
+                      as_of=at("2027-03-21T00:00"))
+    assert (blocked.status, ready.status) == ("blocked", "ready")
+    series = volume.daily_series([blocked, ready])
+    assert list(series.columns) == volume.SERIES_COLUMNS
+    assert list(series["date"]) == ["2027-03-20", "2027-03-21", "2027-03-22", "2027-03-23", "2027-03-24",
+                                    "2027-03-25"]
+    assert list(series["expected_sheets"]) == [2, 2, 0, 0, 0, 4]
+    assert list(series["ready"]) == [2, 2, 0, 0, 0, 0]
+    assert list(series["blocked"]) == [0, 0, 0, 0, 0, 4]
+    assert list(series["pending"]) == [0] * 6
+    assert list(series["sessions"]) == [1, 1, 0, 0, 0, 1]
+    assert list(series["cumulative"]) == [2, 4, 4, 4, 4, 8]
+    assert "over_capacity" not in series
+
+
+def test_capacity_marks_and_lists_the_days_above_it():
+    series = volume.daily_series(ODD, capacity=17)
+    over = volume.days_over(series, 17)
+    assert list(series.loc[series["over_capacity"], "date"]) == list(over["date"]) == ["2027-03-20", "2027-03-21"]
+    assert list(over["over_by"]) == list(over["expected_sheets"] - 17)
+    assert volume.days_over(series, None).empty
+
+
+def test_empty_board_gives_an_empty_series():
+    series = volume.daily_series([], capacity=10)
+    assert series.empty
+    assert list(series.columns) == [*volume.SERIES_COLUMNS, "over_capacity"]
+    assert volume.volume_by_day([]).empty
+
+
+def test_volume_by_day_stacks_by_the_chosen_field():
+    frame = volume.volume_by_day([checklist("a", group="G1"), checklist("b", group="G2", uploaders=0)], by="group")
+    assert list(frame.columns) == ["date", "group", "sessions", "expected_sheets"]
+    assert frame.groupby("group")["expected_sheets"].sum().to_dict() == {"G1": 30, "G2": 30}
+
+
+def test_series_records_are_plain_json_values():
+    records = volume.series_records(volume.daily_series(ODD[:1], capacity=5))
+    assert records[0] == {"date": "2027-03-13", "expected_sheets": 5, "blocked": 0, "pending": 0, "ready": 5,
+                          "sessions": 1, "cumulative": 5, "over_capacity": False}
+    assert all(type(r["expected_sheets"]) is int and type(r["over_capacity"]) is bool for r in records)
+
+
+# --- the timeline's rows ---------------------------------------------------------------------------------------
+
+def test_timeline_frame_has_one_row_per_session_in_window_order_with_reasons():
+    late = checklist("late", start=at("2027-04-01T00:00"), end=at("2027-04-03T00:00"))
+    blocked = checklist("blocked", uploaders=0)
+    missing = checklist("missing", start=None)
+    frame = charts.timeline_frame([late, missing, blocked, checklist("ok")])
+    assert list(frame.columns) == charts.TIMELINE_COLUMNS
+    assert list(frame["label"]) == ["blocked", "ok", "late", "missing"]
+    row = frame.iloc[0].to_dict()
+    assert row["status"] == "blocked"
+    assert (row["start"], row["end"], row["submission"]) == (
+        "2027-03-13T06:00:00Z", "2027-03-27T18:00:00Z", "2027-03-12T11:00:00Z")
+    assert row["opens"] == "13 Mar 2027 07:00 Europe/Paris"
+    assert "roles (problem): No one in group Class 4A can upload scans" in row["reasons"]
+    assert frame.iloc[1]["reasons"] == "Every check passes."
+    assert frame.iloc[2]["reasons"].startswith("window (pending): The scan upload window opens 1 Apr 2027 02:00")
+    assert frame.iloc[3]["start"] is None and frame.iloc[3]["opens"] == "not set"
+
+
+def test_timeline_frame_by_group_aggregates_per_group_and_status():
+    rows = [checklist("a", group="G1", start=at("2027-03-10T00:00")),
+            checklist("b", group="G1", end=at("2027-04-02T00:00")),
+            checklist("c", group="G1", uploaders=0), checklist("d", group="G1", uploaders=0, test_takers=0),
+            checklist("e", group="G2"), checklist("f", group="G2", start=None)]
+    frame = charts.timeline_frame(rows, by="group")
+    by_key = {(r["label"], r["status"]): r for r in frame.to_dict("records")}
+    assert set(by_key) == {("G1", "ready"), ("G1", "blocked"), ("G2", "ready"), ("G2", "blocked")}
+    assert (by_key[("G2", "blocked")]["start"], by_key[("G2", "blocked")]["opens"]) == (None, "not set")
+    ready = by_key[("G1", "ready")]
+    assert (ready["sessions"], ready["expected_sheets"]) == (2, 60)
+    assert (ready["start"], ready["end"]) == ("2027-03-10T00:00:00Z", "2027-04-02T00:00:00Z")
+    assert ready["opens"] == "10 Mar 2027 00:00 UTC"
+    assert by_key[("G1", "blocked")]["reasons"] == "roles problem in 2, enrolment problem in 1"
+
+
+@pytest.mark.parametrize(("sessions", "groups", "expected"), [
+    (60, 60, "session"), (61, 60, "group"), (61, 61, "delivery"),
+])
+def test_rows_by_picks_the_finest_readable_rows(sessions, groups, expected):
+    rows = [checklist(f"s{i}", group=f"g{i % groups}") for i in range(sessions)]
+    assert charts.rows_by(rows) == expected
+
+
+def test_pages_keep_a_labels_rows_together():
+    rows = [checklist(f"s{i}", group=f"g{i % 3}", uploaders=i % 2) for i in range(12)]
+    frame = charts.timeline_frame(rows, by="group")
+    assert charts.page_count(frame, size=2) == 2
+    first, second = charts.page_of(frame, 1, size=2), charts.page_of(frame, 2, size=2)
+    assert first["label"].nunique() == 2 and second["label"].nunique() == 1
+    assert len(first) + len(second) == len(frame) == 6
+    assert charts.page_count(frame.iloc[0:0]) == 1
+
+
+@pytest.mark.parametrize(("selection", "expected"), [
+    (None, ["a", "b"]),
+    ({}, ["a", "b"]),
+    ({"pick": [{"label": "b"}]}, ["b"]),
+    ({"pick": [{"label": "a"}, {"label": "b"}]}, ["a", "b"]),
+    ({"pick": [{"label": "gone"}]}, ["a", "b"]),  # left over from another grouping: show everything
+    ({"zoom": {"start": [1, 2]}}, ["a", "b"]),
+])
+def test_picked_rows_follow_the_timelines_selection(selection, expected):
+    frame = charts.timeline_frame([checklist("a"), checklist("b")])
+    assert list(charts.picked_rows(frame, selection)["label"]) == expected
+
+
+# --- the specs -------------------------------------------------------------------------------------------------
+
+def values(spec: dict[str, Any], *path: int) -> list[dict[str, Any]]:
+    """The rows drawn by the layer at ``path`` (indices into nested ``layer`` lists), or by its nearest parent."""
+    node, name = spec, spec.get("data", {}).get("name")
+    for index in path:
+        node = node["layer"][index]
+        name = node.get("data", {}).get("name", name)
+    return spec["datasets"][name]
+
+
+def params(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The selection parameters by name (Altair lifts a layer's params to the top, naming its views)."""
+    return {p["name"]: p for p in spec.get("params", [])}
+
+
+def test_timeline_spec_marks_encodings_and_interaction():
+    rows = [checklist("a"), checklist("b", uploaders=0), checklist("c", end=None), checklist("d", submission=None)]
+    spec = charts.timeline_chart(charts.timeline_frame(rows), as_of=AS_OF).to_dict()
+    bars, ticks, rule, text = spec["layer"]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "tick", "rule", "text"]
+    enc = bars["encoding"]
+    assert (enc["x"]["field"], enc["x"]["type"], enc["x"]["scale"]["type"]) == ("start", "temporal", "utc")
+    assert enc["x2"]["field"] == "end"
+    assert (enc["y"]["field"], enc["y"]["type"], enc["y"]["title"]) == ("label", "nominal", "Session")
+    assert "yOffset" not in enc
+    assert enc["color"]["field"] == "status"
+    assert enc["color"]["scale"] == {"domain": ["blocked", "pending", "ready"],
+                                     "range": [charts.STATUS_COLOURS[s] for s in ("blocked", "pending", "ready")]}
+    assert {t["field"] for t in enc["tooltip"]} >= {"label", "status", "reasons", "opens", "closes", "submitted"}
+    assert enc["opacity"]["condition"][0]["param"] == "pick"
+    chosen = params(spec)
+    assert chosen["pick"]["select"] == {"type": "point", "fields": ["label"], "on": "click"}
+    assert chosen["zoom"]["select"] == {"type": "interval", "encodings": ["x"]} and chosen["zoom"]["bind"] == "scales"
+    assert chosen["pick"]["views"] == chosen["zoom"]["views"] == [bars["name"]]
+    assert ticks["encoding"]["x"]["field"] == "submission"
+    assert rule["encoding"]["x"]["field"] == "as_of"
+    assert values(spec, 2) == [{"as_of": "2027-03-16T07:00:00Z", "label": "as of 16 Mar 2027 07:00 UTC"}]
+    assert [r["label"] for r in values(spec, 0)] == ["a", "b", "d"]  # c has no end: only in the table
+    assert [r["status"] for r in values(spec, 0)] == ["ready", "blocked", "blocked"]
+    assert [(r["label"], r["submission"]) for r in values(spec, 1)] == [("a", "2027-03-12T11:00:00Z"),
+                                                                          ("b", "2027-03-12T11:00:00Z")]
+    json.dumps(spec, allow_nan=False)  # no NaN from a missing date
+    assert spec["height"] == {"step": 18}
+
+
+def test_grouped_timeline_offsets_each_status_within_its_row():
+    rows = [checklist("a", group="G1"), checklist("b", group="G1", uploaders=0)]
+    spec = charts.timeline_chart(charts.timeline_frame(rows, by="group"), as_of=AS_OF, by="group").to_dict()
+    bars = spec["layer"][0]
+    assert bars["encoding"]["yOffset"]["field"] == "status"
+    assert bars["encoding"]["y"]["title"] == "Group"
+    assert "sessions" in {t["field"] for t in bars["encoding"]["tooltip"]}
+    assert spec["height"] == {"step": 36, "for": "position"}
+
+
+def test_volume_spec_stacks_sheets_per_day_with_a_cumulative_line():
+    series = volume.daily_series(ODD)
+    spec = charts.volume_chart(volume.volume_by_day(ODD), series).to_dict()
+    daily, line = spec["layer"]
+    assert spec["resolve"] == {"scale": {"y": "independent"}}
+    assert [layer["mark"]["type"] for layer in daily["layer"]] == ["bar"]
+    enc = daily["layer"][0]["encoding"]
+    assert (enc["x"]["field"], enc["x"]["timeUnit"]) == ("date", "utcyearmonthdate")
+    assert (enc["y"]["field"], enc["y"]["aggregate"], enc["y"]["stack"]) == ("expected_sheets", "sum", "zero")
+    assert enc["color"]["field"] == "status"
+    assert sum(r["expected_sheets"] for r in values(spec, 0, 0)) == 77 + 13 + 30 + 1
+    assert line["mark"]["type"] == "line"
+    assert line["encoding"]["y"]["field"] == "cumulative"
+    assert params(spec)["zoom"]["bind"] == "scales"
+    assert values(spec, 1)[-1]["cumulative"] == 121
+
+
+def test_volume_spec_draws_capacity_and_shades_the_days_above_it():
+    series = volume.daily_series(ODD, capacity=17)
+    spec = charts.volume_chart(volume.volume_by_day(ODD, by="group"), series, by="group", capacity=17).to_dict()
+    shade, bars, rule, label = spec["layer"][0]["layer"]
+    assert [shade["mark"]["type"], rule["mark"]["type"], label["mark"]["type"]] == ["rect", "rule", "text"]
+    assert bars["encoding"]["color"]["field"] == "group"
+    assert [r["date"] for r in values(spec, 0, 0)] == ["2027-03-20", "2027-03-21"]
+    assert values(spec, 0, 2) == [{"capacity": 17, "label": "capacity 17/day"}]
+    assert rule["encoding"]["y"]["field"] == "capacity"
+
+
+def test_charts_of_an_empty_board_are_still_valid_specs():
+    frame = charts.timeline_frame([])
+    assert frame.empty and list(frame.columns) == charts.TIMELINE_COLUMNS
+    assert charts.timeline_chart(frame, as_of=AS_OF).to_dict()["layer"][0]["mark"]["type"] == "bar"
+    empty = volume.daily_series([])
+    assert charts.volume_chart(volume.volume_by_day([]), empty).to_dict()["layer"][1]["mark"]["type"] == "line"
