@@ -151,23 +151,29 @@ def open_existing(url: str) -> Engine:
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back entirely when it raises.
 
-    ``write`` marks an import or an undo: on SQLite it takes the write lock from the start. A conflict with
-    another writer (two imports creating the same session at once on PostgreSQL) becomes a StoreError: this
-    unit of work is rolled back whole and can simply be run again.
+    ``write`` marks an import (or an undo): writers queue behind each other, SQLite's with BEGIN IMMEDIATE
+    and its busy timeout, PostgreSQL's with a transaction-scoped advisory lock, so two imports never mix.
+    A conflict that still happens (a writer that is not scanready) becomes a StoreError: this unit of work
+    is rolled back whole and can simply be run again.
     """
     bind = engine.execution_options(write=True) if write else engine
+    driver = getattr(engine.dialect, "loaded_dbapi", None)
+    conflicts: tuple[type[BaseException], ...] = (IntegrityError,) + ((driver.IntegrityError,) if driver else ())
     with Session(bind, expire_on_commit=False) as db:
         try:
+            if write and engine.dialect.name == "postgresql":
+                db.execute(text("SELECT pg_advisory_xact_lock(7226374)"))
             yield db
             db.commit()
-        except (IntegrityError, OperationalError) as exc:
+        except conflicts as exc:
             db.rollback()
-            if isinstance(exc, OperationalError) and "locked" not in str(exc.orig):
-                raise
-            if isinstance(exc, OperationalError):
-                raise StoreError("The store stayed busy with another import for 30 seconds; nothing of this one "
-                                 "was stored. Run it again.") from exc
             raise StoreError("Another import changed the same records at the same time; nothing of this one "
+                             "was stored. Run it again.") from exc
+        except OperationalError as exc:
+            db.rollback()
+            if "locked" not in str(exc.orig):
+                raise
+            raise StoreError("The store stayed busy with another import for 30 seconds; nothing of this one "
                              "was stored. Run it again.") from exc
         except BaseException:
             db.rollback()
