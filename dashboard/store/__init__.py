@@ -1,0 +1,32 @@
+"""Every SELECT and every write of scanready; bulk paths per dialect.
+
+Functions take the database session keyword-only (``db``) and never commit: the caller's ``session_scope``
+does, so an import is one transaction. Imports ``models`` only.
+
+    base      the tables, Counts, chunking
+    writes    bulk upserts of sessions, links and activity (executemany on SQLite, COPY on PostgreSQL)
+    reads     sessions by name; readiness rows with counts aggregated in SQL
+    history   import records and files, the data version, undo
+"""
+
+from dashboard.store.base import CHUNK, Counts
+from dashboard.store.history import data_version, finish_import, recent_imports, start_import
+from dashboard.store.reads import (
+    SNAPSHOT_COLUMNS,
+    count_sessions,
+    get_session,
+    groups_with_sessions,
+    paper_session_rows,
+    role_counts,
+    session_groups,
+    session_ids,
+    session_names,
+    status_counts,
+)
+from dashboard.store.writes import upsert_activity, upsert_links, upsert_sessions
+
+__all__ = [
+    "CHUNK", "SNAPSHOT_COLUMNS", "Counts", "count_sessions", "data_version", "finish_import", "get_session",
+    "groups_with_sessions", "paper_session_rows", "recent_imports", "role_counts", "session_groups", "session_ids",
+    "session_names", "start_import", "status_counts", "upsert_activity", "upsert_links", "upsert_sessions",
+]

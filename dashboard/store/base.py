@@ -1,0 +1,37 @@
+"""What every store module shares: the tables, the counts of an import, chunking of IN (...) lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table
+
+from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord
+
+CHUNK = 5_000  # bound parameters per IN (...) stay well under SQLite's limit
+SESSIONS = cast(Table, ExamSession.__table__)  # type: ignore[attr-defined]
+LINKS = cast(Table, GroupLink.__table__)  # type: ignore[attr-defined]
+ACTIVITY = cast(Table, Activity.__table__)  # type: ignore[attr-defined]
+IMPORTS = cast(Table, ImportRecord.__table__)  # type: ignore[attr-defined]
+IMPORT_FILES = cast(Table, ImportFile.__table__)  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.created + other.created, self.updated + other.updated,
+                      self.unchanged + other.unchanged)
+
+    def to_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
