@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument("--json", action="store_true", help="print one JSON object")
     output.add_argument("--csv", action="store_true", help="print one CSV row per session")
     readiness.add_argument("--fail-on-blocked", action="store_true", help="exit 3 when any session is blocked")
+    undo = commands.add_parser("undo", help="revert an import (default: the newest one not yet undone)")
+    undo.add_argument("import_id", nargs="?", type=int, metavar="IMPORT_ID")
+    undo.add_argument("--db", metavar="URL", help="store URL")
+    undo.add_argument("--json", action="store_true", help="print one JSON object")
     migrate = commands.add_parser("migrate", help="create or upgrade the store's schema")
     migrate.add_argument("--db", metavar="URL", help="store URL")
     report = commands.add_parser("report", help="write the readiness review as one self-contained HTML file")
@@ -192,6 +196,20 @@ def _board_text(board: Any) -> str:
     return "\n".join(lines)
 
 
+def _undo(args: argparse.Namespace) -> int:
+    from dashboard import services
+
+    with _database(args.db, write=True) as db:
+        outcome = services.undo_import(db=db, import_id=args.import_id)
+    if args.json:
+        _out(orjson.dumps(outcome.to_dict()).decode())
+    else:
+        counts = outcome.counts
+        _out(f"Import {outcome.import_id} of {outcome.imported_at:%d %b %Y %H:%M} UTC undone: {counts['removed']:,} "
+             f"rows removed, {counts['restored']:,} restored, {counts['kept']:,} kept (changed by a later import).")
+    return EXIT_OK
+
+
 def _progress_line() -> Any:
     """A progress line on stderr when it is a terminal (redrawn in place), else nothing."""
     if not sys.stderr.isatty():
@@ -255,7 +273,7 @@ def _volume(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": _validate, "import": _import, "readiness": _readiness, "migrate": _migrate,
+COMMANDS = {"validate": _validate, "import": _import, "readiness": _readiness, "undo": _undo, "migrate": _migrate,
             "report": _report, "volume": _volume}
 
 

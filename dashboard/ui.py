@@ -90,10 +90,11 @@ def history_frame(imports: Sequence[dict[str, object]]) -> pd.DataFrame:
     for record in imports:
         files = record["files"]
         assert isinstance(files, list)
-        rows.append({"imported at (UTC)": record["imported_at"],
+        rows.append({"import": f"#{record['id']}", "imported at (UTC)": record["imported_at"],
                      "files": ", ".join(f"{name} ({kind}, {rows:,} rows, sha256 {sha[:12]})"
                                         for name, sha, kind, rows in files),
-                     "created": record["created"], "updated": record["updated"], "unchanged": record["unchanged"]})
+                     "created": record["created"], "updated": record["updated"], "unchanged": record["unchanged"],
+                     "undone": "yes" if record.get("reverted_at") else ""})
     return pd.DataFrame(rows)
 
 
@@ -325,3 +326,27 @@ def door_page() -> Any:
     if st.user.to_dict().get("is_logged_in") is True:
         return st.Page(door, title="No access", icon=":material/block:", url_path="login", default=True)
     return st.Page(door, title="Log in", icon=":material/login:", url_path="login", default=True)
+
+
+def undo_picker(imports: Sequence[dict[str, Any]]) -> None:
+    """For managers: pick an import of the history and undo it (what it created goes, what it changed comes back)."""
+    undoable = [record for record in imports if record["reverted_at"] is None]
+    if not undoable or not can_import(current_role()):
+        return
+    with st.expander("Undo an import"):
+        chosen = st.selectbox("Import to undo", [record["id"] for record in undoable], key="undo_choice",
+                              format_func=lambda ident: next(f"#{r['id']} of {r['imported_at']:%d %b %Y %H:%M} UTC"
+                                                             for r in undoable if r["id"] == ident))
+        st.caption("Sessions, links and activity it created are removed; sessions and activity it changed get "
+                   "their earlier values back. A row a later import changed again is kept as it is.")
+        if st.button("Undo this import", icon=":material/undo:"):
+            try:
+                with database(write=True) as db:
+                    outcome = services.undo_import(db=db, import_id=chosen)
+            except ScanreadyError as exc:
+                st.error(str(exc))
+                return
+            counts = outcome.counts
+            st.session_state["last_import"] = (f"Import #{outcome.import_id} undone: {counts['removed']:,} rows "
+                                               f"removed, {counts['restored']:,} restored, {counts['kept']:,} kept.")
+            st.rerun()

@@ -4,7 +4,16 @@ This package owns the schema. It holds no queries, no pandas and no streamlit, a
 of ``dashboard``; Alembic migrations in ``dashboard/migrations`` must match it (a test compares them).
 """
 
-from models.tables import Activity, ExamSession, ExamSessionBase, GroupLink, ImportFile, ImportRecord
+from models.tables import (
+    Activity,
+    ExamSession,
+    ExamSessionBase,
+    GroupLink,
+    ImportFile,
+    ImportRecord,
+    ImportUndo,
+)
 from models.types import UTCDateTime
 
-__all__ = ["Activity", "ExamSession", "GroupLink", "ExamSessionBase", "ImportFile", "ImportRecord", "UTCDateTime"]
+__all__ = ["Activity", "ExamSession", "ExamSessionBase", "GroupLink", "ImportFile", "ImportRecord", "ImportUndo",
+           "UTCDateTime"]

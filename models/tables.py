@@ -63,6 +63,22 @@ class ImportRecord(SQLModel, table=True):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    reverted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ImportUndo(SQLModel, table=True):
+    """A row as it was before an import changed it (JSON of its columns), so the import can be undone.
+
+    Rows an import created need no entry: they carry its ``import_id`` and no ``before``.
+    """
+
+    __tablename__ = "import_undo"
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="import_record.id", index=True)
+    table_name: str
+    row_id: int
+    before: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class ImportFile(SQLModel, table=True):

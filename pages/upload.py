@@ -72,3 +72,4 @@ def _history() -> None:
         st.caption("No import yet.")
         return
     st.dataframe(ui.history_frame(imports), hide_index=True)
+    ui.undo_picker(imports)

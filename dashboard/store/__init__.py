@@ -10,7 +10,15 @@ does, so an import is one transaction. Imports ``models`` only.
 """
 
 from dashboard.store.base import CHUNK, Counts
-from dashboard.store.history import data_version, finish_import, recent_imports, start_import
+from dashboard.store.history import (
+    data_version,
+    finish_import,
+    import_state,
+    last_active_import,
+    recent_imports,
+    revert_import,
+    start_import,
+)
 from dashboard.store.reads import (
     SNAPSHOT_COLUMNS,
     count_sessions,
@@ -27,6 +35,7 @@ from dashboard.store.writes import upsert_activity, upsert_links, upsert_session
 
 __all__ = [
     "CHUNK", "SNAPSHOT_COLUMNS", "Counts", "count_sessions", "data_version", "finish_import", "get_session",
-    "groups_with_sessions", "paper_session_rows", "recent_imports", "role_counts", "session_groups", "session_ids",
+    "groups_with_sessions", "import_state", "last_active_import", "paper_session_rows", "recent_imports",
+    "revert_import", "role_counts", "session_groups", "session_ids",
     "session_names", "start_import", "status_counts", "upsert_activity", "upsert_links", "upsert_sessions",
 ]

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, bindparam, select, tuple_, update
 from sqlmodel import Session
 
-from dashboard.store.base import ACTIVITY, CHUNK, SESSIONS, Counts, _chunks
+from dashboard.store.base import ACTIVITY, CHUNK, SESSIONS, UNDO, Counts, _chunks
 
 
 def _stored_names(db: Session, names: Sequence[str]) -> set[str]:
@@ -39,6 +40,7 @@ def upsert_sessions(*, db: Session, records: Sequence[dict[str, Any]], fields: S
                 counts.unchanged += 1
     _bulk_insert(db, SESSIONS, new)
     if changed:
+        _remember(db, SESSIONS, [c["b_id"] for c in changed], import_id)
         statement = (update(SESSIONS).where(SESSIONS.c.id == bindparam("b_id"))
                      .values({name: bindparam(f"b_{name}") for name in [*fields, "import_id"]}))
         db.execute(statement, changed)
@@ -99,10 +101,23 @@ def upsert_activity(*, db: Session, records: Sequence[dict[str, Any]], import_id
                 counts.unchanged += 1
     _bulk_insert(db, ACTIVITY, new)
     if changed:
+        _remember(db, ACTIVITY, [c["b_id"] for c in changed], import_id)
         db.execute(update(ACTIVITY).where(ACTIVITY.c.id == bindparam("b_id"))
                    .values({f: bindparam(f"b_{f}") for f in (*fields, "import_id")}), changed)
     counts.created, counts.updated = len(new), len(changed)
     return counts
+
+
+def _remember(db: Session, table: Table, ids: Sequence[int], import_id: int) -> None:
+    """Keep rows ``ids`` of ``table`` as they are before ``import_id`` changes them, so it can be undone."""
+    entries = []
+    for chunk in _chunks(ids):
+        for row in db.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+            before = {name: value.isoformat() if isinstance(value, datetime) else value
+                      for name, value in row.items() if name != "id"}
+            entries.append({"import_id": import_id, "table_name": table.name, "row_id": row["id"],
+                            "before": orjson.dumps(before).decode()})
+    _bulk_insert(db, UNDO, entries)
 
 
 def _moment(*stamps: datetime | None) -> datetime:
@@ -128,7 +143,7 @@ def _bulk_insert(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> N
     columns = []
     for name in names:
         values = [row.get(name) for row in rows]
-        process = table.c[name].type.bind_processor(connection.dialect)
+        process = table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
         if process is not None:
             converted = {value: process(value) for value in set(values) if value is not None}
             values = [None if value is None else converted[value] for value in values]

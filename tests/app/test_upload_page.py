@@ -140,3 +140,17 @@ def test_an_undecodable_file_is_a_whole_file_error(make_app):
     assert problems.loc[0, "severity"] == "error"
     assert problems["line"].isna().all()
     assert button(at, "Import").disabled
+
+
+def test_a_manager_undoes_the_last_import_from_the_history(make_app, app_engine):
+    at = make_app("import").run()
+    at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
+    button(at, "Import").click().run()
+    assert count(app_engine, ExamSession) == 2
+    assert at.selectbox(key="undo_choice").value == 1
+    button(at, "Undo this import").click().run()
+    assert not at.exception
+    assert "Import #1 undone: 2 rows removed, 0 restored, 0 kept." in [s.value for s in at.success]
+    assert count(app_engine, ExamSession) == 0
+    assert at.dataframe[-1].value.loc[0, "undone"] == "yes"
+    assert not [s for s in at.selectbox if s.key == "undo_choice"]  # nothing left to undo
