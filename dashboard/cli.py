@@ -82,14 +82,26 @@ def _capacity(text: str) -> int:
     return value
 
 
-def _read(paths: Sequence[str]) -> list[tuple[str, bytes]]:
-    files = []
+def _read(paths: Sequence[str], *, max_mb: int) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The files' bytes, and the names of those refused for their size (not read: the CLI never swaps)."""
+    files, too_big = [], []
     for path in paths:
         try:
+            if Path(path).stat().st_size > max_mb * 1_000_000:
+                too_big.append(Path(path).name)
+                continue
             files.append((Path(path).name, Path(path).read_bytes()))
         except OSError as exc:
             raise _UsageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    return files
+    return files, too_big
+
+
+def _refused(names: list[str], max_mb: int) -> list[dict[str, Any]]:
+    """File entries of the JSON report for files refused for their size."""
+    message = (f"The file is larger than {max_mb:,} MB (SCANREADY_MAX_FILE_MB); split it or raise the limit. "
+               "Nothing was read.")
+    return [{"file": name, "kind": None, "template": None, "rows": 0, "warnings": [],
+             "errors": [{"line": None, "column": None, "value": "", "message": message}]} for name in names]
 
 
 def _report_text(result: dict[str, Any]) -> str:
@@ -136,8 +148,11 @@ def _database(url: str | None, *, upgrade: bool = True, write: bool = False) -> 
 def _validate(args: argparse.Namespace) -> int:
     from dashboard import services
 
-    files = _read(args.files)
     settings = load_settings(args.db)
+    files, too_big = _read(args.files, max_mb=settings.max_file_mb)
+    if too_big:
+        _emit({"valid": False, "files": _refused(too_big, settings.max_file_mb)}, as_json=args.json)
+        return EXIT_INVALID
     if args.db:  # checked against an existing store, which is neither created nor migrated
         with _database(args.db, upgrade=False) as db:
             validation = services.validate_files(files, settings=settings, db=db)
@@ -151,8 +166,11 @@ def _validate(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from dashboard import services
 
-    files = _read(args.files)
     settings = load_settings(args.db)
+    files, too_big = _read(args.files, max_mb=settings.max_file_mb)
+    if too_big:
+        _emit({"valid": False, "files": _refused(too_big, settings.max_file_mb)}, as_json=args.json)
+        return EXIT_INVALID
     with _database(args.db, write=True) as db:
         outcome = services.import_files(files, db=db, settings=settings, progress=_progress_line())
         if outcome.import_id is None:

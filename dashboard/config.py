@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     max_field_length: int = 10_000
     # Rows per file; beyond it the file is refused rather than half-read.
     max_rows: int = 2_000_000
+    # Megabytes per file, for the upload widget and the CLI (which refuses a bigger file before reading it,
+    # rather than swapping); keep server.maxUploadSize in .streamlit/config.toml at least as large.
+    max_file_mb: int = 200
 
 
 def load_settings(database_url: str | None = None) -> Settings:

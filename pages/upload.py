@@ -18,6 +18,7 @@ def render() -> None:
     ui.welcome()
     key = f"uploader-{st.session_state.get('uploads', 0)}"
     uploaded = st.file_uploader("TAO CSV files", type=["csv", "txt"], accept_multiple_files=True, key=key,
+                                max_upload_size=ui.settings().max_file_mb,
                                 help="Session templates, link-user-to-groups files and activity exports.")
     if uploaded:
         files = [(f.name, f.getvalue()) for f in uploaded]

@@ -49,7 +49,7 @@ def clean_columns(table: Table, report: FileReport, positions: dict[str, int], *
                   max_field_length: int) -> dict[str, list[str]]:
     """The named columns' values, trimmed, column by column. A row with too many fields is an error at its
     line, one with too few is padded (a warning); control characters and over-long fields are errors at
-    their line and column (an over-long value is blanked). Rows are checked one by one only where a whole
+    their line and column. Rows are checked one by one only where a whole
     column says a problem is there, so a million clean rows cost a few list passes."""
     width = len(table.header)
     rows, lines = table.rows, table.lines
@@ -75,7 +75,6 @@ def clean_columns(table: Table, report: FileReport, positions: dict[str, int], *
             for i in [i for i, value in enumerate(values) if len(value) > max_field_length]:
                 report.error(lines[i], column, values[i][:80] + "…", f"The value is {len(values[i]):,} characters "
                              f"long; the limit is {max_field_length:,}.")
-                values[i] = ""
         if table.has_control:
             for i in [i for i, value in enumerate(values) if CONTROL.search(value)]:
                 report.error(lines[i], column, CONTROL.sub("?", values[i])[:80], "The value contains a control "
