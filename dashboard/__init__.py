@@ -1,5 +1,5 @@
 """scanready's core: ingest, store, readiness, services, CLI and the Streamlit glue.
 
 Imports go one way: ``pages -> dashboard.ui / services -> ingest / store / readiness / charts -> models``.
-Only ``ui.py`` and ``app.py`` import streamlit.
+Only ``ui/`` and ``app.py`` import streamlit.
 """

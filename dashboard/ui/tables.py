@@ -1,0 +1,107 @@
+"""DataFrames and labels for the pages' tables; user text made inert for Markdown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.ingest import FileReport
+from dashboard.readiness import SessionSnapshot, format_moment
+from dashboard.services import Board
+
+
+def summary_frame(reports: Sequence[FileReport]) -> pd.DataFrame:
+    """One row per file: kind, template, rows, errors, warnings."""
+    return pd.DataFrame(
+        [{"file": r.file, "kind": r.kind or "unknown", "template": r.template or "", "rows": r.rows,
+          "errors": len(r.errors), "warnings": len(r.warnings)} for r in reports],
+        columns=["file", "kind", "template", "rows", "errors", "warnings"],
+    )
+
+
+def problems_frame(reports: Sequence[FileReport], *, errors_only: bool = False) -> pd.DataFrame:
+    """Every problem of every file, errors first, with file, line, column, value and message."""
+    rows = [{"severity": severity, "file": r.file, "line": p.line, "column": p.column or "", "value": p.value,
+             "message": p.message}
+            for r in reports
+            for severity, problems in (("error", r.errors), ("warning", [] if errors_only else r.warnings))
+            for p in problems]
+    frame = pd.DataFrame(rows, columns=["severity", "file", "line", "column", "value", "message"])
+    return frame.astype({"line": "Int64"})
+
+
+def preview_frame(report: FileReport, limit: int = 100) -> pd.DataFrame:
+    """The first parsed records of a valid file (dicts, or tuples named by ``report.fields``)."""
+    head = report.records[:limit]
+    if head and isinstance(head[0], tuple):
+        return pd.DataFrame(head, columns=list(report.fields))
+    return pd.DataFrame(head)
+
+
+def history_frame(imports: Sequence[dict[str, object]]) -> pd.DataFrame:
+    """The import history: when, which files (with a short SHA-256), and the counts."""
+    rows = []
+    for record in imports:
+        files = record["files"]
+        assert isinstance(files, list)
+        rows.append({"import": f"#{record['id']}", "imported at (UTC)": record["imported_at"],
+                     "files": ", ".join(f"{name} ({kind}, {rows:,} rows, sha256 {sha[:12]})"
+                                        for name, sha, kind, rows in files),
+                     "created": record["created"], "updated": record["updated"], "unchanged": record["unchanged"],
+                     "undone": "yes" if record.get("reverted_at") else ""})
+    return pd.DataFrame(rows)
+
+
+STATE_ICON = {"ok": "✅", "pending": "⏳", "problem": "❌"}
+STATUS_LABEL = {"ready": "✅ ready", "pending": "⏳ pending", "blocked": "❌ blocked"}
+ITEM_LABEL = {"enrolment": "Test-takers enrolled", "roles": "Someone can upload scans",
+              "launched": "Test launched at least once", "submitted": "Session submitted",
+              "window": "Scan upload window open", "schedule": "Window after submission"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """User text made inert for st.markdown: every Markdown character escaped (HTML is never allowed)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def board_frame(shown: Board) -> pd.DataFrame:
+    """One row per session: status, one icon column per checklist item, counts, when the window closes."""
+    rows = []
+    for checklist in shown.checklists:
+        session = checklist.session
+        row: dict[str, Any] = {"status": STATUS_LABEL[checklist.status], "session": session.session_name,
+                               "group": session.group_name, "delivery": session.delivery_id}
+        row.update({item.item: STATE_ICON[item.state] for item in checklist.items})
+        row.update({"test-takers": session.test_takers, "started": session.launched,
+                    "expected sheets": checklist.expected_sheets,
+                    "window closes": format_moment(session.scan_upload_end, session.timezone)
+                    if session.scan_upload_end else "missing",
+                    "warnings": len(checklist.warnings)})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["status", "session", "group", "delivery", *ITEM_LABEL, "test-takers",
+                                       "started", "expected sheets", "window closes", "warnings"])
+
+
+def board_column_config() -> dict[str, Any]:
+    config: dict[str, Any] = {item: st.column_config.TextColumn(item, help=label, width="small")
+                              for item, label in ITEM_LABEL.items()}
+    config["expected sheets"] = st.column_config.NumberColumn(format="localized")
+    return config
+
+
+def dates_line(session: SessionSnapshot) -> str:
+    """The session's dates on one line, in its own time zone."""
+    parts = [("starts", session.start_date), ("ends", session.end_date), ("submitted", session.submission_date),
+             ("scan window opens", session.scan_upload_start), ("closes", session.scan_upload_end)]
+    text = " · ".join(f"{label} {format_moment(moment, session.timezone) if moment else 'not set'}"
+                      for label, moment in parts)
+    return text
+
+
+def counts_frame(counts: dict[str, int], label: str, unit: str) -> pd.DataFrame:
+    return pd.DataFrame(sorted(counts.items()), columns=[label, unit])
