@@ -96,12 +96,18 @@ def _read(paths: Sequence[str], *, max_mb: int) -> tuple[list[tuple[str, bytes]]
     return files, too_big
 
 
-def _refused(names: list[str], max_mb: int) -> list[dict[str, Any]]:
-    """File entries of the JSON report for files refused for their size."""
+def _read_or_refuse(args: argparse.Namespace, *, max_mb: int) -> list[tuple[str, bytes]] | None:
+    """The files of ``args``; None (the refusal already reported, as an invalid file) when one is too big."""
+    files, too_big = _read(args.files, max_mb=max_mb)
+    if not too_big:
+        return files
     message = (f"The file is larger than {max_mb:,} MB (SCANREADY_MAX_FILE_MB); split it or raise the limit. "
                "Nothing was read.")
-    return [{"file": name, "kind": None, "template": None, "rows": 0, "warnings": [],
-             "errors": [{"line": None, "column": None, "value": "", "message": message}]} for name in names]
+    _emit({"valid": False, "files": [
+        {"file": name, "kind": None, "template": None, "rows": 0, "warnings": [],
+         "errors": [{"line": None, "column": None, "value": "", "message": message}]} for name in too_big]},
+          as_json=args.json)
+    return None
 
 
 def _report_text(result: dict[str, Any]) -> str:
@@ -149,9 +155,8 @@ def _validate(args: argparse.Namespace) -> int:
     from dashboard import services
 
     settings = load_settings(args.db)
-    files, too_big = _read(args.files, max_mb=settings.max_file_mb)
-    if too_big:
-        _emit({"valid": False, "files": _refused(too_big, settings.max_file_mb)}, as_json=args.json)
+    files = _read_or_refuse(args, max_mb=settings.max_file_mb)
+    if files is None:
         return EXIT_INVALID
     if args.db:  # checked against an existing store, which is neither created nor migrated
         with _database(args.db, upgrade=False) as db:
@@ -167,9 +172,8 @@ def _import(args: argparse.Namespace) -> int:
     from dashboard import services
 
     settings = load_settings(args.db)
-    files, too_big = _read(args.files, max_mb=settings.max_file_mb)
-    if too_big:
-        _emit({"valid": False, "files": _refused(too_big, settings.max_file_mb)}, as_json=args.json)
+    files = _read_or_refuse(args, max_mb=settings.max_file_mb)
+    if files is None:
         return EXIT_INVALID
     with _database(args.db, write=True) as db:
         outcome = services.import_files(files, db=db, settings=settings, progress=_progress_line())

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from dashboard import services
+from dashboard.config import Settings
 from dashboard.db import make_engine, migrate
+from dashboard.example import example_files
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
@@ -43,3 +48,17 @@ def make_app(store_file: Path) -> Callable[..., AppTest]:
         return at
 
     return make
+
+
+EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)
+AS_OF = "2027-03-16T07:00Z"  # the example programme's exam day, as the pages' ?as_of= writes it
+
+
+@pytest.fixture
+def programme(app_engine: Engine) -> Engine:
+    """The example programme around EXAM_DAY, imported into the app's store."""
+    with Session(app_engine) as db:
+        outcome = services.import_files(example_files(EXAM_DAY), db=db, settings=Settings())
+        db.commit()
+    assert outcome.validation.valid
+    return app_engine

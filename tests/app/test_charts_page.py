@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -12,20 +11,7 @@ from sqlmodel import Session
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from dashboard import services, volume
-from dashboard.config import Settings
-from dashboard.example import example_files
-
-EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)
-AS_OF = "2027-03-16T07:00Z"
-
-
-@pytest.fixture
-def programme(app_engine):
-    with Session(app_engine) as db:
-        outcome = services.import_files(example_files(EXAM_DAY), db=db, settings=Settings())
-        db.commit()
-    assert outcome.validation.valid
-    return app_engine
+from tests.app.conftest import AS_OF
 
 
 def board(engine, as_of: str = AS_OF) -> services.Board:

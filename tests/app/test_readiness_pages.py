@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import Session
 
 from dashboard import services
 from dashboard.config import Settings
-from dashboard.example import example_files
+from tests.app.conftest import AS_OF
 from tests.factories import LINKS, NEW_GROUPS, csv_bytes, session
-
-EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)
-AS_OF = "2027-03-16T07:00Z"
-
-
-@pytest.fixture
-def programme(app_engine):
-    """The example programme, imported once into the app's store."""
-    with Session(app_engine) as db:
-        outcome = services.import_files(example_files(EXAM_DAY), db=db, settings=Settings())
-        db.commit()
-    assert outcome.validation.valid
-    return app_engine
 
 
 def metrics(at) -> dict[str, str]:
