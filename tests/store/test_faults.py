@@ -121,3 +121,32 @@ def test_two_imports_at_once_both_land_or_one_is_told_to_retry(store_url: str, t
     assert links == expected * 40
     assert imports == codes.count(0)  # a refused import leaves no trace
     engine.dispose()
+
+
+def test_two_browser_sessions_importing_at_once_both_land(engine: Engine, tmp_path: Path):
+    """Streamlit serves each browser session in a thread of one process: the same engine, two imports at once."""
+    import threading
+
+    from dashboard import services
+    from dashboard.config import Settings
+    from dashboard.db import session_scope
+
+    uploads = {prefix: [(Path(f).name, Path(f).read_bytes()) for f in _files(tmp_path, prefix, 200)]
+               for prefix in ("A", "B")}
+    start = threading.Barrier(2)
+    outcomes: dict[str, int | None] = {}
+
+    def browser(prefix: str) -> None:
+        start.wait()
+        with session_scope(engine, write=True) as db:
+            outcomes[prefix] = services.import_files(uploads[prefix], db=db, settings=Settings()).import_id
+
+    threads = [threading.Thread(target=browser, args=(prefix,)) for prefix in uploads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["A", "B"] and None not in outcomes.values()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM exam_session")).scalar() == 400
+        assert connection.execute(text("SELECT count(*) FROM group_link")).scalar() == 400 * 40
