@@ -180,7 +180,8 @@ def table_rows(table: Locator) -> list[dict[str, str]]:
     """The rows of an ``st.dataframe`` as dicts of header -> cell text.
 
     The grid paints its cells on a canvas; for accessibility it keeps the same text in a hidden
-    ``<table role=grid>`` inside the canvas, which is what this reads (visible rows only: keep tables short).
+    ``<table role=grid>`` inside the canvas, which is what this reads. The grid virtualises: only the rows
+    and columns in view are in it.
     """
     return table.locator("table[role='grid']").evaluate(  # type: ignore[no-any-return]
         """grid => {
