@@ -50,7 +50,9 @@ def _show(validation: Validation) -> None:
     errors_only = st.toggle("Show errors only", value=not validation.valid)
     problems = ui.problems_frame(validation.reports, errors_only=errors_only)
     if not problems.empty:
-        st.dataframe(problems, hide_index=True, key="problems")
+        st.dataframe(problems, hide_index=True, key="problems",  # room for the message, the sentence to act on
+                     column_config={"file": st.column_config.TextColumn(width="small"),
+                                    "message": st.column_config.TextColumn(width="large")})
         st.download_button("Download problems as CSV", safe_csv(problems), file_name="scanready-problems.csv",
                            mime="text/csv", icon=":material/download:")
     for report in validation.reports:

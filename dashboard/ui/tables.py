@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -48,11 +49,13 @@ def history_frame(imports: Sequence[dict[str, object]]) -> pd.DataFrame:
     for record in imports:
         files = record["files"]
         assert isinstance(files, list)
-        rows.append({"import": f"#{record['id']}", "imported at (UTC)": record["imported_at"],
-                     "files": ", ".join(f"{name} ({kind}, {rows:,} rows, sha256 {sha[:12]})"
-                                        for name, sha, kind, rows in files),
+        imported_at = record["imported_at"]
+        assert isinstance(imported_at, datetime)
+        rows.append({"import": f"#{record['id']}", "imported at (UTC)": f"{imported_at:%Y-%m-%d %H:%M}",
                      "created": record["created"], "updated": record["updated"], "unchanged": record["unchanged"],
-                     "undone": "yes" if record.get("reverted_at") else ""})
+                     "undone": "yes" if record.get("reverted_at") else "",
+                     "files": ", ".join(f"{name} ({kind}, {rows:,} rows, sha256 {sha[:12]})"
+                                        for name, sha, kind, rows in files)})
     return pd.DataFrame(rows)
 
 

@@ -95,7 +95,9 @@ def welcome() -> None:
                     "to see a full dashboard at once.")
         columns = st.columns(3)
         for column, (name, data) in zip(columns, services.templates().items(), strict=False):
-            column.download_button(f"Template: {name}", data, file_name=name, mime="text/csv")
+            groups = "new groups" if "new-groups" in name else "existing groups"
+            column.download_button(f"Template: {groups}", data, file_name=name, mime="text/csv", help=name,
+                                   icon=":material/download:")
         if columns[2].button("Load example programme", icon=":material/auto_awesome:"):
             import_files(services.example_programme())
 

@@ -40,8 +40,7 @@ def test_empty_store_welcomes_with_templates_and_example(make_app):
     assert not at.exception
     assert any("The store is empty" in info.value for info in at.info)
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Template: sessions-with-delivery-in-existing-groups.csv",
-                      "Template: sessions-with-delivery-in-new-groups.csv"]
+    assert labels == ["Template: existing groups", "Template: new groups"]
     assert button(at, "Load example programme")
     assert "No import yet." in [c.value for c in at.caption]
 
