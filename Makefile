@@ -36,6 +36,10 @@ test: lint
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py
 
+# The README's pictures (docs/img), taken by the browser journeys; ordinary test runs leave them alone.
+screenshots: $(VENV)/.dev-installed
+	SCANREADY_SCREENSHOTS=docs/img $(PY) -m pytest tests/e2e -m browser -q
+
 examples: $(VENV)/.run-installed
 	$(PY) -m dashboard.example examples
 

@@ -1,0 +1,283 @@
+"""Dashboard journeys in Chromium on the example programme: the overview as of exam day and its shared URL,
+a session's checklist from an overview row, the charts and their capacity, the two downloads.
+
+With ``SCANREADY_SCREENSHOTS=FOLDER`` (``make screenshots``) they also save the README's pictures of the
+overview, the timeline and the volume chart into that folder; ordinary runs write nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from dashboard import services, volume
+from dashboard.config import Settings
+from dashboard.db import make_engine, migrate, session_scope
+from dashboard.ui.tables import ITEM_LABEL, STATE_ICON, STATUS_LABEL
+from tests.e2e.conftest import Server, open_page, rerun, screenshot, table_rows
+
+try:
+    from playwright.sync_api import Locator, Page, Route, expect
+except ImportError:  # the ``browser`` fixture skips (or fails on CI) before any of these is used
+    pass
+
+pytestmark = pytest.mark.browser
+
+EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)  # the example programme's anchor, so every status is fixed
+AS_OF = "2027-03-16T07:00Z"  # exam day, at the hour the example's exams start
+TWO_WEEKS_BEFORE = "2027-03-02T07:00Z"
+CAPACITY = 250  # sheets per day: a few of the example's busiest days are above it
+# The overview grid paints on a canvas: a row is selected by clicking its checkbox in the row-marker column.
+# These are Streamlit's default header and row heights (px) and the middle of the marker column.
+GRID_HEADER, GRID_ROW, MARKER_X = 35, 35, 16
+SHOTS = os.environ.get("SCANREADY_SCREENSHOTS")
+PICTURE_WIDTH = 1600  # px: a manager's wide screen
+
+
+@pytest.fixture(scope="module")
+def programme(server: Server) -> Server:
+    """The module's dashboard with the example programme around 16 Mar 2027 in its store (imported directly)."""
+    engine = make_engine(f"sqlite:///{server.store}")
+    try:
+        migrate(engine)
+        with session_scope(engine, write=True) as db:
+            outcome = services.import_files(services.example_programme(EXAM_DAY), db=db, settings=Settings())
+    finally:
+        engine.dispose()
+    assert outcome.import_id is not None, outcome.validation.to_dict()
+    return server
+
+
+def board(server: Server, as_of: str, *statuses: str) -> services.Board:
+    """What the services say about the server's store at ``as_of`` (the page must show the same)."""
+    engine = make_engine(f"sqlite:///{server.store}")
+    try:
+        with session_scope(engine) as db:
+            full = services.readiness_board(db=db, as_of=services.parse_as_of(as_of))
+    finally:
+        engine.dispose()
+    return services.filter_board(full, services.Filters(statuses, (), (), None, None, None))
+
+
+def counts(shown: services.Board) -> list[str]:
+    """The overview's four metrics as the page formats them: ready, pending, blocked, expected sheets."""
+    by_status = shown.counts()
+    return [f"{by_status[s]:,}" for s in ("ready", "pending", "blocked")] + [
+        f"{sum(c.expected_sheets for c in shown.checklists):,}"]
+
+
+def metric_values(page: Page) -> Locator:
+    return page.get_by_test_id("stMetricValue")
+
+
+def overview_grid(page: Page) -> Locator:
+    return page.get_by_test_id("stDataFrame").first
+
+
+def expect_rows(grid: Locator, count: int) -> None:
+    """Wait until ``grid`` holds ``count`` rows (its accessible table counts the header row too)."""
+    expect(grid.locator("table[role='grid']")).to_have_attribute("aria-rowcount", str(count + 1))
+
+
+def charts(page: Page) -> Locator:
+    return page.get_by_test_id("stVegaLiteChart")
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+@contextmanager
+def wide(page: Page, *redrawn: Locator) -> Iterator[None]:
+    """A wider window for a README picture (more of the grid's columns, roomier charts), then the usual one.
+
+    Vega redraws a chart to fit its new width: wait until each chart of ``redrawn`` has."""
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    drawn = [chart.locator("svg").first for chart in redrawn]
+    widths = [svg.get_attribute("width") or "" for svg in drawn]
+    page.set_viewport_size({"width": PICTURE_WIDTH, "height": size["height"]})
+    try:
+        for svg, width in zip(drawn, widths, strict=True):
+            expect(svg).not_to_have_attribute("width", width)
+        yield
+    finally:
+        page.set_viewport_size(size)
+
+
+def picture(name: str) -> Path | None:
+    """Where to save a README picture when ``SCANREADY_SCREENSHOTS`` names a folder; None on ordinary runs."""
+    if not SHOTS:
+        return None
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    return Path(SHOTS) / name
+
+
+def test_overview_as_of_exam_day_filtered_to_blocked_is_shared_by_its_url(page: Page, programme: Server) -> None:
+    """Moving "as of" to exam day changes the counts; filtered to blocked, the view's URL opens the same view."""
+    before, exam_day = board(programme, TWO_WEEKS_BEFORE), board(programme, AS_OF)
+    blocked = board(programme, AS_OF, "blocked")
+    assert counts(before) != counts(exam_day) and blocked.checklists  # else this journey would prove nothing
+    open_page(page, f"{programme.url}/?as_of={TWO_WEEKS_BEFORE}")
+    expect(metric_values(page)).to_have_text(counts(before))
+
+    page.get_by_role("spinbutton", name="day, As of (date, UTC)").click()  # opens the calendar
+    with rerun(page):
+        page.get_by_role("button", name="Tuesday, March 16, 2027").click()
+    expect(metric_values(page)).to_have_text(counts(exam_day))
+    assert query(page)["as_of"] == [AS_OF]
+    newly_blocked = {c.session.session_name for c in blocked.checklists} - {
+        c.session.session_name for c in before.checklists if c.status == "blocked"}
+    assert newly_blocked  # statuses changed, not only the counts
+    if path := picture("overview.png"):
+        page.evaluate("document.activeElement.blur()")  # no highlighted date segment in the picture
+        with wide(page):
+            screenshot(page, path)
+
+    page.get_by_role("combobox", name="Status").click()
+    with rerun(page):
+        page.get_by_role("option", name=STATUS_LABEL["blocked"]).click()
+    page.keyboard.press("Escape")
+    expect(metric_values(page)).to_have_text(counts(blocked))
+    caption = f"{len(blocked.checklists):,} of {len(exam_day.checklists):,} paper sessions, blocked first."
+    expect(page.get_by_text(caption)).to_be_visible()
+    expect_rows(overview_grid(page), len(blocked.checklists))
+    rows = table_rows(overview_grid(page))
+    names = [c.session.session_name for c in blocked.checklists]
+    assert [row["session"] for row in rows] == names[:len(rows)] and len(rows) >= min(len(names), 10)
+    assert {row["status"] for row in rows} == {STATUS_LABEL["blocked"]}
+    assert newly_blocked & {row["session"] for row in rows}
+    shared = query(page)
+    assert (shared["as_of"], shared["status"]) == ([AS_OF], ["blocked"])
+
+    other = page.context.new_page()  # a new tab is a new Streamlit session: only the URL carries the view
+    open_page(other, page.url)
+    expect(metric_values(other)).to_have_text(counts(blocked))
+    expect(other.get_by_text(caption)).to_be_visible()
+    expect(other.get_by_role("spinbutton", name="day, As of (date, UTC)")).to_have_text("16")
+    expect_rows(overview_grid(other), len(blocked.checklists))
+    assert table_rows(overview_grid(other)) == rows
+    assert query(other) == shared
+
+
+def test_a_row_of_the_overview_opens_its_session_checklist(page: Page, programme: Server) -> None:
+    """Selecting a blocked session's row opens the Session page with its whole checklist and the reasons."""
+    open_page(page, f"{programme.url}/?as_of={AS_OF}&status=blocked")
+    grid = overview_grid(page)
+    expect_rows(grid, len(board(programme, AS_OF, "blocked").checklists))
+    index = 1  # not the first row, so a click that lands anywhere on the grid is not enough
+    name = table_rows(grid)[index]["session"]
+    with rerun(page):
+        grid.click(position={"x": MARKER_X, "y": GRID_HEADER + GRID_ROW * index + GRID_ROW // 2})
+
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    assert urlsplit(page.url).path == "/session"
+    assert query(page) == {"session": [name], "as_of": [AS_OF]}
+    engine = make_engine(f"sqlite:///{programme.store}")
+    try:
+        with session_scope(engine) as db:
+            detail = services.session_detail(db=db, name=name, as_of=services.parse_as_of(AS_OF))
+    finally:
+        engine.dispose()
+    assert detail is not None and detail.checklist.status == "blocked"
+    main = page.get_by_test_id("stMain")
+    expect(main).to_contain_text(f"{STATUS_LABEL['blocked']} · group {detail.checklist.session.group_name}")
+    expect(page.get_by_role("heading", name="Checklist")).to_be_visible()
+    assert [item.item for item in detail.checklist.items] == list(ITEM_LABEL)  # all six items, in order
+    problems = [item for item in detail.checklist.items if item.state == "problem"]
+    assert problems
+    for item in detail.checklist.items:
+        expect(main).to_contain_text(f"{STATE_ICON[item.state]} {ITEM_LABEL[item.item]}: {item.detail}")
+
+
+def test_charts_render_and_a_capacity_lists_the_busy_days(page: Page, programme: Server) -> None:
+    """The timeline draws a bar per session and the volume chart its bars; a capacity shades and lists busier days."""
+    exam_day = board(programme, AS_OF)
+    series = volume.daily_series(exam_day.checklists, capacity=CAPACITY)
+    over = list(volume.days_over(series, CAPACITY)["date"])
+    assert over and len(over) < len(series)  # some days, not all, so the list means something
+    open_page(page, f"{programme.url}/charts?as_of={AS_OF}")
+    drawn = charts(page)
+    expect(drawn).to_have_count(2)
+    timeline, volume_chart = drawn.nth(0), drawn.nth(1)
+    # Vega draws lazily: each chart's marks appear in its SVG (or canvas) once the renderer has loaded.
+    expect(timeline.locator("svg, canvas").first).to_be_visible()
+    expect(volume_chart.locator("svg, canvas").first).to_be_visible()
+    bars = timeline.locator("[aria-roledescription='rect mark container']").first.locator("path")
+    expect(bars).to_have_count(len(exam_day.checklists))
+    for checklist in exam_day.checklists[:3]:
+        session = checklist.session.session_name
+        expect(bars.and_(timeline.locator(f"[aria-label*='Session: {session};']"))).to_have_count(1)
+    expect(volume_chart.locator("[aria-roledescription='rect mark container'] path").first).to_be_attached()
+    expect(page.get_by_text("above the capacity")).to_have_count(0)
+    if path := picture("timeline.png"):
+        with wide(page, timeline):
+            timeline.screenshot(path=path, animations="disabled")
+
+    capacity = page.get_by_label("Scanner capacity (sheets per day; 0 = none)")
+    with rerun(page):
+        capacity.fill(str(CAPACITY))
+        capacity.press("Enter")
+    warning = f"{len(over)} day(s) above the capacity of {CAPACITY} sheets: {', '.join(over)}."
+    expect(page.get_by_text(warning)).to_be_visible()
+    listed = page.get_by_test_id("stDataFrame").filter(has_text="over_by")
+    expect_rows(listed, len(over))
+    assert [row["date"] for row in table_rows(listed)] == over
+    expect(volume_chart.locator(f"[aria-label*='Scanner: capacity {CAPACITY:,}/day']")).to_have_count(1)
+    shaded = volume_chart.locator("[aria-roledescription='rect mark container']").first.locator("path")
+    expect(shaded).to_have_count(len(over))
+    assert query(page)["capacity"] == [str(CAPACITY)]
+    if path := picture("volume.png"):
+        with wide(page, volume_chart):
+            volume_chart.screenshot(path=path, animations="disabled")
+
+
+def test_the_review_and_the_table_download_and_the_review_opens_offline(
+        page: Page, programme: Server, tmp_path: Path) -> None:
+    """The overview's CSV lists the blocked sessions; the review HTML shows them with reasons and fetches nothing."""
+    blocked = board(programme, AS_OF, "blocked")
+    names = [c.session.session_name for c in blocked.checklists]
+    open_page(page, f"{programme.url}/?as_of={AS_OF}&status=blocked")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this table as CSV").click()
+    assert download.value.suggested_filename == "scanready-readiness.csv"
+    table = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert [(row["session_name"], row["status"]) for row in table] == [(name, "blocked") for name in names]
+    assert all(row[f"{item}_detail"] for row in table for item in ITEM_LABEL)
+
+    open_page(page, f"{programme.url}/charts?as_of={AS_OF}&status=blocked")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the readiness review (HTML)").click()
+    assert download.value.suggested_filename == "readiness-review.html"
+    report = tmp_path / download.value.suggested_filename
+    download.value.save_as(report)
+
+    fetched: list[str] = []
+
+    def refuse(route: Route) -> None:  # the report must not need the network: nothing outside is served
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    reader = page.context.new_page()
+    reader.on("request", lambda request: fetched.append(request.url))
+    reader.route("**/*", refuse)
+    reader.goto(report.as_uri())
+    body = reader.locator("body")
+    expect(body).to_contain_text(f"{len(names)} of {len(board(programme, AS_OF).checklists)} paper sessions")
+    for checklist in blocked.checklists:
+        expect(body).to_contain_text(checklist.session.session_name)
+        for item in checklist.items:
+            if item.state == "problem":
+                expect(body).to_contain_text(item.detail)
+    expect(reader.locator("svg")).not_to_have_count(0)
+    outside = [url for url in fetched if not url.startswith(("file:", "data:"))]
+    assert outside == [], outside
