@@ -16,6 +16,7 @@ from pages import charts, overview, session, upload
 st.set_page_config(page_title="scanready", page_icon="📋", layout="wide")
 role = ui.current_role()  # None: not logged in, or not on the allow-list (see docs/security.md)
 ui.account_sidebar(role)
+ui.keep_shared_widgets()  # as-of and filters follow the manager from page to page
 import_page = st.Page(upload.render, title="Import files", icon=":material/upload_file:", url_path="import")
 charts_page = st.Page(charts.render, title="Charts", icon=":material/bar_chart:", url_path="charts")
 session_page = st.Page(session.render, title="Session", icon=":material/checklist:", url_path="session")

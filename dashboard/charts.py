@@ -141,7 +141,7 @@ def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "sessio
     # pandas 3, which is not JSON.
     drawn = frame[frame["start"].notna() & frame["end"].notna()]
     base = alt.Chart(drawn.drop(columns="submission"))
-    y = alt.Y("label:N", title=ROW_TITLE[by], sort=None, axis=alt.Axis(labelLimit=280))
+    y = alt.Y("label:N", title=ROW_TITLE[by], sort=None, axis=alt.Axis(labelLimit=280, labelOverlap=False))
     offset = {"yOffset": alt.YOffset("status:N", scale=alt.Scale(domain=list(STATUSES)))} if grouped else {}
     pick = alt.selection_point(name="pick", fields=["label"], on="click")
     zoom = alt.selection_interval(name="zoom", bind="scales", encodings=["x"])
@@ -164,7 +164,8 @@ def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "sessio
                                         alt.Tooltip("submitted:N", title=submission)], **offset)
     # One row per label: 18 px for a session, 36 px for a group's up to three status bars.
     height = alt.Step(36, **{"for": "position"}) if grouped else alt.Step(18)
-    subtitle = f"Bar: the scan upload window; black tick: the {submission.lower()} date; dashed line: the as-of moment."
+    subtitle = [f"Bar: the scan upload window; black tick: the {submission.lower()} date;",
+                "dashed line: the as-of moment."]
     return alt.LayerChart(layer=[bars, ticks, *_as_of_layers(as_of)], width=width, height=height,
                           title=alt.Title("Scan upload windows", subtitle=subtitle, anchor="start"))
 
@@ -179,7 +180,7 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
                                                                legend=alt.Legend(orient="top", labelLimit=240))
     bars = alt.Chart(by_day).mark_bar().encode(
         x=day, y=alt.Y("sum(expected_sheets):Q", title="Sheets per day", stack="zero"), color=colour,
-        tooltip=[alt.Tooltip("date:N", title="Day (UTC)"), alt.Tooltip(f"{by}:N", title=by.capitalize()),
+        tooltip=[_day_tip("Day (UTC)"), alt.Tooltip(f"{by}:N", title=by.capitalize()),
                  alt.Tooltip("sum(expected_sheets):Q", title="Sheets", format=","),
                  alt.Tooltip("sum(sessions):Q", title="Sessions")])
     bars = bars.add_params(alt.selection_interval(name="zoom", bind="scales", encodings=["x"]))
@@ -187,7 +188,7 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
     if capacity is not None:
         over = series.loc[series["expected_sheets"] > capacity, ["date", "expected_sheets"]]
         shade = alt.Chart(over).mark_rect(color="#f4b6ae", opacity=0.55).encode(
-            x=day, tooltip=[alt.Tooltip("date:N", title="Over capacity"),
+            x=day, tooltip=[_day_tip("Over capacity"),
                             alt.Tooltip("expected_sheets:Q", title="Sheets", format=",")])
         limit = pd.DataFrame({"capacity": [capacity], "label": [f"capacity {capacity:,}/day"]})
         rule = alt.Chart(limit).mark_rule(color="#8b0000", strokeWidth=2, strokeDash=[6, 3]).encode(
@@ -199,7 +200,7 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
     running = alt.Chart(series).mark_line(color="#333333", strokeWidth=2, point=dots).encode(
         x=alt.X("date:T", timeUnit="utcyearmonthdate", bandPosition=0.5),
         y=alt.Y("cumulative:Q", title="Cumulative sheets (line)", axis=alt.Axis(orient="right")),
-        tooltip=[alt.Tooltip("date:N", title="Day (UTC)"),
+        tooltip=[_day_tip("Day (UTC)"),
                  alt.Tooltip("cumulative:Q", title="Cumulative sheets", format=",")])
     subtitle = "Bars: sheets expected per UTC day; line: running total (right axis)" + (
         "; shaded: days above the scanner's capacity." if capacity is not None else ".")
@@ -207,3 +208,8 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
     return alt.LayerChart(layer=[alt.LayerChart(layer=daily), running], width=width, height=320,
                           resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
                           title=alt.Title("Expected scan volume", subtitle=subtitle, anchor="start"))
+
+
+def _day_tip(title: str) -> alt.Tooltip:
+    """A tooltip showing the day as a date ("16 Mar 2027"), not as the timestamp the axis turns it into."""
+    return alt.Tooltip("date:T", title=title, format="%d %b %Y", timeUnit="utcyearmonthdate")

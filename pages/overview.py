@@ -26,7 +26,7 @@ def render(session_page: Any, import_page: Any | None) -> None:
         st.caption("No session matches these filters.")
         return
     st.caption(f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, blocked first. "
-               "Select a row to open the session's checklist.")
+               "Tick the box at the left of a row to open the session's checklist.")
     frame = ui.board_frame(shown)
     event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row",
                          column_config=ui.board_column_config(), key="board")

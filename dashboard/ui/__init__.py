@@ -27,6 +27,7 @@ from dashboard.ui.widgets import (
     as_of_input,
     filter_inputs,
     import_files,
+    keep_shared_widgets,
     last_import_message,
     status_metrics,
     undo_picker,
@@ -37,6 +38,7 @@ __all__ = [
     "ITEM_LABEL", "LOCAL_MODE_NOTE", "STATE_ICON", "STATUS_LABEL", "account_sidebar", "as_of_input",
     "auth_configured", "board", "board_column_config", "board_frame", "cached_board", "counts_frame", "current_role",
     "data_version", "database", "dates_line", "door", "door_page", "engine", "filter_inputs", "history_frame",
-    "import_files", "last_import_message", "plain", "preview_frame", "problems_frame", "settings",
+    "import_files", "keep_shared_widgets", "last_import_message", "plain", "preview_frame", "problems_frame",
+    "settings",
     "status_metrics", "summary_frame", "undo_picker", "welcome",
 ]

@@ -27,6 +27,20 @@ def _query_default(key: str, parse: Callable[[list[str]], Any], default: Any, *,
             st.session_state[key] = default
 
 
+SHARED_KEYS = ("as_of_date", "as_of_time", "status", "group", "delivery", "starts", "closing")
+
+
+def keep_shared_widgets() -> None:
+    """Carry the as-of and filter widgets' values to the next page of this browser session.
+
+    Streamlit forgets a widget's state once a run no longer shows it (the manager moved to another page);
+    writing the value back under its key at the top of every run keeps it (Streamlit's documented recipe).
+    """
+    for key in SHARED_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def as_of_input() -> datetime:
     """Date and time inputs (UTC) for "as of", seeded from ``?as_of=`` and written back to it."""
     now = datetime.now(UTC).replace(second=0, microsecond=0)

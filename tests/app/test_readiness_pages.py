@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import Session
+from streamlit.util import calc_hash
 
 from dashboard import services
 from dashboard.config import Settings
@@ -125,3 +126,15 @@ def test_a_session_named_like_html_is_shown_as_text(make_app, app_engine):
     header = at.markdown[0].value
     assert "\\<b\\>bold\\</b\\>" in header
     assert "<b>" not in header.replace("\\<b\\>", "")
+
+
+def test_as_of_and_filters_follow_the_manager_to_another_page(make_app, programme):
+    at = make_app(as_of=AS_OF).run()
+    at.multiselect(key="status").set_value(["blocked"]).run()
+    at.query_params.clear()  # the sidebar's link carries no query string; pages are functions, so switch
+    at._page_hash = calc_hash("charts")  # by the hash of their url path, as the sidebar does
+    at.run()
+    assert not at.exception
+    assert at.date_input(key="as_of_date").value.isoformat() == "2027-03-16"
+    assert at.multiselect(key="status").value == ["blocked"]
+    assert at.query_params["status"] == "blocked" and at.query_params["as_of"] == AS_OF
