@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 # sessions-with-delivery-in-new-groups.csv, in TAO's order, plus the paper columns.
 NEW_GROUPS = (
@@ -86,3 +87,18 @@ def links_csv(*links: tuple[str, str, str]) -> bytes:
 def activity_csv(*rows: tuple[str, str, str, str, str]) -> bytes:
     """An activity export from (session, user, status, started_at, finished_at) tuples."""
     return csv_bytes(ACTIVITY, (dict(zip(ACTIVITY, row, strict=True)) for row in rows))
+
+
+def readiness_programme(folder: Path, sessions: list[dict[str, str]]) -> list[str]:
+    """Write ``sessions`` (PAPER columns), and the links and activity the CLI tests share, to ``folder``:
+    Class 4A has a test-taker who finished and a scan uploader, Class 4B two test-takers and nobody to
+    upload. Returns the three paths, sessions first."""
+    (folder / "s.csv").write_bytes(csv_bytes(PAPER, sessions))
+    (folder / "l.csv").write_bytes(csv_bytes(LINKS, [
+        {"user_username": u, "group_name": g, "group_role": r}
+        for u, g, r in [("ana", "Class 4A", "TEST_TAKER"), ("up", "Class 4A", "SCAN_UPLOADER"),
+                        ("bo", "Class 4B", "TEST_TAKER"), ("cy", "Class 4B", "TEST_TAKER")]]))
+    (folder / "a.csv").write_bytes(csv_bytes(ACTIVITY, [
+        {"session_name": "History 4A", "user_username": "ana", "status": "finished",
+         "started_at": "2028-06-12T07:01:00Z", "finished_at": "2028-06-12T08:00:00Z"}]))
+    return [str(folder / name) for name in ("s.csv", "l.csv", "a.csv")]

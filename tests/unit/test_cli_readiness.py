@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
-from tests.factories import ACTIVITY, LINKS, PAPER, csv_bytes, session
+from tests.factories import readiness_programme, session
 
 SESSION_KEYS = {"session_name", "group_name", "delivery_id", "status", "enrolled", "launched", "submitted", "window",
                 "expected_sheets", "items", "warnings"}
@@ -19,20 +19,12 @@ SESSION_KEYS = {"session_name", "group_name", "delivery_id", "status", "enrolled
 @pytest.fixture
 def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     """A store with a session that is ready after the exam and one that is blocked (nobody can upload)."""
-    (tmp_path / "s.csv").write_bytes(csv_bytes(PAPER, [
+    files = readiness_programme(tmp_path, [
         session("History 4A", session_name="History 4A"),
         session("History 4B", group="Class 4B", session_paperMode_sheetsPerInteraction="2"),
-        session("=HYPERLINK(1)", group="Class 4C")]))
-    (tmp_path / "l.csv").write_bytes(csv_bytes(LINKS, [
-        {"user_username": u, "group_name": g, "group_role": r}
-        for u, g, r in [("ana", "Class 4A", "TEST_TAKER"), ("up", "Class 4A", "SCAN_UPLOADER"),
-                        ("bo", "Class 4B", "TEST_TAKER"), ("cy", "Class 4B", "TEST_TAKER")]]))
-    (tmp_path / "a.csv").write_bytes(csv_bytes(ACTIVITY, [
-        {"session_name": "History 4A", "user_username": "ana", "status": "finished",
-         "started_at": "2028-06-12T07:01:00Z", "finished_at": "2028-06-12T08:00:00Z"}]))
+        session("=HYPERLINK(1)", group="Class 4C")])
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    assert main(["import", str(tmp_path / "s.csv"), str(tmp_path / "l.csv"), str(tmp_path / "a.csv"),
-                 "--db", url]) == 0
+    assert main(["import", *files, "--db", url]) == 0
     capsys.readouterr()
     return url
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
-from tests.factories import ACTIVITY, LINKS, PAPER, csv_bytes, session
+from tests.factories import readiness_programme, session
 
 AS_OF = "2028-06-14T00:00:00Z"
 
@@ -22,19 +22,11 @@ def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     Windows: 13 Jun 06:00 to 27 Jun 18:00 UTC (15 UTC days); 4A expects 1 × 6 × 1 sheets, the HTML-named 2 × 6 × 2,
     so the days carry 6 and 24 sheets spread as [0, 0, 1, 0, 1, ...] and [1, 2, 1, 2, 2, ...].
     """
-    (tmp_path / "s.csv").write_bytes(csv_bytes(PAPER, [
+    files = readiness_programme(tmp_path, [
         session("History 4A"),
         session("<img src=x onerror=alert(1)>", group="Class 4B", session_paperMode_sheetsPerInteraction="2"),
-        session("Empty 4C", group="Class 4C")]))
-    (tmp_path / "l.csv").write_bytes(csv_bytes(LINKS, [
-        {"user_username": u, "group_name": g, "group_role": r}
-        for u, g, r in [("ana", "Class 4A", "TEST_TAKER"), ("up", "Class 4A", "SCAN_UPLOADER"),
-                        ("bo", "Class 4B", "TEST_TAKER"), ("cy", "Class 4B", "TEST_TAKER")]]))
-    (tmp_path / "a.csv").write_bytes(csv_bytes(ACTIVITY, [
-        {"session_name": "History 4A", "user_username": "ana", "status": "finished",
-         "started_at": "2028-06-12T07:01:00Z", "finished_at": "2028-06-12T08:00:00Z"}]))
+        session("Empty 4C", group="Class 4C")])
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    files = [str(tmp_path / name) for name in ("s.csv", "l.csv", "a.csv")]
     assert main(["import", *files, "--db", url]) == 0
     capsys.readouterr()
     return url
