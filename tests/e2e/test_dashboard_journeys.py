@@ -281,3 +281,27 @@ def test_the_review_and_the_table_download_and_the_review_opens_offline(
     expect(reader.locator("svg")).not_to_have_count(0)
     outside = [url for url in fetched if not url.startswith(("file:", "data:"))]
     assert outside == [], outside
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_overview_is_readable_in_the_light_and_the_dark_theme(browser, programme: Server, scheme: str) -> None:
+    """The dashboard follows the browser's light or dark setting, with text that contrasts with its background."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        open_page(page, f"{programme.url}/?as_of=2027-03-16T07:00Z")
+        expect(metric_values(page).first).to_be_visible()
+        colours = page.evaluate("""() => {
+            const rgb = s => s.match(/\\d+/g).slice(0, 3).map(Number);
+            const lum = ([r, g, b]) => (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+            const app = getComputedStyle(document.querySelector("[data-testid='stApp']"));
+            const title = getComputedStyle(document.querySelector("h1"));
+            return [lum(rgb(app.backgroundColor)), lum(rgb(title.color))];
+        }""")
+        background, text = colours
+        assert (background < 0.3) if scheme == "dark" else (background > 0.7), colours
+        assert abs(background - text) > 0.5  # the title stands out from the page in both themes
+        if (target := picture(f"overview-{scheme}.png")) is not None:
+            screenshot(page, target)
+    finally:
+        context.close()
