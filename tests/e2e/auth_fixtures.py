@@ -13,12 +13,9 @@ import importlib.util
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,24 +23,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import unavailable
-from tests.e2e.conftest import ROOT, Server
+from tests.e2e.conftest import ROOT, START_TIMEOUT, Server, answers, free_port
 
 APP = ROOT / "dashboard" / "app.py"
-START_TIMEOUT = 60.0  # seconds for a server to answer
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @contextmanager
@@ -54,7 +36,7 @@ def _process(command: Sequence[str], *, ready_url: str, log: Path, cwd: Path,
         process = subprocess.Popen(list(command), cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(ready_url):
+        while not answers(ready_url):
             if process.poll() is not None or time.monotonic() > deadline:
                 state = f"exited with {process.returncode}" if process.poll() is not None else "did not answer"
                 pytest.fail(f"{state} within {START_TIMEOUT:.0f} s: {' '.join(command)}\n"
@@ -71,7 +53,7 @@ def oidc_provider(folder: Path) -> Iterator[str]:
     """``python -m oidc_provider_mock`` on a free 127.0.0.1 port; yields its base URL."""
     if importlib.util.find_spec("oidc_provider_mock") is None:
         unavailable("oidc-provider-mock is not installed (pip install -e '.[dev]')")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)]
     with _process(command, ready_url=f"{url}/.well-known/openid-configuration", log=folder / "oidc.log",
@@ -103,7 +85,7 @@ def secrets_toml(*, app_url: str, provider_url: str, managers: Sequence[str], vi
 def dashboard_with_login(folder: Path, *, provider_url: str, managers: Sequence[str],
                          viewers: Sequence[str]) -> Iterator[Server]:
     """``streamlit run dashboard/app.py`` from ``folder`` (its secrets require login), on a fresh SQLite file."""
-    port = _free_port()
+    port = free_port()
     server = Server(f"http://127.0.0.1:{port}", folder / "store.db", folder / "streamlit.log")
     settings = folder / ".streamlit"
     settings.mkdir()

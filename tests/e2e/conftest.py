@@ -71,24 +71,30 @@ class Server:
             return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _healthy(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether ``url`` answers 200 within a second."""
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+        with urllib.request.urlopen(url, timeout=1) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 
 
+def _healthy(url: str) -> bool:
+    return answers(f"{url}/_stcore/health")
+
+
 @contextmanager
 def streamlit_server(folder: Path) -> Iterator[Server]:
     """``streamlit run dashboard/app.py`` on a free port with a fresh SQLite file in ``folder``; killed after."""
-    port = _free_port()
+    port = free_port()
     server = Server(f"http://127.0.0.1:{port}", folder / "store.db", folder / "streamlit.log")
     env = {**os.environ, "SCANREADY_DATABASE_URL": f"sqlite:///{server.store}",
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
