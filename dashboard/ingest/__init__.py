@@ -8,7 +8,7 @@ no streamlit; the rules that need the store are in ``services``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dashboard.errors import FileFormatError
 from dashboard.ingest.activity import parse_activity
@@ -64,11 +64,18 @@ def parse_file(name: str, data: bytes, *, max_field_length: int = 10_000, max_ro
 
 
 def parse_files(files: Sequence[tuple[str, bytes]], *, max_field_length: int = 10_000,
-                max_rows: int = 2_000_000) -> list[FileReport]:
-    """Reports for every file of one upload; a session name may appear once in the whole upload."""
-    upload = Upload()
-    return [parse_file(name, data, max_field_length=max_field_length, max_rows=max_rows, upload=upload)
-            for name, data in files]
+                max_rows: int = 2_000_000, before_each: Callable[[str, float], None] | None = None
+                ) -> list[FileReport]:
+    """Reports for every file of one upload; a session name may appear once in the whole upload.
+    ``before_each(name, done)`` hears of each file before it is read, with the share of bytes already read."""
+    upload, reports, done = Upload(), [], 0
+    total = sum(len(data) for _, data in files) or 1
+    for name, data in files:
+        if before_each is not None:
+            before_each(name, done / total)
+        reports.append(parse_file(name, data, max_field_length=max_field_length, max_rows=max_rows, upload=upload))
+        done += len(data)
+    return reports
 
 
 def _order(problem: Problem) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from dashboard import store
 from dashboard.config import Settings
 from dashboard.errors import ScanreadyError
-from dashboard.ingest import KIND_ORDER, FileReport, Upload, parse_file
+from dashboard.ingest import KIND_ORDER, FileReport, parse_files
 from dashboard.store import Counts
 
 
@@ -69,13 +69,8 @@ def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db
                    progress: Progress = _silent) -> Validation:
     """Every rule of every file; with ``db``, also the rules that need the store (a session's group
     cannot change, links to groups no session uses, activity for sessions that do not exist)."""
-    total = sum(len(data) for _, data in files) or 1
-    upload, reports, done = Upload(), [], 0
-    for name, data in files:
-        progress(done / total, f"Checking {name}")
-        reports.append(parse_file(name, data, max_field_length=settings.max_field_length,
-                                  max_rows=settings.max_rows, upload=upload))
-        done += len(data)
+    reports = parse_files(files, max_field_length=settings.max_field_length, max_rows=settings.max_rows,
+                          before_each=lambda name, done: progress(done, f"Checking {name}"))
     progress(1.0, "Checked every file")
     if db is not None:
         _check_against_store(reports, db=db)
