@@ -56,7 +56,7 @@ def _show(validation: Validation) -> None:
         st.download_button("Download problems as CSV", safe_csv(problems), file_name="scanready-problems.csv",
                            mime="text/csv", icon=":material/download:")
     for report in validation.reports:
-        if report.records:
+        if report.count:
             with st.expander(f"Preview of {report.file} ({report.rows:,} rows)"):
                 st.dataframe(ui.preview_frame(report), hide_index=True)
 

@@ -10,6 +10,9 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+
+from dashboard.ingest import FileReport
 
 # sessions-with-delivery-in-new-groups.csv, in TAO's order, plus the paper columns.
 NEW_GROUPS = (
@@ -102,3 +105,8 @@ def readiness_programme(folder: Path, sessions: list[dict[str, str]]) -> list[st
         {"session_name": "History 4A", "user_username": "ana", "status": "finished",
          "started_at": "2028-06-12T07:01:00Z", "finished_at": "2028-06-12T08:00:00Z"}]))
     return [str(folder / name) for name in ("s.csv", "l.csv", "a.csv")]
+
+
+def records(report: FileReport) -> list[dict[str, Any]]:
+    """Every validated record of ``report``, one dict each (tests read small files only)."""
+    return report.head(report.count)

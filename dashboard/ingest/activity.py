@@ -76,6 +76,6 @@ def parse_activity(table: Table, report: FileReport, *, max_field_length: int) -
                     f"{len(naive):,} date-time(s) have no time zone (first here); they were read as UTC.")
     if report.errors:
         return
-    for _, _, record in sorted(latest.values(), key=lambda item: item[1]):
-        report.lines.append(record.pop("line"))
-        report.records.append(record)
+    kept = [record for _, _, record in sorted(latest.values(), key=lambda item: item[1])]
+    report.lines = [record.pop("line") for record in kept]
+    report.columns = {name: [record[name] for record in kept] for name in COLUMNS}

@@ -26,32 +26,36 @@ def parse_enrolments(table: Table, report: FileReport, *, max_field_length: int)
     # shifted the values right, so the password may sit in any field from the first such column on.
     secrets = [i for i, name in enumerate(table.header) if name.lower() == SECRET]
     width = len(table.header)
-    for row in table.rows if secrets else ():
-        for i in range(len(row)):
-            if i in secrets or (len(row) > width and i >= secrets[0]):
-                row[i] = ""
+    shifted = {i for i, fields in table.ragged.items() if len(fields) > width} if secrets else set()
+    for position in secrets:
+        table.columns[position] = [""] * table.count
+    for i in shifted:
+        fields = table.ragged[i]
+        fields[secrets[0]:] = [""] * (len(fields) - secrets[0])
+        for position in range(secrets[0], width):
+            table.columns[position][i] = ""
     require_columns(table, report, positions, list(EXISTING))
     report.kind = "enrolments"
     report.template = "link-new-user-to-groups" if secret is not None else "link-existing-user-to-groups"
-    report.fields = EXISTING
+    report.fields = ("group_name", "user_username", "group_role")
     # A row with too many fields is already an error; with a password column its values may be shifted
     # password fragments, so they are neither checked (no message quotes them) nor kept.
-    shifted = {i for i, row in enumerate(table.rows) if len(row) > width} if secrets else set()
     columns = clean_columns(table, report, positions, max_field_length=max_field_length)
-    report.rows = len(table.rows)
+    report.rows = table.count
     if any(name not in positions for name in EXISTING):
         return
     users, groups, roles = (columns[name] for name in EXISTING)
     lines = table.lines
     for column, values in (("user_username", users), ("group_name", groups)):
-        for i in [i for i, value in enumerate(values) if not value and i not in shifted]:
+        for i in [i for i, value in enumerate(values) if not value and i not in shifted] if "" in values else ():
             report.error(lines[i], column, "", f"{column} is empty; every link names a user and a group.")
-    upper = [role.upper() for role in roles]
-    for i in [i for i, role in enumerate(upper) if role not in _ROLES and i not in shifted]:
+    upper = list(map(str.upper, roles))
+    unknown = set(upper) - _ROLES
+    for i in [i for i, role in enumerate(upper) if role in unknown and i not in shifted] if unknown else ():
         report.error(lines[i], "group_role", roles[i], f"{roles[i]!r} is not a TAO group role; use one "
                      f"of {', '.join(ROLES)} (one role per line).")
     if report.errors:
         return
-    # One (group, user, role) tuple per line; a link given twice is stored once (the store's unique index).
-    report.records = list(zip(groups, users, upper, strict=True))
+    # One (group, user, role) link per line; a link given twice is stored once (the store's unique index).
+    report.columns = {"group_name": groups, "user_username": users, "group_role": upper}
     report.lines = lines

@@ -39,9 +39,9 @@ class FileReport:
     rows: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    # Validated records: dicts keyed by model field (sessions, activity) or tuples in ``fields`` order
-    # (enrolment links, a million of which must stay light); ``lines[i]`` is the start line of ``records[i]``.
-    records: list[Any] = field(default_factory=list)
+    # Validated records, column by column (a million links stay a few lists, not a million objects):
+    # ``columns[name][i]`` is record ``i``'s value of the model field ``name``; ``lines[i]`` is its start line.
+    columns: dict[str, list[Any]] = field(default_factory=dict)
     lines: list[int] = field(default_factory=list)
     # Model fields whose CSV column is in the header: an update sets these and leaves the others.
     fields: tuple[str, ...] = ()
@@ -49,6 +49,22 @@ class FileReport:
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def count(self) -> int:
+        """How many validated records the report holds (none when the file has an error)."""
+        return len(self.lines)
+
+    def head(self, limit: int) -> list[dict[str, Any]]:
+        """The first ``limit`` records, one dict each (for a preview; never for a whole file)."""
+        names = list(self.columns)
+        return [dict(zip(names, values, strict=True))
+                for values in zip(*(column[:limit] for column in self.columns.values()), strict=True)]
+
+    def keep(self, rows: list[int]) -> None:
+        """Keep only the records at indexes ``rows``, in that order."""
+        self.columns = {name: [column[i] for i in rows] for name, column in self.columns.items()}
+        self.lines = [self.lines[i] for i in rows]
 
     def error(self, line: int | None, column: str | None, value: str, message: str) -> None:
         self.errors.append(Problem(line, column, value, message))

@@ -48,28 +48,26 @@ def require_columns(table: Table, report: FileReport, positions: dict[str, int],
 def clean_columns(table: Table, report: FileReport, positions: dict[str, int], *,
                   max_field_length: int) -> dict[str, list[str]]:
     """The named columns' values, trimmed, column by column. A row with too many fields is an error at its
-    line, one with too few is padded (a warning); control characters and over-long fields are errors at
-    their line and column. Rows are checked one by one only where a whole
-    column says a problem is there, so a million clean rows cost a few list passes."""
+    line, one with too few a warning (the reader padded it); control characters and over-long fields are
+    errors at their line and column. Rows are visited one by one only where a whole column says a problem
+    is there, so a million clean rows cost a few passes in C over each column."""
     width = len(table.header)
-    rows, lines = table.rows, table.lines
-    for i in [i for i, fields in enumerate(rows) if len(fields) != width]:
-        fields, line = rows[i], lines[i]
+    lines = table.lines
+    for i, fields in table.ragged.items():
         if len(fields) > width:
             extra = table.delimiter.join(fields[width:])
-            report.error(line, None, extra[:200], f"The row has {len(fields)} fields but the header has "
+            report.error(lines[i], None, extra[:200], f"The row has {len(fields)} fields but the header has "
                          f"{width} columns: check for an unquoted {_delimiter_word(table.delimiter)}.")
         else:
-            report.warn(line, None, "", f"The row has {len(fields)} fields but the header has {width} "
+            report.warn(lines[i], None, "", f"The row has {len(fields)} fields but the header has {width} "
                         "columns; the missing ones are read as empty.")
-        rows[i] = fields[:width] + [""] * (width - len(fields))
     names = {position: name for name, position in positions.items()}
     columns: dict[str, list[str]] = {}
-    for position in range(width):
+    for position, raw in enumerate(table.columns):
         name = names.get(position)
-        if name is None and not table.has_control and max(map(len, (r[position] for r in rows))) <= max_field_length:
+        if name is None and not table.has_control and max(map(len, raw)) <= max_field_length:
             continue  # an unnamed column is only checked, never kept
-        values = [row[position].strip() for row in rows]
+        values = list(map(str.strip, raw))
         column = name or f"column {position + 1}"
         if max(map(len, values)) > max_field_length:
             for i in [i for i, value in enumerate(values) if len(value) > max_field_length]:
@@ -89,8 +87,8 @@ def clean_rows(table: Table, report: FileReport, positions: dict[str, int], *,
     """The same checks as ``clean_columns``, as trimmed rows in header order (for row-wise rules)."""
     columns = clean_columns(table, report, positions, max_field_length=max_field_length)
     width = len(table.header)
-    ordered = [columns.get(name, [""] * len(table.rows)) for name in _names_by_position(positions, width)]
-    return [list(row) for row in zip(*ordered, strict=True)] if ordered else [[] for _ in table.rows]
+    ordered = [columns.get(name, [""] * table.count) for name in _names_by_position(positions, width)]
+    return [list(row) for row in zip(*ordered, strict=True)] if ordered else [[] for _ in table.lines]
 
 
 def _names_by_position(positions: dict[str, int], width: int) -> list[str]:

@@ -6,9 +6,11 @@ at its physical line. Pure: no database (the store-level rule, a changed group, 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 
 import orjson
@@ -65,7 +67,7 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     require_columns(table, report, positions, REQUIRED)
     report.kind, report.template = "sessions", detect_template(set(positions))
     columns = clean_columns(table, report, positions, max_field_length=max_field_length)
-    report.rows = len(table.rows)
+    report.rows = table.count
     check = _Checker(table.lines, columns, report)
     check.not_empty("session_name")
     check.unique_names(upload)
@@ -95,18 +97,17 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     report.fields = tuple(fields)
     if report.errors:
         return
-    count = len(table.lines)
-    data: dict[str, list[Any]] = {FIELDS[name]: [value or None for value in values]
+    data: dict[str, list[Any]] = {FIELDS[name]: [value or None for value in values] if "" in values else values
                                   for name, values in columns.items() if name in FIELDS}
     data.update({
-        "delivery_id": delivery, "delivery_kind": kind, "paper_enabled": [bool(flag) for flag in paper],
-        "sheets_per_interaction": sheets, "total_interactions": interactions, "template": [report.template] * count,
+        "delivery_id": delivery, "delivery_kind": kind, "paper_enabled": [flag is True for flag in paper],
+        "sheets_per_interaction": sheets, "total_interactions": interactions,
+        "template": [report.template] * table.count,
         **{FIELDS[column]: values for column, values in dates.items() if column in columns},
     })
     if unknown:
         data["extra"] = [_extra(unknown, values) for values in zip(*(columns[name] for name in unknown), strict=True)]
-    keys = list(data)
-    report.records = [dict(zip(keys, values, strict=True)) for values in zip(*data.values(), strict=True)]
+    report.columns = {name: data[name] for name in fields}
     report.lines = list(table.lines)
 
 
@@ -126,7 +127,7 @@ class _Checker:
         return self.columns[name] if name in self.columns else [""] * len(self.lines)
 
     def not_empty(self, name: str) -> None:
-        if name not in self.columns:
+        if name not in self.columns or "" not in self.columns[name]:
             return
         for line, value in zip(self.lines, self.column(name), strict=True):
             if not value:
@@ -137,7 +138,7 @@ class _Checker:
         names = self.column("session_name")
         seen = upload.session_names
         if len(set(names)) == len(names) and seen.keys().isdisjoint(names):  # the usual case, in one pass
-            seen.update(zip(names, ((self.report.file, line) for line in self.lines), strict=True))
+            seen.update(zip(names, zip(repeat(self.report.file), self.lines), strict=False))
             seen.pop("", None)
             return
         for line, name in zip(self.lines, names, strict=True):
@@ -155,6 +156,8 @@ class _Checker:
         """The delivery or battery id of each row, and which of the two it is."""
         deliveries, batteries = self.column(DELIVERY), self.column(BATTERY)
         present = [name for name in (DELIVERY, BATTERY) if name in self.columns]
+        if present == [DELIVERY] and "" not in deliveries:  # the usual file: a delivery on every row
+            return deliveries, ["delivery"] * len(deliveries)
         kinds: list[str] = []
         for line, d, b in zip(self.lines, deliveries, batteries, strict=True):
             kinds.append("battery" if b and not d else "delivery")
@@ -175,13 +178,16 @@ class _Checker:
         values = self.column(name)
         parsed: dict[str, Any] = {"": None}
         failed: dict[str, str] = {}
-        for value in set(values) - {""}:
+        distinct = set(values)
+        for value in distinct - {""}:
             try:
                 parsed[value] = parse(value)
             except ValueError as exc:
                 parsed[value], failed[value] = None, str(exc)
         needed = [required] * len(values) if isinstance(required, bool) else required
         why = "it is required" if isinstance(required, bool) else "paper mode is on"
+        if not failed and (required is False or "" not in distinct):
+            return list(map(parsed.__getitem__, values))  # the usual column: every value parsed, none missing
         for i in [i for i, value in enumerate(values) if (not value and needed[i]) or value in failed]:
             value, line = values[i], self.lines[i]
             if not value:
@@ -190,41 +196,44 @@ class _Checker:
                 self.report.warn(line, name, value, f"{value!r} {failed[value]} (ignored: paper mode is off).")
             else:
                 self.report.error(line, name, value, f"{value!r} {failed[value]}.")
-        return [parsed[value] for value in values]
+        return list(map(parsed.__getitem__, values))
 
     def dates(self, name: str, zones: list[Any]) -> list[datetime | None]:
         """A date-time column in UTC; values without offset are read in the row's time zone (each distinct
         (value, zone) pair is parsed once: a programme's sessions share few moments)."""
-        out: list[datetime | None] = [None] * len(self.lines)
         if name not in self.columns:
-            return out
-        cache: dict[tuple[str, Any], tuple[datetime, bool] | str] = {}
-        naive: list[int] = []
-        for i, (value, zone) in enumerate(zip(self.column(name), zones, strict=True)):
+            return [None] * len(self.lines)
+        values = self.column(name)
+        distinct_zones = set(zones)
+        # Keys are (value, zone) pairs; with one zone for the whole file (the usual case), values alone.
+        pairs: list[Any] = values if len(distinct_zones) == 1 else list(zip(values, zones, strict=True))
+        single = next(iter(distinct_zones)) if len(distinct_zones) == 1 else None
+        moments: dict[Any, datetime | None] = {}
+        failed: dict[Any, str] = {}
+        naive: set[Any] = set()
+        for pair in set(pairs):
+            value, zone = (pair, single) if pairs is values else pair
+            moments[pair] = None
             if not value:
                 continue
-            key = (value, zone)
-            result = cache.get(key)
-            if result is None:
-                try:
-                    result = cache[key] = parse_datetime(value, zone or UTC)
-                except ValueError as exc:
-                    result = cache[key] = f"{value!r} {exc}."
-            if isinstance(result, str):
-                self.report.error(self.lines[i], name, value, result)
+            try:
+                moments[pair], had_offset = parse_datetime(value, zone or UTC)
+            except ValueError as exc:
+                failed[pair] = f"{value!r} {exc}."
                 continue
-            out[i] = result[0]
-            if not result[1]:
-                naive.append(i)
+            if not had_offset:
+                naive.add(pair)
+        for i in [i for i, pair in enumerate(pairs) if pair in failed] if failed else ():
+            self.report.error(self.lines[i], name, values[i], failed[pairs[i]])
         if naive:
-            first = naive[0]
-            self.report.warn(self.lines[first], name, self.column(name)[first],
-                             f"{len(naive):,} value(s) of {name} have no time zone (first here); they were "
+            rows = [i for i, pair in enumerate(pairs) if pair in naive]
+            self.report.warn(self.lines[rows[0]], name, values[rows[0]],
+                             f"{len(rows):,} value(s) of {name} have no time zone (first here); they were "
                              "read in the session's time zone (UTC when it has none).")
-        return out
+        return list(map(moments.__getitem__, pairs))
 
     def present(self, name: str, values: list[datetime | None], required: list[bool]) -> None:
-        if name not in self.columns:
+        if name not in self.columns or "" not in self.columns[name]:
             return
         raw = self.column(name)
         for line, value, text, needed in zip(self.lines, values, raw, required, strict=True):
@@ -234,9 +243,12 @@ class _Checker:
     def after(self, name: str, earlier: str, dates: dict[str, list[datetime | None]], *,
               strictly: bool, message: str) -> None:
         """An error on ``name`` where its date is before (or, ``strictly``, at) the ``earlier`` column's."""
+        ends, starts = dates[name], dates[earlier]
+        later: Callable[[Any, Any], bool] = operator.gt if strictly else operator.ge
+        if None not in ends and None not in starts and all(map(later, ends, starts)):
+            return  # the usual columns: every date given and in order, checked in one pass in C
         raw, other = self.column(name), self.column(earlier)
-        for line, end, start, text, before in zip(self.lines, dates[name], dates[earlier], raw, other,
-                                                  strict=True):
+        for line, end, start, text, before in zip(self.lines, ends, starts, raw, other, strict=True):
             if end is None or start is None:
                 continue
             if end < start or (strictly and end == start):

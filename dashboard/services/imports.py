@@ -5,7 +5,9 @@ Reads the clock (an import's time) so nothing below does. Imports ingest, store 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -65,55 +67,67 @@ def _silent(_fraction: float, _doing: str) -> None:
     return None
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk step. Its passes visit every item of every live
+    list, so with a file's columns (millions of values) in memory each pass costs more than the work between
+    passes; the step's objects form no cycles, and reference counting still frees them. Another thread's
+    step may overlap: the collector runs again once the first step that paused it ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db: Session | None = None,
                    progress: Progress = _silent) -> Validation:
     """Every rule of every file; with ``db``, also the rules that need the store (a session's group
     cannot change, links to groups no session uses, activity for sessions that do not exist)."""
-    reports = parse_files(files, max_field_length=settings.max_field_length, max_rows=settings.max_rows,
-                          before_each=lambda name, done: progress(done, f"Checking {name}"))
-    progress(1.0, "Checked every file")
-    if db is not None:
-        _check_against_store(reports, db=db)
+    with _collector_paused():
+        reports = parse_files(files, max_field_length=settings.max_field_length, max_rows=settings.max_rows,
+                              before_each=lambda name, done: progress(done, f"Checking {name}"))
+        progress(1.0, "Checked every file")
+        if db is not None:
+            _check_against_store(reports, db=db)
     return Validation(reports)
 
 
 def _check_against_store(reports: list[FileReport], *, db: Session) -> None:
     sessions = [r for r in reports if r.kind == "sessions"]
-    uploaded: dict[str, str] = {rec["session_name"]: rec["group_name"] for r in sessions for rec in r.records}
-    stored = store.session_groups(db=db, names=uploaded)
+    uploaded: dict[str, str] = {}
     for report in sessions:
-        for line, record in zip(report.lines, report.records, strict=True):
-            old = stored.get(record["session_name"])
-            if old is not None and old != record["group_name"]:
-                report.error(line, "group_name", record["group_name"],
-                             f"The session {record['session_name']!r} belongs to the group {old!r}; TAO does "
-                             "not let an import change a session's group.")
+        uploaded.update(zip(report.columns.get("session_name", ()), report.columns.get("group_name", ()),
+                            strict=True))
+    stored = store.session_groups(db=db, names=uploaded)
+    for report in [r for r in sessions if r.count] if stored else ():
+        names, groups = report.columns["session_name"], report.columns["group_name"]
+        for i in [i for i, name in enumerate(names) if stored.get(name, groups[i]) != groups[i]]:
+            report.error(report.lines[i], "group_name", groups[i],
+                         f"The session {names[i]!r} belongs to the group {stored[names[i]]!r}; TAO does "
+                         "not let an import change a session's group.")
         if report.errors:
-            report.records.clear()
-            report.lines.clear()
-    groups = set(uploaded.values())
-    for report in (r for r in reports if r.kind == "enrolments"):
-        linked = {group for group, _, _ in report.records}
-        unknown = linked - groups - store.groups_with_sessions(db=db, groups=linked - groups)
+            report.keep([])
+    uploaded_groups = set(uploaded.values())
+    for report in (r for r in reports if r.kind == "enrolments" and r.count):
+        linked = set(report.columns["group_name"])
+        unknown = linked - uploaded_groups - store.groups_with_sessions(db=db, groups=linked - uploaded_groups)
         first: dict[str, int] = {}
-        for line, (group, _, _) in zip(report.lines, report.records, strict=True) if unknown else ():
+        for line, group in zip(report.lines, report.columns["group_name"], strict=True) if unknown else ():
             if group in unknown and group not in first:
                 first[group] = line
         for group, line in sorted(first.items(), key=lambda item: item[1]):
             report.warn(line, "group_name", group, f"No session uses the group {group!r} yet; its links are kept "
                         "for sessions that may come in a later file.")
-    for report in (r for r in reports if r.kind == "activity"):
-        names = {rec["session_name"] for rec in report.records}
-        known_names = set(uploaded) | set(store.session_ids(db=db, names=names - set(uploaded)))
-        kept_lines, kept = [], []
-        for line, record in zip(report.lines, report.records, strict=True):
-            if record["session_name"] in known_names:
-                kept_lines.append(line)
-                kept.append(record)
-            else:
-                report.warn(line, "session_name", record["session_name"],
-                            f"No session is named {record['session_name']!r}; this row is skipped.")
-        report.lines, report.records = kept_lines, kept
+    for report in (r for r in reports if r.kind == "activity" and r.count):
+        names = report.columns["session_name"]
+        known_names = set(uploaded) | set(store.session_ids(db=db, names=set(names) - set(uploaded)))
+        for i in [i for i, name in enumerate(names) if name not in known_names]:
+            report.warn(report.lines[i], "session_name", names[i],
+                        f"No session is named {names[i]!r}; this row is skipped.")
+        report.keep([i for i, name in enumerate(names) if name in known_names])
 
 
 def import_files(files: Sequence[tuple[str, bytes]], *, db: Session, settings: Settings,
@@ -125,6 +139,13 @@ def import_files(files: Sequence[tuple[str, bytes]], *, db: Session, settings: S
     outcome = ImportOutcome(validation)
     if not validation.valid:
         return outcome
+    with _collector_paused():
+        _store(validation, outcome, db=db, now=now, progress=progress)
+    return outcome
+
+
+def _store(validation: Validation, outcome: ImportOutcome, *, db: Session, now: datetime | None,
+           progress: Progress) -> None:
     import_id = store.start_import(db=db, now=now or datetime.now(UTC))
     ordered = sorted(validation.reports, key=lambda r: KIND_ORDER[r.kind])
     total = sum(r.rows for r in ordered) or 1
@@ -138,18 +159,18 @@ def import_files(files: Sequence[tuple[str, bytes]], *, db: Session, settings: S
         (r.file, r.sha256, r.kind or "", r.template or "", r.rows) for r in validation.reports])
     progress(1.0, "Stored")
     outcome.import_id = import_id
-    return outcome
 
 
 def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:
     if report.kind == "sessions":
-        return store.upsert_sessions(db=db, records=report.records, fields=report.fields, import_id=import_id)
+        return store.upsert_sessions(db=db, columns=report.columns, fields=report.fields, import_id=import_id)
     if report.kind == "enrolments":
-        return store.upsert_links(db=db, links=report.records, import_id=import_id)
-    ids = store.session_ids(db=db, names={r["session_name"] for r in report.records})
-    records = [{"session_id": ids[r["session_name"]], "user_username": r["user_username"], "status": r["status"],
-                "started_at": r["started_at"], "finished_at": r["finished_at"]} for r in report.records]
-    return store.upsert_activity(db=db, records=records, import_id=import_id)
+        return store.upsert_links(db=db, columns=report.columns, import_id=import_id)
+    names = report.columns["session_name"]
+    ids = store.session_ids(db=db, names=set(names))
+    columns = {"session_id": list(map(ids.__getitem__, names)),
+               **{name: report.columns[name] for name in ("user_username", "status", "started_at", "finished_at")}}
+    return store.upsert_activity(db=db, columns=columns, import_id=import_id)
 
 
 def recent_imports(*, db: Session, limit: int = 20) -> list[dict[str, Any]]:

@@ -28,9 +28,9 @@ def finish_import(*, db: Session, import_id: int, counts: Counts,
                   files: Sequence[tuple[str, str, str, str, int]]) -> None:
     """Store the import's totals and its files as (name, sha256, kind, template, rows)."""
     db.execute(update(IMPORTS).where(IMPORTS.c.id == import_id).values(**counts.to_dict()))
-    _bulk_insert(db, IMPORT_FILES, [
-        {"import_id": import_id, "file_name": name, "sha256": sha, "kind": kind, "template": template, "rows": rows}
-        for name, sha, kind, template, rows in files])
+    names = ("file_name", "sha256", "kind", "template", "rows")
+    _bulk_insert(db, IMPORT_FILES, {name: [file[n] for file in files] for n, name in enumerate(names)},
+                 import_id=import_id)
 
 
 def recent_imports(*, db: Session, limit: int = 20) -> list[dict[str, Any]]:

@@ -36,11 +36,8 @@ def problems_frame(reports: Sequence[FileReport], *, errors_only: bool = False) 
 
 
 def preview_frame(report: FileReport, limit: int = 100) -> pd.DataFrame:
-    """The first parsed records of a valid file (dicts, or tuples named by ``report.fields``)."""
-    head = report.records[:limit]
-    if head and isinstance(head[0], tuple):
-        return pd.DataFrame(head, columns=list(report.fields))
-    return pd.DataFrame(head)
+    """The first parsed records of a valid file, one column per model field."""
+    return pd.DataFrame({name: values[:limit] for name, values in report.columns.items()})
 
 
 def history_frame(imports: Sequence[dict[str, object]]) -> pd.DataFrame:

@@ -50,7 +50,8 @@ def writing_started(url: str, engine: Engine, wal: Path | None, wal_before: int)
     with engine.connect() as connection:
         return bool(connection.execute(text(
             "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() "
-            "AND (query LIKE 'COPY incoming_link%' OR query LIKE 'INSERT INTO group_link%')")).scalar())
+            "AND (query LIKE 'COPY incoming_link%' OR query LIKE 'COPY group_link%' "
+            "OR query LIKE 'INSERT INTO group_link%')")).scalar())
 
 
 def test_an_import_killed_while_writing_leaves_the_store_as_it_was(store_url: str, tmp_path: Path):

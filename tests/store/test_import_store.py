@@ -173,7 +173,7 @@ def test_an_exception_midway_leaves_the_store_as_it_was(engine, monkeypatch):
     before = _counts(engine)
     seen: list[int] = []
 
-    def explode(*, db, links, import_id):
+    def explode(*, db, columns, import_id):
         # Sessions were written in this transaction before links: the failure is truly midway.
         seen.append(store.count_sessions(db=db))
         raise RuntimeError("disk full")

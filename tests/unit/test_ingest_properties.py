@@ -34,8 +34,8 @@ SETTINGS = settings(max_examples=200, deadline=None, database=None)
 def check(report: FileReport, text: str | None = None) -> None:
     """What every report must be, whatever the input."""
     assert isinstance(report, FileReport)
-    assert not (report.errors and report.records)  # a file with an error stores nothing
-    assert len(report.lines) == len(report.records)
+    assert not (report.errors and (report.lines or report.columns))  # a file with an error stores nothing
+    assert all(len(column) == len(report.lines) for column in report.columns.values())
     json.dumps(report.to_dict())  # the CLI can always print it
     for problem in report.errors + report.warnings:
         assert problem.line is None or problem.line >= 1
@@ -75,3 +75,58 @@ def csv_files(draw: st.DrawFn) -> tuple[str, bytes]:
 def test_any_csv_shaped_text_gives_a_report(file: tuple[str, bytes], limit: int) -> None:
     text, data = file
     check(parse_file("any.csv", data, max_field_length=limit), text)
+
+
+unquoted = st.text(alphabet=st.sampled_from(list("ab ,;\t\r\n\x00é")), max_size=60)
+
+
+@st.composite
+def regular_text(draw: st.DrawFn) -> str:
+    """Text in the usual shape: every line as wide as the header, the cells free of quotes and line ends."""
+    width = draw(st.integers(1, 4))
+    cell = st.text(alphabet=st.sampled_from(list("ab \x00é;\t")), max_size=4)
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), min_size=1, max_size=5))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(",".join(row) for row in rows) + draw(st.sampled_from(["", newline]))
+
+
+@SETTINGS
+@given(st.one_of(unquoted, regular_text()), st.sampled_from([",", ";", "\t"]))
+def test_the_fast_reader_reads_as_the_csv_module_does(text: str, delimiter: str) -> None:
+    """Where the str-method reader takes a file, its table is the one the csv module's reader makes."""
+    from dashboard.errors import FileFormatError
+    from dashboard.ingest.reader import _plain_table, _quoted_table
+
+    fast = _plain_table(text, delimiter)
+    if fast is None:
+        return
+    try:
+        slow = _quoted_table(text, delimiter)
+    except FileFormatError:  # pragma: no cover - the fast reader must not accept what the csv module refuses
+        raise AssertionError(f"the fast reader took a file the csv module refuses: {text!r}") from None
+    assert (fast.header, fast.header_line, fast.columns, fast.lines, fast.ragged) == \
+           (slow.header, slow.header_line, slow.columns, slow.lines, slow.ragged)
+
+
+def test_the_fast_reader_takes_the_usual_file_and_leaves_the_others() -> None:
+    from dashboard.ingest.reader import _plain_table
+
+    usual = _plain_table("a,b\r\n1,2\r\n3,4\r\n", ",")
+    assert usual is not None and usual.columns == [["1", "3"], ["2", "4"]] and usual.lines == [2, 3]
+    for other in ('a,b\n"1",2\n', "a,b\n\n1,2\n", "a,b\n1,2,3\n", "a,b\r1,2\r", "a,b\n", "a,b\n1,2\n\n"):
+        assert _plain_table(other, ",") is None, other
+
+
+@SETTINGS
+@given(st.text(alphabet=st.sampled_from(list("ab,\n\r\t\x00\x01\x1f\x7f\x80éü€")), max_size=30),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+def test_control_characters_are_found_in_the_bytes_as_in_the_text(text: str, encoding: str) -> None:
+    from dashboard.errors import FileFormatError
+    from dashboard.ingest.reader import CONTROL, _has_control, decode
+
+    data = text.encode(encoding, errors="replace")
+    try:
+        decoded, _ = decode(data)
+    except FileFormatError:  # an empty file: nothing to scan
+        return
+    assert _has_control(data, decoded) == (CONTROL.search(decoded) is not None)

@@ -13,6 +13,7 @@ import pytest
 from dashboard.errors import FileFormatError
 from dashboard.ingest import FileReport, Problem, detect_kind, parse_file
 from tests.conftest import read
+from tests.factories import records
 
 PAPER = "session_paperMode_isEnabled"
 SHEETS = "session_paperMode_sheetsPerInteraction"
@@ -48,9 +49,9 @@ def test_encodings_and_delimiters_read_the_same_sessions(name: str, warnings: li
     if value is not None:
         assert report.warnings[0].value == value
     assert (report.kind, report.rows, report.lines) == ("sessions", 2, [2, 3])
-    assert report.records == expected.records
-    assert [r["session_name"] for r in report.records] == ["Histoire Première A", "Maths Première B"]
-    assert report.records[0]["security_settings"] == "requireFullscreen,preventScreenshot"
+    assert records(report) == records(expected)
+    assert [r["session_name"] for r in records(report)] == ["Histoire Première A", "Maths Première B"]
+    assert records(report)[0]["security_settings"] == "requireFullscreen,preventScreenshot"
 
 
 def test_the_warnings_say_what_was_read() -> None:
@@ -63,7 +64,7 @@ def test_utf16_with_a_bom_is_read_with_a_warning() -> None:
     data = read("sessions_existing_groups.csv").decode().encode("utf-16")
     report = parse_file("utf16.csv", data)
     assert (report.errors, where(report.warnings)) == ([], [(None, None)])
-    assert report.records == parse("sessions_existing_groups.csv").records
+    assert records(report) == records(parse("sessions_existing_groups.csv"))
 
 
 @pytest.mark.parametrize(
@@ -83,7 +84,7 @@ def test_whole_file_problems_are_one_error_without_line_or_column(name: str, dat
     report = parse_file(name, read(name) if data is None else data)
     assert where(report.errors) == [(None, None)]
     assert words in report.errors[0].message
-    assert (report.kind, report.records, report.valid) == (None, [], False)
+    assert (report.kind, records(report), report.valid) == (None, [], False)
     assert report.to_dict()["errors"][0]["line"] is None
     assert report.to_dict()["errors"][0]["column"] is None
 
@@ -103,7 +104,7 @@ def test_quoted_commas_and_newlines_are_values(newline: bytes) -> None:
     report = parse_file("quoted.csv", data)
     assert (report.errors, report.warnings) == ([], [])
     assert report.lines == [2, 5, 8]
-    first, second, _ = report.records
+    first, second, _ = records(report)
     assert first["group_description"] == "Morning group, room 12" + newline.decode() + "bring two pencils"
     assert first["booklet_filename"] == "history, part 1.pdf"
     assert second["group_description"] == "Line one" + 2 * newline.decode() + "line three"
@@ -112,7 +113,7 @@ def test_quoted_commas_and_newlines_are_values(newline: bytes) -> None:
 def test_values_and_column_names_are_trimmed() -> None:
     report = parse("sessions_trimmed.csv")
     assert (report.errors, report.warnings) == ([], [])
-    (record,) = report.records
+    (record,) = records(report)
     assert {key: record[key] for key in ("delivery_id", "group_name", "session_name", "paper_enabled",
                                          "sheets_per_interaction", "total_interactions", "booklet_filename")} == {
         "delivery_id": "d1", "group_name": "Class 4A", "session_name": "History 4A", "paper_enabled": True,
@@ -127,7 +128,7 @@ def test_unknown_columns_are_warnings_and_their_values_are_kept_aside() -> None:
     report = parse("sessions_unknown_column.csv")
     assert report.errors == []
     assert where(report.warnings) == [(1, "room"), (1, "notes")]
-    assert [json.loads(r["extra"]) if r["extra"] else None for r in report.records] == [
+    assert [json.loads(r["extra"]) if r["extra"] else None for r in records(report)] == [
         {"room": "12", "notes": "bring pencils, and erasers"},
         None,
     ]
@@ -154,7 +155,7 @@ def test_the_platforms_sample_with_a_column_named_twice_is_rejected() -> None:
     report = parse("sessions_bad_header.csv")
     assert where(report.errors) == [(1, "session_name")]
     assert where(report.warnings) == [(1, "room")]
-    assert report.records == []
+    assert records(report) == []
 
 
 # --- rows ----------------------------------------------------------------------------------------------------------
@@ -234,3 +235,13 @@ def test_a_partial_header_is_recognised_and_its_missing_column_named(header: str
     report = parse_file("f.csv", f"{header}\n{','.join('x' for _ in header.split(','))}\n".encode())
     assert report.kind == kind
     assert (1, missing) in [(p.line, p.column) for p in report.errors]
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    ("", ""), ("\n\n  \na,b\nc", "a,b"), ("x" * 200_000 + "\nb", "x" * 200_000), ("\n" * 300_000 + "a;b", "a;b"),
+    ("a\rb", "a"), (" \n", ""),
+])
+def test_the_first_line_is_found_without_splitting_the_whole_file(text: str, first: str) -> None:
+    from dashboard.ingest.reader import _first_line
+
+    assert _first_line(text) == first

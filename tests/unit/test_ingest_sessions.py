@@ -16,6 +16,7 @@ import pytest
 
 from dashboard.ingest import FileReport, Problem, parse_file, parse_files
 from tests.conftest import read
+from tests.factories import records
 
 DELIVERY, BATTERY = "session_deliveryId", "session_batteryId"
 ZONE, START, END, SUBMIT = "session_timezone", "session_startDate", "session_endDate", "session_submissionDate"
@@ -66,7 +67,7 @@ def utc(text: str) -> datetime:
 def test_the_base_row_is_valid() -> None:
     report = one_row({})
     assert (report.errors, report.warnings, report.lines) == ([], [], [2])
-    (record,) = report.records
+    (record,) = records(report)
     assert {key: record[key] for key in ("session_name", "group_name", "delivery_id", "delivery_kind",
                                          "paper_enabled", "sheets_per_interaction", "total_interactions",
                                          "booklet_filename", "timezone", "submission_date")} == {
@@ -95,7 +96,7 @@ def test_the_base_row_is_valid() -> None:
 def test_names_and_delivery_are_not_empty(values: dict[str, str], errors: list[tuple[int, str]]) -> None:
     report = one_row(values)
     assert where(report.errors) == errors
-    assert report.records == []
+    assert records(report) == []
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_a_session_runs_a_delivery_or_a_battery(columns: tuple[str, ...], values
                                                 errors: list[tuple[int, str]], kind: str | None) -> None:
     report = one_row({PAPER: "0", **values}, columns)
     assert where(report.errors) == errors
-    assert [r["delivery_kind"] for r in report.records] == ([kind] if kind else [])
+    assert [r["delivery_kind"] for r in records(report)] == ([kind] if kind else [])
 
 
 # --- header -------------------------------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def test_a_paper_column_missing_is_an_error_when_a_session_is_on_paper(missing: 
 def test_paper_mode_flag(flag: str, expected: bool) -> None:
     report = one_row({PAPER: flag})
     assert report.errors == []
-    assert report.records[0]["paper_enabled"] is expected
+    assert records(report)[0]["paper_enabled"] is expected
 
 
 @pytest.mark.parametrize("flag", ["", "yes", "no", "2", "-1", "on", "1.0", "vrai"])
@@ -191,14 +192,14 @@ def test_paper_columns_when_paper_mode_is_on(values: dict[str, str], errors: lis
 
 
 def test_paper_numbers_are_stored_as_whole_numbers() -> None:
-    (record,) = one_row({SHEETS: "2", TOTAL: "12.0"}).records
+    (record,) = records(one_row({SHEETS: "2", TOTAL: "12.0"}))
     assert (record["sheets_per_interaction"], record["total_interactions"]) == (2, 12)
 
 
 def test_paper_columns_may_be_empty_when_paper_mode_is_off() -> None:
     report = one_row({PAPER: "0", SHEETS: "", TOTAL: "", BOOKLET: "", SCAN_START: "", SCAN_END: ""})
     assert (report.errors, report.warnings) == ([], [])
-    (record,) = report.records
+    (record,) = records(report)
     assert record["paper_enabled"] is False
     assert [record[key] for key in ("sheets_per_interaction", "total_interactions", "booklet_filename",
                                     "scan_upload_start", "scan_upload_end")] == [None] * 5
@@ -207,7 +208,7 @@ def test_paper_columns_may_be_empty_when_paper_mode_is_off() -> None:
 def test_a_bad_paper_number_is_only_a_warning_when_paper_mode_is_off() -> None:
     report = one_row({PAPER: "0", SHEETS: "two"})
     assert (report.errors, where(report.warnings)) == ([], [(2, SHEETS)])
-    assert report.records[0]["sheets_per_interaction"] is None
+    assert records(report)[0]["sheets_per_interaction"] is None
 
 
 # --- date-times -------------------------------------------------------------------------------------------------------
@@ -231,8 +232,8 @@ def test_date_times_are_stored_in_utc(zone: str, value: str, stored: str, warnin
     report = one_row({ZONE: zone, SUBMIT: value})
     assert report.errors == []
     assert where(report.warnings) == warnings
-    assert report.records[0]["submission_date"] == utc(stored)
-    assert report.records[0]["submission_date"].utcoffset().total_seconds() == 0
+    assert records(report)[0]["submission_date"] == utc(stored)
+    assert records(report)[0]["submission_date"].utcoffset().total_seconds() == 0
 
 
 def test_a_date_time_without_offset_is_warned_once_per_column() -> None:
@@ -294,7 +295,7 @@ def test_a_scan_window_that_is_not_after_its_start_is_reported_on_the_end_value(
 def test_the_time_zone_is_an_iana_name(zone: str, errors: list[tuple[int, str]], stored: str | None) -> None:
     report = one_row({ZONE: zone})
     assert where(report.errors) == errors
-    assert [r["timezone"] for r in report.records] == ([] if errors else [stored])
+    assert [r["timezone"] for r in records(report)] == ([] if errors else [stored])
 
 
 # --- unique names ---------------------------------------------------------------------------------------------------
@@ -331,8 +332,8 @@ def test_the_template_comes_from_the_header(name: str, template: str, kinds: lis
     report = parse_file(name, read(name))
     assert (report.errors, report.warnings) == ([], [])
     assert (report.kind, report.template) == ("sessions", template)
-    assert [r["delivery_kind"] for r in report.records] == kinds
-    assert {r["template"] for r in report.records} == {template}
+    assert [r["delivery_kind"] for r in records(report)] == kinds
+    assert {r["template"] for r in records(report)} == {template}
 
 
 def test_a_battery_in_new_groups() -> None:
@@ -343,7 +344,7 @@ def test_a_battery_in_new_groups() -> None:
 
 def test_the_new_groups_template_keeps_every_value() -> None:
     report = parse_file("new.csv", read("sessions_valid_new_groups.csv"))
-    first, second, third = report.records
+    first, second, third = records(report)
     assert {key: first[key] for key in ("group_description", "group_active", "group_organization_id",
                                         "security_settings", "review_settings", "waiting_page_date")} == {
         "group_description": "Pupils of Class 4A", "group_active": "TRUE", "group_organization_id": "org-1",
@@ -381,7 +382,7 @@ def test_a_file_breaking_every_row_rule_once() -> None:
         "2027-03-16T07:59:59Z", "Paris", "Valid 1",
     ]
     assert all(p.message.endswith(".") for p in report.errors)
-    assert (report.rows, report.records, report.lines) == (17, [], [])
+    assert (report.rows, records(report), report.lines) == (17, [], [])
 
 
 def test_the_report_is_the_cli_contract() -> None:
