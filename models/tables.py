@@ -107,7 +107,9 @@ class GroupLink(SQLModel, table=True):
     group_name: str
     user_username: str
     group_role: str
-    import_id: int | None = Field(default=None, foreign_key="import_record.id")
+    # Provenance, not a foreign key: the import writes it with its record, and records are never deleted;
+    # a key checked on each of a million rows would cost more than the rows (migration 0004).
+    import_id: int | None = None
 
 
 class Activity(SQLModel, table=True):
@@ -122,4 +124,4 @@ class Activity(SQLModel, table=True):
     status: str
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    import_id: int | None = Field(default=None, foreign_key="import_record.id")
+    import_id: int | None = None  # provenance, as in GroupLink

@@ -6,11 +6,9 @@ those columns: no dict or object per row is built on the way.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from itertools import islice, repeat
+from itertools import repeat
 from typing import Any
 
 import orjson
@@ -19,6 +17,7 @@ from sqlmodel import Session
 
 from dashboard.store.base import ACTIVITY, CHUNK, SESSIONS, UNDO, Counts, _chunks
 
+_UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 Columns = Mapping[str, Sequence[Any]]
 """Records column by column: ``columns[field][i]`` is record ``i``'s value of ``field``."""
 
@@ -71,36 +70,41 @@ def upsert_links(*, db: Session, columns: Columns, import_id: int) -> Counts:
     """Add the (group, user, role) links not stored yet; a link already stored is unchanged.
 
     The unique index decides: INSERT OR IGNORE on SQLite; on PostgreSQL, COPY to a temporary table then
-    INSERT ... ON CONFLICT DO NOTHING, or, into an empty table, COPY of the distinct links straight in.
-    No link is read back into Python.
+    INSERT ... ON CONFLICT DO NOTHING, or, when the table is empty and the file names each link once,
+    COPY straight in. No link is read back into Python.
     """
     connection = db.connection()
     raw = connection.connection.driver_connection
     assert raw is not None
-    count = len(columns["group_name"])
-    links = (columns["group_name"], columns["user_username"], columns["group_role"], repeat(import_id, count))
+    links = [columns["group_name"], columns["user_username"], columns["group_role"]]
+    count = len(links[0])
     names = "group_name, user_username, group_role, import_id"
     if connection.dialect.name == "postgresql":
+        provenance = [str(import_id)] * count
         with raw.cursor() as cursor:
             cursor.execute("SELECT EXISTS (SELECT 1 FROM group_link)")
             row = cursor.fetchone()
-            if row is not None and not row[0]:
-                distinct = list(dict.fromkeys(zip(*links[:3], strict=True)))
-                _copy(cursor, f"group_link ({names})", (link + (import_id,) for link in distinct),
-                      not_null="group_name, user_username, group_role")
-                created = len(distinct)
-            else:
+            created = -1
+            if row is not None and not row[0]:  # an empty table: straight in, unless the file repeats a link
+                try:
+                    with raw.transaction():  # a savepoint: a repeated link undoes this COPY only
+                        _copy(cursor, f"group_link ({names})", [*links, provenance])
+                    created = count
+                except Exception as exc:
+                    if getattr(exc, "sqlstate", None) != _UNIQUE_VIOLATION:
+                        raise
+            if created < 0:
                 cursor.execute("CREATE TEMPORARY TABLE incoming_link (group_name text, user_username text, "
                                "group_role text, import_id integer) ON COMMIT DROP")
-                _copy(cursor, "incoming_link", zip(*links, strict=True),
-                      not_null="group_name, user_username, group_role")
+                _copy(cursor, "incoming_link", [*links, provenance])
                 cursor.execute(f"INSERT INTO group_link ({names}) SELECT {names} FROM incoming_link "
                                "ON CONFLICT (group_name, user_username, group_role) DO NOTHING")
                 created = cursor.rowcount
                 cursor.execute("DROP TABLE incoming_link")
     else:
         before = raw.total_changes
-        raw.executemany(f"INSERT OR IGNORE INTO group_link ({names}) VALUES (?, ?, ?, ?)", zip(*links, strict=True))
+        raw.executemany(f"INSERT OR IGNORE INTO group_link ({names}) VALUES (?, ?, ?, ?)",
+                        zip(*links, repeat(import_id, count), strict=True))
         created = raw.total_changes - before
     return Counts(created=created, unchanged=count - created)
 
@@ -172,40 +176,66 @@ def _bulk_insert(db: Session, table: Table, columns: Columns, **constants: Any) 
     raw = connection.connection.driver_connection
     assert raw is not None
     names = [column.name for column in table.columns if column.name in columns or column.name in constants]
-    values: list[Iterable[Any]] = []
+    postgres = connection.dialect.name == "postgresql"
+    values: list[Sequence[Any]] = []
     for name in names:
         process = table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+        # COPY takes text: a timestamp's or a number's text is also made once per distinct value.
+        as_text = postgres and table.c[name].type.python_type is not str
         if name in constants:
-            values.append(repeat(constants[name] if process is None else process(constants[name]), count))
+            value = constants[name] if process is None else process(constants[name])
+            values.append([_copy_text(value) if as_text else value] * count)
             continue
         column = columns[name]
-        if process is not None:
-            converted = {value: process(value) for value in set(column) if value is not None}
+        if process is not None or as_text:
+            converted = {value: value if process is None else process(value) for value in set(column)}
+            if as_text:
+                converted = {value: _copy_text(result) for value, result in converted.items()}
             converted[None] = None
             column = list(map(converted.__getitem__, column))
         values.append(column)
-    if connection.dialect.name == "postgresql":
-        not_null = ", ".join(c.name for c in table.columns
-                             if c.name in names and not c.nullable and c.type.python_type is str)
+    if postgres:
         with raw.cursor() as cursor:
-            _copy(cursor, f"{table.name} ({', '.join(names)})", zip(*values, strict=True), not_null=not_null)
+            _copy(cursor, f"{table.name} ({', '.join(names)})", values)
     else:
         raw.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                         zip(*values, strict=True))
 
 
-def _copy(cursor: Any, target: str, rows: Iterable[Sequence[Any]], *, not_null: str) -> None:
-    """COPY ``rows`` into ``target`` ("table (columns)") as CSV text written by the csv module in batches.
+def _copy_text(value: Any) -> str | None:
+    """A value as COPY reads it (None stays None, for NULL)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
-    In that CSV an empty field is NULL; the ``not_null`` columns (comma-separated) read it as an empty string.
-    """
-    options = f", FORCE_NOT_NULL ({not_null})" if not_null else ""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    rows = iter(rows)
-    with cursor.copy(f"COPY {target} FROM STDIN (FORMAT csv{options})") as copy:
-        while batch := list(islice(rows, 20_000)):
-            writer.writerows(batch)
-            copy.write(buffer.getvalue())
-            buffer.seek(0)
-            buffer.truncate()
+
+# COPY's text format: a backslash starts an escape, a tab ends a field, a line end ends a row; \N is NULL.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_BATCH = 50_000
+
+
+def _copy(cursor: Any, target: str, columns: Sequence[Sequence[str | None]]) -> None:
+    """COPY records given column by column (text or None) into ``target`` ("table (columns)").
+
+    Rows are joined into COPY's text format in C (``str.join`` over zipped columns), in batches; a column
+    is escaped value by value only when one of its values holds a backslash, tab or line end."""
+    prepared = [_copy_column(column) for column in columns]
+    count = len(prepared[0]) if prepared else 0
+    with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for start in range(0, count, _COPY_BATCH):
+            rows = zip(*(column[start : start + _COPY_BATCH] for column in prepared), strict=True)
+            copy.write("\n".join(map("\t".join, rows)) + "\n")
+
+
+def _copy_column(column: Sequence[str | None]) -> Sequence[str]:
+    """A column in COPY's text format: special characters escaped, None as \\N."""
+    has_null = None in column
+    texts = [value for value in column if value is not None] if has_null else column
+    joined = "".join(texts)  # type: ignore[arg-type]  # no None left
+    if any(special in joined for special in "\\\t\n\r"):
+        escaped: dict[str | None, str] = {value: value.translate(_COPY_ESCAPES) for value in set(texts) if value}
+        escaped[None], escaped[""] = "\\N", ""
+        return list(map(escaped.__getitem__, column))
+    if has_null:
+        return ["\\N" if value is None else value for value in column]
+    return column  # type: ignore[return-value]  # no None in it

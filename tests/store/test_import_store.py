@@ -414,3 +414,34 @@ def test_files_of_one_upload_apply_sessions_then_links_then_activity(db, engine)
     with Session(engine) as fresh:
         names = fresh.exec(select(ImportFile.file_name).order_by(ImportFile.id)).all()
     assert names == ["activity.csv", "links.csv", "sessions.csv"]
+
+
+AWKWARD = ["a\tb", "line\nbreak", "back\\slash", "\\N", "\\\\N", 'quote"s', "comma, too", "é ✓"]
+
+
+def test_awkward_text_is_stored_exactly_by_the_bulk_paths(db, engine):
+    """Tabs, line ends, backslashes and a literal \\N survive executemany and COPY as they were written."""
+    sessions = [session(f"S{i} {text}", group=f"G {text}", session_paperMode_bookletFilename=text,
+                        session_securitySettings=text) for i, text in enumerate(AWKWARD)]
+    links = [(f"user {text}", f"G {text}", "TEST_TAKER") for text in AWKWARD]
+    outcome = _import(db, ("s.csv", sessions_csv(*sessions)), ("l.csv", links_csv(*links)))
+    assert outcome.validation.valid, outcome.to_dict()
+    for i, text in enumerate(AWKWARD):
+        stored = _stored(engine, f"S{i} {text}")
+        assert (stored.group_name, stored.booklet_filename, stored.security_settings) == (f"G {text}", text, text)
+        assert stored.review_settings is None  # an empty cell is NULL, not the text "\N"
+    with Session(engine) as db2:
+        stored_links = set(db2.exec(select(GroupLink.group_name, GroupLink.user_username)).all())
+    assert stored_links == {(f"G {text}", f"user {text}") for text in AWKWARD}
+
+
+def test_a_link_repeated_in_a_first_link_file_is_stored_once(db, engine):
+    """Into an empty link table PostgreSQL copies straight in; a repeated link falls back to the checked path."""
+    _import(db, ("s.csv", sessions_csv(session("History 4A"))))
+    outcome = _import(db, ("l.csv", links_csv(("ana", "Class 4A", "TEST_TAKER"), ("bo", "Class 4A", "TEST_TAKER"),
+                                              ("ana", "Class 4A", "TEST_TAKER"))))
+    assert outcome.counts.to_dict() == {"created": 2, "updated": 0, "unchanged": 1}
+    assert _counts(engine)["GroupLink"] == 2
+    again = _import(db, ("l.csv", links_csv(("ana", "Class 4A", "TEST_TAKER"), ("cy", "Class 4A", "TEST_TAKER"))))
+    assert again.counts.to_dict() == {"created": 1, "updated": 0, "unchanged": 1}
+    assert _counts(engine)["GroupLink"] == 3

@@ -124,6 +124,8 @@ def test_a_store_of_the_first_release_keeps_its_data_through_the_upgrade(empty):
             " VALUES ('History 4A', 'Class 4A', 'd1', 'delivery', 'sessions-with-delivery-in-existing-groups', true)")
         connection.exec_driver_sql("INSERT INTO group_link (group_name, user_username, group_role) "
                                    "VALUES ('Class 4A', 'ana', 'TEST_TAKER')")
+        connection.exec_driver_sql("INSERT INTO activity (session_id, user_username, status) "
+                                   "SELECT id, 'ana', 'finished' FROM exam_session")
     assert schema_revision(empty) == "0001"
     assert "ix_group_link_group_name" in {i["name"] for i in inspect(empty).get_indexes("group_link")}
 
@@ -133,4 +135,4 @@ def test_a_store_of_the_first_release_keeps_its_data_through_the_upgrade(empty):
     assert _differences(empty) == []
     with Session(empty) as db:
         rows = store.paper_session_rows(db=db)
-    assert [(r["session_name"], r["test_takers"]) for r in rows] == [("History 4A", 1)]
+    assert [(r["session_name"], r["test_takers"], r["launched"]) for r in rows] == [("History 4A", 1, 1)]
