@@ -2,17 +2,18 @@
 
 Exit status: 0 valid (and stored), 1 a file is invalid (nothing stored), 2 a usage error, a path that
 cannot be read or a store that cannot be opened, 3 (``readiness --fail-on-blocked``) a session is blocked.
-Output goes through ``_out`` only.
+Output goes through ``_out`` only (``_binary_out`` for the encoded document of ``readiness --json``).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -187,11 +188,13 @@ def _readiness(args: argparse.Namespace) -> int:
     from dashboard import services
 
     as_of = services.parse_as_of(args.as_of) if args.as_of else None
+    if args.json:  # written from pre-encoded pieces: a board of 100,000 sessions builds no Checklist
+        with _database(args.db) as db, _binary_out() as out:
+            counts = services.write_readiness_json(db=db, out=out, as_of=as_of)
+        return EXIT_BLOCKED if args.fail_on_blocked and counts["blocked"] else EXIT_OK
     with _database(args.db) as db:
         board = services.readiness_board(db=db, as_of=as_of)
-    if args.json:
-        _out(orjson.dumps(board.to_dict()).decode())
-    elif args.csv:
+    if args.csv:
         import pandas as pd
 
         from dashboard.export import safe_csv
@@ -201,6 +204,21 @@ def _readiness(args: argparse.Namespace) -> int:
         _out(_board_text(board))
     blocked = board.counts()["blocked"]
     return EXIT_BLOCKED if args.fail_on_blocked and blocked else EXIT_OK
+
+
+@contextmanager
+def _binary_out() -> Iterator[BinaryIO]:
+    """``_out`` for an encoded document written piece by piece (``readiness --json``), ending it with a newline."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (an embedding that swapped sys.stdout): decoded once, at the end
+        collected = io.BytesIO()
+        yield collected
+        _out(collected.getvalue().decode())
+        return
+    sys.stdout.flush()  # whatever was written as text comes first
+    yield buffer
+    buffer.write(b"\n")
+    buffer.flush()
 
 
 def _board_text(board: Any) -> str:

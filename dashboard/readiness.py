@@ -3,6 +3,9 @@
 Owns: the six checklist items (enrolment, roles, launched, submitted, window, schedule), one function each;
 the session's overall status; the warnings (TAO's per-PDF limits, a window opening before submission); the
 sheet arithmetic; and the manager's wording of moments (in the session's own time zone) and of relative phrases.
+A checklist is assembled from two halves that many sessions share: what its zone and dates say (``Timing``) and
+what its counts say (``Tally``); only the group's name is the session's own. ``evaluate_checklists`` judges each
+distinct half once: a programme has far fewer distinct schedules and counts than sessions.
 
 Must not import: the database (sqlalchemy, sqlmodel, ``models``, ``dashboard.store``), pandas, streamlit, or
 anything that reads the clock. Standard library only; time is always the ``as_of`` argument, an aware datetime.
@@ -10,7 +13,7 @@ anything that reads the clock. Standard library only; time is always the ``as_of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -62,6 +65,46 @@ class Item:
     state: State
     detail: str
 
+    def to_dict(self) -> dict[str, str]:
+        return {"item": self.item, "state": self.state, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupItem:
+    """An item whose sentence names the session's group: its state and the text either side of the name."""
+
+    item: ItemName
+    state: State
+    before: str
+    after: str
+
+    def naming(self, group: str) -> Item:
+        return Item(self.item, self.state, f"{self.before}{group}{self.after}")
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """What a checklist says from a session's zone and dates alone, at one ``as_of``."""
+
+    items: tuple[Item, Item, Item]  # submitted, window, schedule
+    not_launched: tuple[Item, Item]  # the launched item when no one started: without activity imported, with
+    window: WindowState
+    submitted: bool
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What a checklist says from a session's counts alone (the group's name left out)."""
+
+    enrolment: GroupItem
+    roles: GroupItem
+    launched: Item | None  # None when no one started: then the dates decide (``Timing.not_launched``)
+    active: bool  # any activity imported for the session
+    expected_sheets: int
+    started_sheets: int | None
+    warnings: tuple[str, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Checklist:
@@ -83,7 +126,7 @@ class Checklist:
                 "status": self.status, "enrolled": s.test_takers, "launched": s.launched,
                 "submitted": self.submitted, "window": self.window, "expected_sheets": self.expected_sheets,
                 "started_sheets": self.started_sheets,
-                "items": [{"item": i.item, "state": i.state, "detail": i.detail} for i in self.items],
+                "items": [item.to_dict() for item in self.items],
                 "warnings": list(self.warnings)}
 
 
@@ -165,97 +208,97 @@ def format_relative(moment: datetime, as_of: datetime) -> str:
     return "just now" if -delta < timedelta(minutes=1) else f"{_span(delta)} ago"
 
 
-def _when(moment: datetime, s: SessionSnapshot, as_of: datetime) -> str:
-    return f"{format_moment(moment, s.timezone)}, {format_relative(moment, as_of)}"
+def _when(moment: datetime, zone: str | None, as_of: datetime) -> str:
+    return f"{format_moment(moment, zone)}, {format_relative(moment, as_of)}"
 
 
-def _enrolment(s: SessionSnapshot, as_of: datetime) -> Item:
-    if s.test_takers >= 1:
-        verb = "is" if s.test_takers == 1 else "are"
-        return Item("enrolment", "ok", f"{_count(s.test_takers, 'test-taker', 'test-takers')} {verb} enrolled "
-                                       f"in group {s.group_name}.")
-    return Item("enrolment", "problem",
-                f"No test-taker is enrolled in group {s.group_name}: add test-takers with the TEST_TAKER role.")
+def _enrolment(test_takers: int) -> GroupItem:
+    if test_takers >= 1:
+        verb = "is" if test_takers == 1 else "are"
+        return GroupItem("enrolment", "ok", f"{_count(test_takers, 'test-taker', 'test-takers')} {verb} enrolled "
+                                            "in group ", ".")
+    return GroupItem("enrolment", "problem", "No test-taker is enrolled in group ",
+                     ": add test-takers with the TEST_TAKER role.")
 
 
-def _roles(s: SessionSnapshot, as_of: datetime) -> Item:
-    if s.scan_uploaders >= 1:
-        return Item("roles", "ok", f"{_count(s.scan_uploaders, 'person', 'people')} in group {s.group_name} "
-                                   "can upload scans.")
-    return Item("roles", "problem", f"No one in group {s.group_name} can upload scans: add a SCAN_UPLOADER.")
+def _roles(scan_uploaders: int) -> GroupItem:
+    if scan_uploaders >= 1:
+        return GroupItem("roles", "ok", f"{_count(scan_uploaders, 'person', 'people')} in group ", " can upload scans.")
+    return GroupItem("roles", "problem", "No one in group ", " can upload scans: add a SCAN_UPLOADER.")
 
 
-def _launched(s: SessionSnapshot, as_of: datetime) -> Item:
-    """Ok once anyone started; without launches, late (a problem) from the submission date, else the end date.
+def _launched(launched: int, test_takers: int) -> Item:
+    verb = "has" if launched == 1 else "have"
+    enrolled = _count(test_takers, "enrolled test-taker", "enrolled test-takers")
+    return Item("launched", "ok", f"{launched:,} of {enrolled} {verb} started the test.")
+
+
+def _not_launched(active: bool, end: datetime | None, submission: datetime | None, zone: str | None,
+                  as_of: datetime) -> Item:
+    """Without launches, late (a problem) from the submission date, else the end date.
 
     A session with neither date cannot be judged late, so it stays pending.
     """
-    if s.launched >= 1:
-        verb = "has" if s.launched == 1 else "have"
-        enrolled = _count(s.test_takers, "enrolled test-taker", "enrolled test-takers")
-        return Item("launched", "ok", f"{s.launched:,} of {enrolled} {verb} started the test.")
-    lead = ("No test-taker has started the test" if s.with_activity
+    lead = ("No test-taker has started the test" if active
             else "No launch is recorded (no activity imported for this session)")
-    deadline, label = (s.submission_date, "submission date") if s.submission_date else (s.end_date, "end date")
+    deadline, label = (submission, "submission date") if submission else (end, "end date")
     if deadline is None:
         return Item("launched", "pending", f"{lead}; the session has no end or submission date to be late by.")
     if as_of >= deadline:
         return Item("launched", "problem", f"{lead}, and the session's {label} has passed: "
-                                           f"{_when(deadline, s, as_of)}.")
-    return Item("launched", "pending", f"{lead}; the session's {label} is {_when(deadline, s, as_of)}.")
+                                           f"{_when(deadline, zone, as_of)}.")
+    return Item("launched", "pending", f"{lead}; the session's {label} is {_when(deadline, zone, as_of)}.")
 
 
-def _submitted(s: SessionSnapshot, as_of: datetime) -> Item:
-    if s.submission_date is None:
+def _submitted(submission: datetime | None, zone: str | None, as_of: datetime) -> Item:
+    if submission is None:
         return Item("submitted", "problem", "The session has no submission date, so open attempts are never "
                                             "submitted: set one in the session file.")
-    if s.submission_date <= as_of:
-        return Item("submitted", "ok", f"The session was submitted {_when(s.submission_date, s, as_of)}.")
-    return Item("submitted", "pending", f"The session will be submitted {_when(s.submission_date, s, as_of)}.")
+    if submission <= as_of:
+        return Item("submitted", "ok", f"The session was submitted {_when(submission, zone, as_of)}.")
+    return Item("submitted", "pending", f"The session will be submitted {_when(submission, zone, as_of)}.")
 
 
-def _window(s: SessionSnapshot, as_of: datetime) -> Item:
-    start, end = s.scan_upload_start, s.scan_upload_end
+def _window(start: datetime | None, end: datetime | None, zone: str | None, as_of: datetime) -> Item:
     state = scan_window_state(start, end, as_of)
     if state == "missing":
         which = "start or end date" if start is None and end is None else "start date" if start is None else "end date"
         return Item("window", "problem", f"The scan upload window has no {which}: set it in the session file.")
     assert start is not None and end is not None  # for mypy: "missing" covers both
     if state == "upcoming":
-        return Item("window", "pending", f"The scan upload window opens {_when(start, s, as_of)}.")
+        return Item("window", "pending", f"The scan upload window opens {_when(start, zone, as_of)}.")
     if state == "open":
-        return Item("window", "ok", f"The scan upload window is open until {_when(end, s, as_of)}.")
+        return Item("window", "ok", f"The scan upload window is open until {_when(end, zone, as_of)}.")
     return Item("window", "problem",
-                f"The scan upload window closed {_when(end, s, as_of)}: no more scans can be uploaded.")
+                f"The scan upload window closed {_when(end, zone, as_of)}: no more scans can be uploaded.")
 
 
-def _schedule(s: SessionSnapshot, as_of: datetime) -> Item:
+def _schedule(end: datetime | None, submission: datetime | None, zone: str | None) -> Item:
     """A problem when the window ends at or before submission: scans only come after it, so none ever could."""
-    end, submission = s.scan_upload_end, s.submission_date
     if end is None or submission is None:
         return Item("schedule", "ok", "No schedule conflict to check until both the submission date "
                                       "and the scan window's end are set.")
-    closes = f"The scan upload window closes {format_moment(end, s.timezone)}"
+    closes = f"The scan upload window closes {format_moment(end, zone)}"
     if end > submission:
         return Item("schedule", "ok", f"{closes}, {_span(end - submission)} after the submission date.")
     gap = "at" if end == submission else f"{_span(submission - end)} before"
     return Item("schedule", "problem", f"{closes}, {gap} the submission date "
-                                       f"({format_moment(submission, s.timezone)}), so no scan could ever be uploaded.")
+                                       f"({format_moment(submission, zone)}), so no scan could ever be uploaded.")
 
 
-_RULES: tuple[Callable[[SessionSnapshot, datetime], Item], ...] = (
-    _enrolment, _roles, _launched, _submitted, _window, _schedule)
-
-
-def _warnings(s: SessionSnapshot, pages: int) -> tuple[str, ...]:
-    """Worth knowing, never blocking. An early window is not repeated when the schedule is already a problem."""
-    found = []
-    start, end, submission = s.scan_upload_start, s.scan_upload_end, s.submission_date
+def _early_window(start: datetime | None, end: datetime | None, submission: datetime | None,
+                  zone: str | None) -> tuple[str, ...]:
+    """Worth knowing, never blocking; not repeated when the schedule is already a problem."""
     if start and submission and start < submission and not (end and end <= submission):
-        found.append(f"The scan upload window opens {_span(submission - start)} before the submission date "
-                     f"({format_moment(submission, s.timezone)}): scans uploaded before then may miss open attempts.")
-    if s.test_takers > MAX_TEST_TAKERS_PER_PDF:
-        found.append(f"{s.test_takers:,} test-takers is more than TAO's {MAX_TEST_TAKERS_PER_PDF} per booklet PDF, "
+        return (f"The scan upload window opens {_span(submission - start)} before the submission date "
+                f"({format_moment(submission, zone)}): scans uploaded before then may miss open attempts.",)
+    return ()
+
+
+def _size_warnings(test_takers: int, pages: int) -> tuple[str, ...]:
+    found = []
+    if test_takers > MAX_TEST_TAKERS_PER_PDF:
+        found.append(f"{test_takers:,} test-takers is more than TAO's {MAX_TEST_TAKERS_PER_PDF} per booklet PDF, "
                      "so the booklet will be split.")
     if pages > MAX_PAGES_PER_PDF:
         found.append(f"{pages:,} expected pages is more than TAO's {MAX_PAGES_PER_PDF} per booklet PDF, "
@@ -263,16 +306,72 @@ def _warnings(s: SessionSnapshot, pages: int) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _require_aware(as_of: datetime) -> None:
+    if as_of.utcoffset() is None:  # compared with the stored (aware) dates, a naive one would fail midway
+        raise ValueError("evaluate_checklist needs an aware as_of")
+
+
+def evaluate_timing(timezone: str | None, end_date: datetime | None, submission_date: datetime | None,
+                    scan_upload_start: datetime | None, scan_upload_end: datetime | None, as_of: datetime) -> Timing:
+    """The half of a checklist that a session's zone and dates decide at ``as_of`` (an aware datetime)."""
+    _require_aware(as_of)
+    start, end, submission, zone = scan_upload_start, scan_upload_end, submission_date, timezone
+    return Timing(
+        items=(_submitted(submission, zone, as_of), _window(start, end, zone, as_of), _schedule(end, submission, zone)),
+        not_launched=(_not_launched(False, end_date, submission, zone, as_of),
+                      _not_launched(True, end_date, submission, zone, as_of)),
+        window=scan_window_state(start, end, as_of), submitted=submission is not None and submission <= as_of,
+        warnings=_early_window(start, end, submission, zone))
+
+
+def evaluate_tally(test_takers: int, scan_uploaders: int, launched: int, with_activity: int,
+                   total_interactions: int | None, sheets_per_interaction: int | None) -> Tally:
+    """The half of a checklist that a session's counts decide (whatever the moment)."""
+    pages = expected_sheets(test_takers, total_interactions, sheets_per_interaction)
+    return Tally(enrolment=_enrolment(test_takers), roles=_roles(scan_uploaders),
+                 launched=_launched(launched, test_takers) if launched >= 1 else None, active=bool(with_activity),
+                 expected_sheets=pages,
+                 started_sheets=(expected_sheets(launched, total_interactions, sheets_per_interaction)
+                                 if with_activity > 0 else None),
+                 warnings=_size_warnings(test_takers, pages))
+
+
+def assemble_checklist(snapshot: SessionSnapshot, timing: Timing, tally: Tally) -> Checklist:
+    """The checklist of ``snapshot`` from the halves its dates and its counts decide."""
+    launched = tally.launched or timing.not_launched[tally.active]
+    items = (tally.enrolment.naming(snapshot.group_name), tally.roles.naming(snapshot.group_name), launched,
+             *timing.items)
+    return Checklist(session=snapshot, items=items, status=overall_status(items), window=timing.window,
+                     submitted=timing.submitted, expected_sheets=tally.expected_sheets,
+                     started_sheets=tally.started_sheets, warnings=timing.warnings + tally.warnings)
+
+
+def _timing_of(s: SessionSnapshot, as_of: datetime) -> Timing:
+    return evaluate_timing(s.timezone, s.end_date, s.submission_date, s.scan_upload_start, s.scan_upload_end, as_of)
+
+
+def _tally_of(s: SessionSnapshot) -> Tally:
+    return evaluate_tally(s.test_takers, s.scan_uploaders, s.launched, s.with_activity, s.total_interactions,
+                          s.sheets_per_interaction)
+
+
 def evaluate_checklist(snapshot: SessionSnapshot, as_of: datetime) -> Checklist:
     """The session's whole checklist at ``as_of`` (an aware datetime; nothing here reads the clock)."""
-    if as_of.utcoffset() is None:
-        raise ValueError("evaluate_checklist needs an aware as_of")
-    s = snapshot
-    items = tuple(rule(s, as_of) for rule in _RULES)
-    pages = expected_sheets(s.test_takers, s.total_interactions, s.sheets_per_interaction)
-    started = (expected_sheets(s.launched, s.total_interactions, s.sheets_per_interaction)
-               if s.with_activity > 0 else None)
-    return Checklist(session=s, items=items, status=overall_status(items),
-                     window=scan_window_state(s.scan_upload_start, s.scan_upload_end, as_of),
-                     submitted=s.submission_date is not None and s.submission_date <= as_of,
-                     expected_sheets=pages, started_sheets=started, warnings=_warnings(s, pages))
+    return assemble_checklist(snapshot, _timing_of(snapshot, as_of), _tally_of(snapshot))
+
+
+def evaluate_checklists(snapshots: Iterable[SessionSnapshot], as_of: datetime) -> list[Checklist]:
+    """``evaluate_checklist`` of each session, in order; sessions with the same zone and dates, or the same counts,
+    share one judgement of them (and its Items)."""
+    _require_aware(as_of)
+    timings: dict[tuple[Any, ...], Timing] = {}
+    tallies: dict[tuple[int | None, ...], Tally] = {}
+    out = []
+    for s in snapshots:
+        dates = (s.timezone, s.end_date, s.submission_date, s.scan_upload_start, s.scan_upload_end)
+        timing = timings.get(dates) or timings.setdefault(dates, _timing_of(s, as_of))
+        counts = (s.test_takers, s.scan_uploaders, s.launched, s.with_activity, s.total_interactions,
+                  s.sheets_per_interaction)
+        tally = tallies.get(counts) or tallies.setdefault(counts, _tally_of(s))
+        out.append(assemble_checklist(s, timing, tally))
+    return out

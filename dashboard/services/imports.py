@@ -5,9 +5,7 @@ Reads the clock (an import's time) so nothing below does. Imports ingest, store 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +16,7 @@ from dashboard import store
 from dashboard.config import Settings
 from dashboard.errors import ScanreadyError
 from dashboard.ingest import KIND_ORDER, FileReport, parse_files
+from dashboard.services.collector import collector_paused
 from dashboard.store import Counts
 
 
@@ -67,26 +66,11 @@ def _silent(_fraction: float, _doing: str) -> None:
     return None
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk step. Its passes visit every item of every live
-    list, so with a file's columns (millions of values) in memory each pass costs more than the work between
-    passes; the step's objects form no cycles, and reference counting still frees them. Another thread's
-    step may overlap: the collector runs again once the first step that paused it ends."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db: Session | None = None,
                    progress: Progress = _silent) -> Validation:
     """Every rule of every file; with ``db``, also the rules that need the store (a session's group
     cannot change, links to groups no session uses, activity for sessions that do not exist)."""
-    with _collector_paused():
+    with collector_paused():
         reports = parse_files(files, max_field_length=settings.max_field_length, max_rows=settings.max_rows,
                               before_each=lambda name, done: progress(done, f"Checking {name}"))
         progress(1.0, "Checked every file")
@@ -139,7 +123,7 @@ def import_files(files: Sequence[tuple[str, bytes]], *, db: Session, settings: S
     outcome = ImportOutcome(validation)
     if not validation.valid:
         return outcome
-    with _collector_paused():
+    with collector_paused():
         _store(validation, outcome, db=db, now=now, progress=progress)
     return outcome
 

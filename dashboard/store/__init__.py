@@ -25,17 +25,19 @@ from dashboard.store.reads import (
     get_session,
     groups_with_sessions,
     paper_session_rows,
+    readiness_rows,
     role_counts,
     session_groups,
     session_ids,
     session_names,
     status_counts,
+    stored_moment,
 )
 from dashboard.store.writes import upsert_activity, upsert_links, upsert_sessions
 
 __all__ = [
-    "CHUNK", "SNAPSHOT_COLUMNS", "Counts", "count_sessions", "data_version", "finish_import", "get_session",
-    "groups_with_sessions", "import_state", "last_active_import", "paper_session_rows", "recent_imports",
-    "revert_import", "role_counts", "session_groups", "session_ids",
-    "session_names", "start_import", "status_counts", "upsert_activity", "upsert_links", "upsert_sessions",
+    "CHUNK", "Counts", "SNAPSHOT_COLUMNS", "count_sessions", "data_version", "finish_import", "get_session",
+    "groups_with_sessions", "import_state", "last_active_import", "paper_session_rows", "readiness_rows",
+    "recent_imports", "revert_import", "role_counts", "session_groups", "session_ids", "session_names",
+    "start_import", "status_counts", "stored_moment", "upsert_activity", "upsert_links", "upsert_sessions",
 ]

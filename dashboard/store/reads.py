@@ -9,35 +9,40 @@ from typing import Any
 from sqlalchemy import String, case, func, select, type_coerce
 from sqlmodel import Session
 
-from dashboard.store.base import ACTIVITY, LINKS, SESSIONS, _chunks
+from dashboard.store.base import ACTIVITY, CHUNK, LINKS, SESSIONS
 from models import ExamSession
 
 
 def session_groups(*, db: Session, names: Iterable[str]) -> dict[str, str]:
     """Stored session name -> its group, for the names given that are stored."""
-    found: dict[str, str] = {}
-    for chunk in _chunks(sorted(set(names))):
-        rows = db.execute(select(SESSIONS.c.session_name, SESSIONS.c.group_name)
-                          .where(SESSIONS.c.session_name.in_(chunk)))
-        found.update((key, value) for key, value in rows)
-    return found
+    return _by_name(db, SESSIONS.c.group_name, names)
 
 
 def session_ids(*, db: Session, names: Iterable[str]) -> dict[str, int]:
     """Stored session name -> id, for the names given that are stored."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(names))):
-        rows = db.execute(select(SESSIONS.c.session_name, SESSIONS.c.id).where(SESSIONS.c.session_name.in_(chunk)))
-        found.update((key, value) for key, value in rows)
-    return found
+    return _by_name(db, SESSIONS.c.id, names)
+
+
+def _by_name(db: Session, column: Any, names: Iterable[str]) -> dict[str, Any]:
+    """Stored session name -> ``column``, for ``names``: by IN (...) for a few, by one scan for many."""
+    wanted = set(names)
+    if not wanted:
+        return {}
+    if len(wanted) > CHUNK:
+        return {name: value for name, value in db.execute(select(SESSIONS.c.session_name, column))
+                if name in wanted}
+    rows = db.execute(select(SESSIONS.c.session_name, column).where(SESSIONS.c.session_name.in_(wanted)))
+    return {name: value for name, value in rows}  # noqa: C416 (rows are Row objects, not pairs to mypy)
 
 
 def groups_with_sessions(*, db: Session, groups: Iterable[str]) -> set[str]:
-    """Those of ``groups`` that at least one stored session uses."""
-    found: set[str] = set()
-    for chunk in _chunks(sorted(set(groups))):
-        found.update(db.scalars(select(SESSIONS.c.group_name).where(SESSIONS.c.group_name.in_(chunk)).distinct()))
-    return found
+    """Those of ``groups`` that at least one stored session uses: by IN (...) for a few, by one scan for many."""
+    wanted = set(groups)
+    if len(wanted) > CHUNK:
+        return set(db.scalars(select(SESSIONS.c.group_name).distinct())) & wanted
+    if not wanted:
+        return set()
+    return set(db.scalars(select(SESSIONS.c.group_name).where(SESSIONS.c.group_name.in_(wanted)).distinct()))
 
 
 def count_sessions(*, db: Session) -> int:
@@ -71,13 +76,20 @@ def _activity_counts() -> Any:
             .group_by(ACTIVITY.c.session_id).subquery("activity_counts"))
 
 
-SNAPSHOT_COLUMNS = ("session_name", "group_name", "delivery_id", "timezone", "start_date", "end_date",
-                    "submission_date", "scan_upload_start", "scan_upload_end", "sheets_per_interaction",
-                    "total_interactions")
+# The readiness row, in ``SessionSnapshot``'s field order: names, zone and dates, then counts.
+READINESS_COLUMNS = ("session_name", "group_name", "delivery_id", "timezone", "start_date", "end_date",
+                     "submission_date", "scan_upload_start", "scan_upload_end", "sheets_per_interaction",
+                     "total_interactions", "test_takers", "scan_uploaders", "launched", "with_activity")
+SNAPSHOT_COLUMNS = READINESS_COLUMNS[:11]
+_DATE_COLUMNS = frozenset({"start_date", "end_date", "submission_date", "scan_upload_start", "scan_upload_end"})
 
 
-def paper_session_rows(*, db: Session, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Every paper session (or those named) with its enrolment and activity counts, counted in SQL."""
+def readiness_rows(*, db: Session, names: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
+    """Every paper session (or those named) with its enrolment and activity counts, counted in SQL, by name.
+
+    Plain tuples in ``READINESS_COLUMNS`` order, dates as the driver gives them (text on SQLite, datetimes on
+    PostgreSQL): ``stored_moment`` reads one. Sessions share few dates, so callers convert each distinct one once.
+    """
     enrolled, activity = _enrolment_counts(), _activity_counts()
     statement = (
         select(*(type_coerce(SESSIONS.c[name], String).label(name) if name in _DATE_COLUMNS else SESSIONS.c[name]
@@ -93,22 +105,26 @@ def paper_session_rows(*, db: Session, names: Sequence[str] | None = None) -> li
     )
     if names is not None:
         statement = statement.where(SESSIONS.c.session_name.in_(list(names)))
-    result = db.execute(statement)
-    keys = list(result.keys())
-    rows = [dict(zip(keys, row, strict=True)) for row in result]
-    moments: dict[Any, datetime | None] = {None: None}
-    for row in rows:  # dates as the driver gives them, each distinct one converted once
-        for name in _DATE_COLUMNS:
+    return [tuple(row) for row in db.execute(statement)]
+
+
+def paper_session_rows(*, db: Session, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """``readiness_rows`` as dicts keyed by column, dates as aware UTC datetimes."""
+    moments: dict[Any, datetime | None] = {}
+    rows = []
+    for values in readiness_rows(db=db, names=names):
+        row = dict(zip(READINESS_COLUMNS, values, strict=True))
+        for name in _DATE_COLUMNS:  # each distinct date converted once
             raw = row[name]
-            row[name] = moments[raw] if raw in moments else moments.setdefault(raw, _utc(raw))
+            row[name] = moments[raw] if raw in moments else moments.setdefault(raw, stored_moment(raw))
+        rows.append(row)
     return rows
 
 
-_DATE_COLUMNS = frozenset({"start_date", "end_date", "submission_date", "scan_upload_start", "scan_upload_end"})
-
-
-def _utc(raw: datetime | str) -> datetime:
+def stored_moment(raw: datetime | str | None) -> datetime | None:
     """A stored timestamp as an aware UTC datetime: PostgreSQL's driver gives datetimes, SQLite text in UTC."""
+    if raw is None:
+        return None
     if isinstance(raw, datetime):
         return raw.astimezone(UTC) if raw.tzinfo else raw.replace(tzinfo=UTC)
     return datetime.fromisoformat(raw).replace(tzinfo=UTC)

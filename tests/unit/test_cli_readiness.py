@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 
 from dashboard.cli import main
@@ -82,3 +83,15 @@ def test_bad_flags_are_usage_errors(store, capsys, flags):
         raise SystemExit(code)
     assert exit_info.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("as_of", ["2028-06-01T00:00:00Z", "2028-06-14T00:00:00Z", "2028-08-01T00:00:00Z"])
+def test_json_is_the_board_byte_for_byte(store, capsys, as_of):
+    from dashboard import services
+    from dashboard.cli import _database
+
+    with _database(store) as db:
+        board = services.readiness_board(db=db, as_of=services.parse_as_of(as_of))
+    blocked = board.counts()["blocked"]
+    assert main(["readiness", "--db", store, "--as-of", as_of, "--json", "--fail-on-blocked"]) == (3 if blocked else 0)
+    assert capsys.readouterr().out.encode() == orjson.dumps(board.to_dict()) + b"\n"
