@@ -49,7 +49,7 @@ def parse_enrolments(table: Table, report: FileReport, *, max_field_length: int)
     for column, values in (("user_username", users), ("group_name", groups)):
         for i in [i for i, value in enumerate(values) if not value and i not in shifted] if "" in values else ():
             report.error(lines[i], column, "", f"{column} is empty; every link names a user and a group.")
-    upper = list(map(str.upper, roles))
+    upper = roles if set(roles) <= _ROLES else list(map(str.upper, roles))  # TAO writes them in capitals
     unknown = set(upper) - _ROLES
     for i in [i for i, role in enumerate(upper) if role in unknown and i not in shifted] if unknown else ():
         report.error(lines[i], "group_role", roles[i], f"{roles[i]!r} is not a TAO group role; use one "

@@ -28,8 +28,8 @@ def _by_name(db: Session, column: Any, names: Iterable[str]) -> dict[str, Any]:
     wanted = set(names)
     if not wanted:
         return {}
-    if len(wanted) > CHUNK:
-        return {name: value for name, value in db.execute(select(SESSIONS.c.session_name, column))
+    if len(wanted) > CHUNK:  # every stored session, fetched in one call
+        return {name: value for name, value in db.execute(select(SESSIONS.c.session_name, column)).fetchall()
                 if name in wanted}
     rows = db.execute(select(SESSIONS.c.session_name, column).where(SESSIONS.c.session_name.in_(wanted)))
     return {name: value for name, value in rows}  # noqa: C416 (rows are Row objects, not pairs to mypy)
@@ -38,8 +38,8 @@ def _by_name(db: Session, column: Any, names: Iterable[str]) -> dict[str, Any]:
 def groups_with_sessions(*, db: Session, groups: Iterable[str]) -> set[str]:
     """Those of ``groups`` that at least one stored session uses: by IN (...) for a few, by one scan for many."""
     wanted = set(groups)
-    if len(wanted) > CHUNK:
-        return set(db.scalars(select(SESSIONS.c.group_name).distinct())) & wanted
+    if len(wanted) > CHUNK:  # every stored group, fetched in one call
+        return {group for (group,) in db.execute(select(SESSIONS.c.group_name).distinct()).fetchall()} & wanted
     if not wanted:
         return set()
     return set(db.scalars(select(SESSIONS.c.group_name).where(SESSIONS.c.group_name.in_(wanted)).distinct()))
