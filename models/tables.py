@@ -96,17 +96,18 @@ class ImportFile(SQLModel, table=True):
 
 
 class GroupLink(SQLModel, table=True):
-    """A user's role in a group, from TAO's link-*-user-to-groups files (passwords are never kept)."""
+    """A user's role in a group, from TAO's link-*-user-to-groups files (passwords are never kept).
+
+    The link itself is the key (migration 0005): one B-tree on SQLite (WITHOUT ROWID), which also serves
+    lookups and counts by group; nothing to maintain beside it while a million links are inserted.
+    """
 
     __tablename__ = "group_link"
-    __table_args__ = (UniqueConstraint("group_name", "user_username", "group_role"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: int | None = Field(default=None, primary_key=True)
-    # The unique (group_name, user_username, group_role) index also serves lookups by group: no other
-    # index to maintain while a million links are inserted.
-    group_name: str
-    user_username: str
-    group_role: str
+    group_name: str = Field(primary_key=True)
+    user_username: str = Field(primary_key=True)
+    group_role: str = Field(primary_key=True)
     # Provenance, not a foreign key: the import writes it with its record, and records are never deleted;
     # a key checked on each of a million rows would cost more than the rows (migration 0004).
     import_id: int | None = None

@@ -26,7 +26,8 @@ def fingerprint(engine: Engine) -> dict[str, tuple[int, str]]:
     out = {}
     with engine.connect() as connection:
         for table in TABLES:
-            rows = connection.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
+            order = "group_name, user_username, group_role" if table == "group_link" else "id"  # keyed by the link
+            rows = connection.execute(text(f"SELECT * FROM {table} ORDER BY {order}")).all()
             out[table] = (len(rows), hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest())
     return out
 
