@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from dashboard.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -90,18 +91,33 @@ def _alembic_config(connection: Any) -> Any:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the store's schema to the newest migration (a new store is created, an older one upgraded)."""
+    """Bring the store's schema to the newest migration: an empty store is created from the models and
+    stamped at the newest revision (Alembic's way to build a store from scratch, instead of replaying every
+    migration), an older one is upgraded by Alembic."""
     if _stored_revision(engine) == SCHEMA_REVISION:
         return
-    from alembic import command
-
     try:
         with engine.execution_options(write=True).begin() as connection:
             if connection.dialect.name == "postgresql":  # replicas starting together migrate one at a time
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7226373)")
+            if not inspect(connection).get_table_names():
+                _create(connection)
+                return
+            from alembic import command
+
             command.upgrade(_alembic_config(connection), "head")
     except DBAPIError as exc:  # unreachable server, or a file that is not a database
         raise StoreError(f"Cannot open the store at {engine.url!r}: {exc.orig}") from exc
+
+
+def _create(connection: Connection) -> None:
+    """The newest schema in an empty store, as the models declare it (tests/store/test_migrations.py checks
+    that the migrations build the same), recorded at SCHEMA_REVISION as ``alembic stamp`` would."""
+    SQLModel.metadata.create_all(connection)
+    connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                               "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
+    connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:revision)"),
+                       {"revision": SCHEMA_REVISION})
 
 
 def _stored_revision(engine: Engine) -> str | None:
