@@ -19,8 +19,9 @@ from typing import Any, Literal
 import altair as alt
 import pandas as pd
 
-from dashboard.readiness import Checklist, format_moment
+from dashboard.readiness import Checklist
 from dashboard.volume import STATUSES, StackBy
+from dashboard.wording import format_moment
 
 RowsBy = Literal["session", "group", "delivery"]
 STATUS_COLOURS = {"blocked": "#c0392b", "pending": "#e69f00", "ready": "#2e8b57"}

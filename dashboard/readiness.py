@@ -8,17 +8,18 @@ what its counts say (``Tally``); only the group's name is the session's own. ``e
 distinct half once: a programme has far fewer distinct schedules and counts than sessions.
 
 Must not import: the database (sqlalchemy, sqlmodel, ``models``, ``dashboard.store``), pandas, streamlit, or
-anything that reads the clock. Standard library only; time is always the ``as_of`` argument, an aware datetime.
+anything that reads the clock. Standard library and ``wording`` only; time is always the ``as_of`` argument, an aware
+datetime.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
-from functools import lru_cache
+from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dashboard.wording import count, format_moment, format_relative, span
 
 ItemName = Literal["enrolment", "roles", "launched", "submitted", "window", "schedule"]
 State = Literal["ok", "pending", "problem"]
@@ -30,10 +31,6 @@ ITEMS: tuple[ItemName, ...] = ("enrolment", "roles", "launched", "submitted", "w
 MAX_TEST_TAKERS_PER_PDF = 100
 MAX_PAGES_PER_PDF = 400
 
-# Fixed English month names: strftime's %b follows the process locale.
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# (unit, seconds in it, count at which the next unit takes over); beyond hours, days.
-_UNITS = (("minute", 60, 60), ("hour", 3_600, 24))
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,55 +156,6 @@ def overall_status(items: Iterable[Item]) -> Status:
     return "ready" if states <= {"ok"} else "pending"
 
 
-def _zone(name: str | None) -> tuple[tzinfo, str]:
-    """The zone to show a moment in, and its label; UTC for None or a name this system does not know."""
-    if name:
-        try:
-            return ZoneInfo(name), name
-        except (ZoneInfoNotFoundError, ValueError):
-            pass  # the ingest refuses unknown names; a stale one still shows a correct time, labelled UTC
-    return UTC, "UTC"
-
-
-@lru_cache(maxsize=65_536)  # a programme's sessions share few moments and zones: a big board formats each once
-def format_moment(moment: datetime, zone: str | None) -> str:
-    """``moment`` in the session's zone: "16 Mar 2027 07:00 Europe/Paris" (UTC when ``zone`` is None)."""
-    if moment.utcoffset() is None:
-        raise ValueError("format_moment needs an aware datetime")  # astimezone would guess the server's zone
-    where, label = _zone(zone)
-    local = moment.astimezone(where)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H:%M} {label}"
-
-
-def _count(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
-
-
-@lru_cache(maxsize=65_536)
-def _span(delta: timedelta) -> str:
-    """A duration in the largest unit that rounds to at least one: "2 days" for 1 day 12 hours, "1 hour", "59 minutes".
-
-    Rounded half up, and promoted when rounding reaches the next unit (59 min 30 s reads "1 hour", not "60 minutes").
-    """
-    seconds = int(abs(delta).total_seconds())
-    if seconds < 30:
-        return "less than a minute"
-    for unit, size, limit in _UNITS:
-        count = (seconds + size // 2) // size
-        if count < limit:
-            return _count(count, unit, f"{unit}s")
-    return _count((seconds + 43_200) // 86_400, "day", "days")
-
-
-@lru_cache(maxsize=65_536)
-def format_relative(moment: datetime, as_of: datetime) -> str:
-    """``moment`` seen from ``as_of``: "in 3 days", "2 hours ago", "in under a minute", "just now"."""
-    delta = moment - as_of
-    if delta > timedelta(0):
-        return "in under a minute" if delta < timedelta(minutes=1) else f"in {_span(delta)}"
-    return "just now" if -delta < timedelta(minutes=1) else f"{_span(delta)} ago"
-
-
 def _when(moment: datetime, zone: str | None, as_of: datetime) -> str:
     return f"{format_moment(moment, zone)}, {format_relative(moment, as_of)}"
 
@@ -215,7 +163,7 @@ def _when(moment: datetime, zone: str | None, as_of: datetime) -> str:
 def _enrolment(test_takers: int) -> GroupItem:
     if test_takers >= 1:
         verb = "is" if test_takers == 1 else "are"
-        return GroupItem("enrolment", "ok", f"{_count(test_takers, 'test-taker', 'test-takers')} {verb} enrolled "
+        return GroupItem("enrolment", "ok", f"{count(test_takers, 'test-taker', 'test-takers')} {verb} enrolled "
                                             "in group ", ".")
     return GroupItem("enrolment", "problem", "No test-taker is enrolled in group ",
                      ": add test-takers with the TEST_TAKER role.")
@@ -223,13 +171,13 @@ def _enrolment(test_takers: int) -> GroupItem:
 
 def _roles(scan_uploaders: int) -> GroupItem:
     if scan_uploaders >= 1:
-        return GroupItem("roles", "ok", f"{_count(scan_uploaders, 'person', 'people')} in group ", " can upload scans.")
+        return GroupItem("roles", "ok", f"{count(scan_uploaders, 'person', 'people')} in group ", " can upload scans.")
     return GroupItem("roles", "problem", "No one in group ", " can upload scans: add a SCAN_UPLOADER.")
 
 
 def _launched(launched: int, test_takers: int) -> Item:
     verb = "has" if launched == 1 else "have"
-    enrolled = _count(test_takers, "enrolled test-taker", "enrolled test-takers")
+    enrolled = count(test_takers, "enrolled test-taker", "enrolled test-takers")
     return Item("launched", "ok", f"{launched:,} of {enrolled} {verb} started the test.")
 
 
@@ -280,8 +228,8 @@ def _schedule(end: datetime | None, submission: datetime | None, zone: str | Non
                                       "and the scan window's end are set.")
     closes = f"The scan upload window closes {format_moment(end, zone)}"
     if end > submission:
-        return Item("schedule", "ok", f"{closes}, {_span(end - submission)} after the submission date.")
-    gap = "at" if end == submission else f"{_span(submission - end)} before"
+        return Item("schedule", "ok", f"{closes}, {span(end - submission)} after the submission date.")
+    gap = "at" if end == submission else f"{span(submission - end)} before"
     return Item("schedule", "problem", f"{closes}, {gap} the submission date "
                                        f"({format_moment(submission, zone)}), so no scan could ever be uploaded.")
 
@@ -290,7 +238,7 @@ def _early_window(start: datetime | None, end: datetime | None, submission: date
                   zone: str | None) -> tuple[str, ...]:
     """Worth knowing, never blocking; not repeated when the schedule is already a problem."""
     if start and submission and start < submission and not (end and end <= submission):
-        return (f"The scan upload window opens {_span(submission - start)} before the submission date "
+        return (f"The scan upload window opens {span(submission - start)} before the submission date "
                 f"({format_moment(submission, zone)}): scans uploaded before then may miss open attempts.",)
     return ()
 

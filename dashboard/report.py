@@ -22,7 +22,8 @@ import altair as alt
 import vl_convert as vlc
 
 from dashboard import charts, volume
-from dashboard.readiness import Checklist, format_moment
+from dashboard.readiness import Checklist
+from dashboard.wording import format_moment
 
 Render = Callable[[alt.TopLevelMixin, str], str]
 # The checklist's items in a manager's words (the same wording as the dashboard's table headers).

@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.ingest import FileReport
-from dashboard.readiness import SessionSnapshot, format_moment
+from dashboard.readiness import SessionSnapshot
 from dashboard.services import Board
+from dashboard.wording import format_moment
 
 
 def summary_frame(reports: Sequence[FileReport]) -> pd.DataFrame:

@@ -11,11 +11,12 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-from dashboard import readiness
+from dashboard import readiness, wording
 from dashboard.readiness import (
     ITEMS,
     Checklist,
@@ -24,11 +25,10 @@ from dashboard.readiness import (
     State,
     evaluate_checklist,
     expected_sheets,
-    format_moment,
-    format_relative,
     overall_status,
     scan_window_state,
 )
+from dashboard.wording import format_moment, format_relative
 
 
 def at(text: str) -> datetime:
@@ -455,17 +455,21 @@ def test_format_relative_compares_instants_not_wall_clocks() -> None:
     assert format_relative(datetime(2027, 3, 10, 15, 0, tzinfo=paris), AS_OF) == "in 2 hours"
 
 
-ALLOWED_IMPORTS = {"__future__", "collections.abc", "dataclasses", "datetime", "functools", "typing", "zoneinfo"}
+ALLOWED_IMPORTS = {"__future__", "collections.abc", "dataclasses", "datetime", "functools", "typing", "zoneinfo",
+                   "dashboard.wording"}
+PURE = [readiness, wording]
 
 
-def test_readiness_imports_only_the_standard_library() -> None:
-    tree = ast.parse(Path(readiness.__file__).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", PURE, ids=lambda module: module.__name__)
+def test_the_rules_and_their_wording_import_only_the_standard_library(module: ModuleType) -> None:
+    tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert imported <= ALLOWED_IMPORTS
 
 
-def test_readiness_never_reads_the_clock() -> None:
-    source = Path(readiness.__file__).read_text(encoding="utf-8")
+@pytest.mark.parametrize("module", PURE, ids=lambda module: module.__name__)
+def test_the_rules_and_their_wording_never_read_the_clock(module: ModuleType) -> None:
+    source = Path(str(module.__file__)).read_text(encoding="utf-8")
     for call in ("now(", "utcnow(", "today(", "time.time"):
         assert call not in source
