@@ -16,17 +16,11 @@ from sqlalchemy import Table, bindparam, select, tuple_, update
 from sqlmodel import Session
 
 from dashboard.store.base import ACTIVITY, CHUNK, SESSIONS, UNDO, Counts, _chunks
+from dashboard.store.reads import session_ids
 
 _UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 Columns = Mapping[str, Sequence[Any]]
 """Records column by column: ``columns[field][i]`` is record ``i``'s value of ``field``."""
-
-
-def _stored_names(db: Session, names: Sequence[str]) -> set[str]:
-    """Those of ``names`` already stored: by IN (...) for a few, by one scan of the names for many."""
-    if len(names) <= CHUNK:
-        return set(db.scalars(select(SESSIONS.c.session_name).where(SESSIONS.c.session_name.in_(names))))
-    return set(db.scalars(select(SESSIONS.c.session_name))) & set(names)
 
 
 def _rows(columns: Columns, indexes: Sequence[int]) -> dict[str, list[Any]]:
@@ -38,7 +32,7 @@ def upsert_sessions(*, db: Session, columns: Columns, fields: Sequence[str], imp
     """Create new sessions, update changed ones (only ``fields``, the columns the file had)."""
     counts = Counts()
     names = columns["session_name"]
-    existing = _stored_names(db, names)
+    existing = session_ids(db=db, names=names).keys()
     if not existing:  # a first import: every record is new, and goes in as it is
         _bulk_insert(db, SESSIONS, columns, import_id=import_id)
         return Counts(created=len(names))
