@@ -12,7 +12,8 @@ from itertools import repeat
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy import Connection, Table, bindparam, select, tuple_, type_coerce, update
+from sqlalchemy.types import NullType
 from sqlmodel import Session
 
 from dashboard.store.base import ACTIVITY, CHUNK, SESSIONS, UNDO, Counts, _chunks
@@ -38,18 +39,25 @@ def upsert_sessions(*, db: Session, columns: Columns, fields: Sequence[str], imp
         return Counts(created=len(names))
     positions = [i for i, name in enumerate(names) if name in existing]
     new = [i for i, name in enumerate(names) if name not in existing]
-    table_columns = [SESSIONS.c[name] for name in fields]
+    # Compared as the database keeps them: the file's values through each column's bind processing (once per
+    # distinct value), the stored ones as the driver returns them, a row at a time as one tuple.
+    connection = db.connection()
+    incoming = dict(zip([names[i] for i in positions], zip(*(
+        _bound(connection, SESSIONS, name, [columns[name][i] for i in positions]) for name in fields),
+        strict=True), strict=True))
+    position = {names[i]: i for i in positions}
+    stored_columns = [type_coerce(SESSIONS.c[name], NullType()) for name in fields]  # no result processing
     changed: list[dict[str, Any]] = []
-    for chunk in _chunks(positions):
-        stored = {row.session_name: row for row in db.execute(
-            select(SESSIONS.c.id, *table_columns).where(SESSIONS.c.session_name.in_([names[i] for i in chunk])))}
-        for i in chunk:
-            old = stored[names[i]]
-            if any(getattr(old, name) != columns[name][i] for name in fields):
-                changed.append({**{f"b_{name}": columns[name][i] for name in fields}, "b_id": old.id,
-                                "b_import_id": import_id})
-            else:
+    for chunk in _chunks(list(incoming)):
+        rows = db.execute(select(SESSIONS.c.session_name, SESSIONS.c.id, *stored_columns)
+                          .where(SESSIONS.c.session_name.in_(chunk))).fetchall()
+        for name, row_id, *stored in rows:
+            if tuple(stored) == incoming[name]:
                 counts.unchanged += 1
+                continue
+            i = position[name]
+            changed.append({**{f"b_{field}": columns[field][i] for field in fields}, "b_id": row_id,
+                            "b_import_id": import_id})
     _bulk_insert(db, SESSIONS, _rows(columns, new), import_id=import_id)
     if changed:
         _remember(db, SESSIONS, [c["b_id"] for c in changed], import_id)
@@ -173,27 +181,30 @@ def _bulk_insert(db: Session, table: Table, columns: Columns, **constants: Any) 
     postgres = connection.dialect.name == "postgresql"
     values: list[Sequence[Any]] = []
     for name in names:
-        process = table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
         # COPY takes text: a timestamp's or a number's text is also made once per distinct value.
         as_text = postgres and table.c[name].type.python_type is not str
-        if name in constants:
-            value = constants[name] if process is None else process(constants[name])
-            values.append([_copy_text(value) if as_text else value] * count)
-            continue
-        column = columns[name]
-        if process is not None or as_text:
-            converted = {value: value if process is None else process(value) for value in set(column)}
-            if as_text:
-                converted = {value: _copy_text(result) for value, result in converted.items()}
-            converted[None] = None
-            column = list(map(converted.__getitem__, column))
-        values.append(column)
+        column = _bound(connection, table, name, [constants[name]] if name in constants else columns[name])
+        if as_text:
+            texts = {value: _copy_text(value) for value in set(column)}
+            column = list(map(texts.__getitem__, column))
+        values.append([column[0]] * count if name in constants else column)
     if postgres:
         with raw.cursor() as cursor:
             _copy(cursor, f"{table.name} ({', '.join(names)})", values)
     else:
         raw.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                         zip(*values, strict=True))
+
+
+def _bound(connection: Connection, table: Table, name: str, values: Sequence[Any]) -> Sequence[Any]:
+    """``values`` of column ``name`` as the driver receives them (UTC timestamps, booleans), each distinct
+    value processed once: a programme's sessions share few moments."""
+    process = table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+    if process is None:
+        return values
+    converted = {value: process(value) for value in set(values) if value is not None}
+    converted[None] = None
+    return list(map(converted.__getitem__, values))
 
 
 def _copy_text(value: Any) -> str | None:

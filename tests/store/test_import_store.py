@@ -72,6 +72,22 @@ def test_reimport_of_identical_file_is_unchanged(db, engine):
     assert _stored(engine, "History 4B").model_dump() == before.model_dump()
 
 
+@pytest.mark.parametrize(("column", "value"), [
+    ("session_submissionDate", "2028-06-12T11:00:01Z"),  # a timestamp, one second later
+    ("session_paperMode_isEnabled", "0"),  # a boolean
+    ("session_paperMode_totalInteractions", "7"),  # a number
+    ("session_reviewSettings", "showCorrect"),  # an empty (NULL) text given a value
+    ("session_securitySettings", ""),  # a text emptied
+])
+def test_a_change_of_any_kind_of_value_is_an_update_and_the_same_value_is_not(db, column, value):
+    """Stored and incoming values are compared as the database keeps them: each kind must still compare."""
+    _import(db, ("s.csv", sessions_csv(session("History 4A"), session("History 4B"))))
+
+    outcome = _import(db, ("s.csv", sessions_csv(session("History 4A", **{column: value}), session("History 4B"))))
+
+    assert outcome.counts.to_dict() == {"created": 0, "updated": 1, "unchanged": 1}
+
+
 def test_changed_value_is_updated_and_stored(db, engine):
     _import(db, ("s.csv", sessions_csv(session("History 4A"))))
 
