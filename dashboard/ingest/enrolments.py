@@ -56,6 +56,6 @@ def parse_enrolments(table: Table, report: FileReport, *, max_field_length: int)
                      f"of {', '.join(ROLES)} (one role per line).")
     if report.errors:
         return
-    # One (group, user, role) link per line; a link given twice is stored once (the store's unique index).
+    # One (group, user, role) link per line; a link given twice is stored once (the link is the store's key).
     report.columns = {"group_name": groups, "user_username": users, "group_role": upper}
     report.lines = lines

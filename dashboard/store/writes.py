@@ -71,7 +71,7 @@ def upsert_sessions(*, db: Session, columns: Columns, fields: Sequence[str], imp
 def upsert_links(*, db: Session, columns: Columns, import_id: int) -> Counts:
     """Add the (group, user, role) links not stored yet; a link already stored is unchanged.
 
-    The unique index decides: INSERT OR IGNORE on SQLite; on PostgreSQL, COPY to a temporary table then
+    The link is the primary key and decides: INSERT OR IGNORE on SQLite; on PostgreSQL, COPY to a temporary table then
     INSERT ... ON CONFLICT DO NOTHING, or, when the table is empty and the file names each link once,
     COPY straight in. No link is read back into Python.
     """
