@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from dashboard.config import load_settings
 from dashboard.errors import ScanreadyError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BLOCKED = 0, 1, 2, 3
+EXIT_PIPE = 128 + 13  # the reader closed the pipe early (``| head``): the status a shell gives a tool SIGPIPE stops
 STATE_MARK = {"ok": "ok     ", "pending": "pending", "problem": "PROBLEM"}
 
 
@@ -320,7 +322,13 @@ COMMANDS = {"validate": _validate, "import": _import, "readiness": _readiness, "
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
+        return code
+    except BrokenPipeError:
+        # Python's own advice: point stdout at /dev/null so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except ScanreadyError as exc:
         if getattr(args, "json", False):
             _out(orjson.dumps({"valid": False, "error": str(exc)}).decode())

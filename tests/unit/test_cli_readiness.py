@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -95,3 +97,21 @@ def test_json_is_the_board_byte_for_byte(store, capsys, as_of):
     blocked = board.counts()["blocked"]
     assert main(["readiness", "--db", store, "--as-of", as_of, "--json", "--fail-on-blocked"]) == (3 if blocked else 0)
     assert capsys.readouterr().out.encode() == orjson.dumps(board.to_dict()) + b"\n"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    """``scanready readiness --json | head``: the closed pipe ends the command with the status a shell gives
+    a tool SIGPIPE stopped (141), and no traceback."""
+    sessions = [session(f"History {i:04d}", group=f"Class {i:04d}") for i in range(2_500)]
+    files = readiness_programme(tmp_path, sessions)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    assert main(["import", *files, "--db", url]) == 0
+    script = Path(sys.executable).with_name("scanready")
+    with subprocess.Popen([str(script), "readiness", "--db", url, "--as-of", "2028-06-14T00:00:00Z", "--json"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(10) == b'{"as_of":"'
+        process.stdout.close()  # the reader stops, as head does
+        error = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 141, error
+    assert error == ""
