@@ -63,13 +63,15 @@ def clean_columns(table: Table, report: FileReport, positions: dict[str, int], *
                         "columns; the missing ones are read as empty.")
     names = {position: name for name, position in positions.items()}
     columns: dict[str, list[str]] = {}
+    # The reader's hints spare a pass over every value: no line longer than the limit, no value to trim.
+    long = table.longest is None or table.longest > max_field_length
     for position, raw in enumerate(table.columns):
         name = names.get(position)
-        if name is None and not table.has_control and max(map(len, raw)) <= max_field_length:
+        if name is None and not table.has_control and not (long and max(map(len, raw)) > max_field_length):
             continue  # an unnamed column is only checked, never kept
-        values = list(map(str.strip, raw))
+        values = list(map(str.strip, raw)) if table.padded else raw
         column = name or f"column {position + 1}"
-        if max(map(len, values)) > max_field_length:
+        if long and max(map(len, values)) > max_field_length:
             for i in [i for i, value in enumerate(values) if len(value) > max_field_length]:
                 report.error(lines[i], column, values[i][:80] + "…", f"The value is {len(values[i]):,} characters "
                              f"long; the limit is {max_field_length:,}.")

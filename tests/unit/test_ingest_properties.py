@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -77,14 +78,14 @@ def test_any_csv_shaped_text_gives_a_report(file: tuple[str, bytes], limit: int)
     check(parse_file("any.csv", data, max_field_length=limit), text)
 
 
-unquoted = st.text(alphabet=st.sampled_from(list("ab ,;\t\r\n\x00é")), max_size=60)
+unquoted = st.text(alphabet=st.sampled_from(list("ab ,;\t\r\n\x00é\xa0\u3000")), max_size=60)
 
 
 @st.composite
 def regular_text(draw: st.DrawFn) -> str:
     """Text in the usual shape: every line as wide as the header, the cells free of quotes and line ends."""
     width = draw(st.integers(1, 4))
-    cell = st.text(alphabet=st.sampled_from(list("ab \x00é;\t")), max_size=4)
+    cell = st.text(alphabet=st.sampled_from(list("ab \x00é;\t\x1f\xa0\u2028")), max_size=4)
     rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), min_size=1, max_size=5))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     return newline.join(",".join(row) for row in rows) + draw(st.sampled_from(["", newline]))
@@ -106,6 +107,16 @@ def test_the_fast_reader_reads_as_the_csv_module_does(text: str, delimiter: str)
         raise AssertionError(f"the fast reader took a file the csv module refuses: {text!r}") from None
     assert (fast.header, fast.header_line, fast.columns, fast.lines, fast.ragged) == \
            (slow.header, slow.header_line, slow.columns, slow.lines, slow.ragged)
+    # Its hints hold: no field longer than ``longest``; when not ``padded``, no field to trim.
+    fields = [value for column in fast.columns for value in column]
+    assert fast.longest is not None and fast.longest >= max(map(len, fields))
+    assert fast.padded or all(value == value.strip() for value in fields)
+
+
+def test_whitespace_is_every_character_strip_removes() -> None:
+    from dashboard.ingest.reader import WHITESPACE
+
+    assert set(WHITESPACE) == {char for char in map(chr, range(sys.maxunicode + 1)) if char.isspace()}
 
 
 def test_the_fast_reader_takes_the_usual_file_and_leaves_the_others() -> None:
@@ -113,7 +124,10 @@ def test_the_fast_reader_takes_the_usual_file_and_leaves_the_others() -> None:
 
     usual = _plain_table("a,b\r\n1,2\r\n3,4\r\n", ",")
     assert usual is not None and usual.columns == [["1", "3"], ["2", "4"]] and usual.lines == [2, 3]
-    for other in ('a,b\n"1",2\n', "a,b\n\n1,2\n", "a,b\n1,2,3\n", "a,b\r1,2\r", "a,b\n", "a,b\n1,2\n\n"):
+    assert (usual.longest, usual.padded) == (3, False)
+    assert _plain_table("a,b\n1,\u3000two\n", ",").padded  # type: ignore[union-attr]  # read: not None
+    for other in ('a,b\n"1",2\n', "a,b\n\n1,2\n", "a,b\n1,2,3\n", "a,b\r1,2\r", "a,b\n", "a,b\n1,2\n\n",
+                  "a,b\r\n1\r,2\r\n"):
         assert _plain_table(other, ",") is None, other
 
 
