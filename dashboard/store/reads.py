@@ -105,7 +105,7 @@ def readiness_rows(*, db: Session, names: Sequence[str] | None = None) -> list[t
     )
     if names is not None:
         statement = statement.where(SESSIONS.c.session_name.in_(list(names)))
-    return [tuple(row) for row in db.execute(statement)]
+    return list(map(tuple, db.execute(statement).fetchall()))  # fetched at once: no per-row round of the result
 
 
 def paper_session_rows(*, db: Session, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
