@@ -181,10 +181,10 @@ def _bulk_insert(db: Session, table: Table, columns: Columns, **constants: Any) 
     postgres = connection.dialect.name == "postgresql"
     values: list[Sequence[Any]] = []
     for name in names:
-        # COPY takes text: a timestamp's or a number's text is also made once per distinct value.
-        as_text = postgres and table.c[name].type.python_type is not str
         column = _bound(connection, table, name, [constants[name]] if name in constants else columns[name])
-        if as_text:
+        # COPY takes text: a timestamp's or a number's text is made once per distinct value. A column's values
+        # share one type (SQLModel's string type does not say str), so its first value tells.
+        if postgres and not isinstance(next((value for value in column if value is not None), ""), str):
             texts = {value: _copy_text(value) for value in set(column)}
             column = list(map(texts.__getitem__, column))
         values.append([column[0]] * count if name in constants else column)
