@@ -24,7 +24,9 @@ from dashboard.volume import STATUSES, StackBy
 from dashboard.wording import format_moment
 
 RowsBy = Literal["session", "group", "delivery"]
-STATUS_COLOURS = {"blocked": "#c0392b", "pending": "#e69f00", "ready": "#2e8b57"}
+# Dark red, orange and blue: told apart by readers with any of the three colour-vision deficiencies
+# (tests/unit/test_charts.py simulates them), where red against green is not.
+STATUS_COLOURS = {"blocked": "#b2182b", "pending": "#e69f00", "ready": "#2166ac"}
 ROW_TITLE = {"session": "Session", "group": "Group", "delivery": "Delivery"}
 ROWS_PER_CHART = 60  # beyond this many rows a timeline stops being readable: group, then page
 TIMELINE_COLUMNS = ["label", "status", "sessions", "expected_sheets", "start", "end", "submission", "opens",

@@ -42,8 +42,6 @@ h3 { margin: 0 0 .25rem; font-size: 1.05rem; overflow-wrap: anywhere; }
 .counts { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0 0; padding: 0; }
 .counts div { border: 1px solid #ccc; border-radius: 6px; padding: .4rem .9rem; min-width: 7rem; }
 .counts dt { font-size: .8rem; color: #555; } .counts dd { margin: 0; font-size: 1.5rem; font-weight: 600; }
-.blocked { border-left: 5px solid #c0392b; } .pending { border-left: 5px solid #e69f00; }
-.ready { border-left: 5px solid #2e8b57; }
 figure { margin: 1rem 0; } figure svg { width: 100%; max-width: 1000px; height: auto; }
 .note { color: #555; font-size: .9rem; }
 table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: .2rem .6rem; text-align: right; }
@@ -56,7 +54,7 @@ article ul { margin: .2rem 0; padding-left: 1.2rem; } .warning { color: #6b4e00;
   article { background: none; border: 1px solid #999; }
   @page { size: A4 landscape; margin: 12mm; }
 }
-"""
+""" + "".join(f".{status} {{ border-left: 5px solid {colour}; }}\n" for status, colour in charts.STATUS_COLOURS.items())
 
 
 def _vl_version() -> str:

@@ -247,6 +247,35 @@ def params(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in spec.get("params", [])}
 
 
+# Machado, Oliveira and Fernandes (2009): full protanopia, deuteranopia and tritanopia, on linear RGB.
+CVD = {
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.01182, 0.04294, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.3039)),
+    "typical vision": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+}
+
+
+def seen_as(colour: str, matrix: Any) -> tuple[float, float, float]:
+    """``colour`` (#rrggbb) as a reader with ``matrix``'s vision sees it, in CIELAB (D65)."""
+    srgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in srgb]
+    r, g, b = (min(1.0, max(0.0, sum(m * c for m, c in zip(row, linear, strict=True)))) for row in matrix)
+    x, y, z = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+               (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (x, y, z)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+@pytest.mark.parametrize("vision", list(CVD))
+def test_status_colours_stay_apart_for_colour_blind_readers(vision):
+    # ΔE76 of 30 is a difference seen at a glance; the former red, orange and green fell to 17 for protanopia.
+    for first, second in [("blocked", "pending"), ("blocked", "ready"), ("pending", "ready")]:
+        one, two = (seen_as(charts.STATUS_COLOURS[status], CVD[vision]) for status in (first, second))
+        distance = sum((a - b) ** 2 for a, b in zip(one, two, strict=True)) ** 0.5
+        assert distance >= 30, (vision, first, second, round(distance, 1))
+
+
 def test_timeline_spec_marks_encodings_and_interaction():
     rows = [checklist("a"), checklist("b", uploaders=0), checklist("c", end=None), checklist("d", submission=None)]
     spec = charts.timeline_chart(charts.timeline_frame(rows), as_of=AS_OF).to_dict()

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from dashboard import report
+from dashboard import charts, report
 from tests.unit.test_charts import AS_OF, at, checklist
 
 NASTY = "<img src=x onerror=alert(1)>"
@@ -85,6 +85,13 @@ def test_blocked_then_pending_sessions_with_every_reason(html):
     assert "✗ problem · Someone can upload scans</strong>: No one in group Class 4B can upload scans" in blocked
     assert "… pending · Scan upload window open</strong>: The scan upload window opens 1 Apr 2027" in pending
     assert "All good" not in blocked + pending and "Crowded" not in blocked + pending  # ready: counted only
+
+
+def test_each_status_is_marked_in_the_charts_colours(html):
+    for status in ("blocked", "pending"):
+        assert f'<article class="{status}">' in section(html, status)
+    for status, colour in charts.STATUS_COLOURS.items():
+        assert f".{status} {{ border-left: 5px solid {colour}; }}" in html
 
 
 def test_problems_come_before_pending_items_within_a_session():
