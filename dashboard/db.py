@@ -23,7 +23,7 @@ from dashboard.errors import StoreError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. A store already there is opened without loading Alembic (a CLI call stays fast);
 # tests/store/test_migrations.py checks that this is Alembic's head.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 
 def normalise_url(url: str) -> str:
@@ -97,7 +97,8 @@ def migrate(engine: Engine) -> None:
     if _stored_revision(engine) == SCHEMA_REVISION:
         return
     try:
-        with engine.execution_options(write=True).begin() as connection:
+        with engine.connect() as connection, _sqlite_foreign_keys_off(connection), \
+                connection.execution_options(write=True).begin():
             if connection.dialect.name == "postgresql":  # replicas starting together migrate one at a time
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7226373)")
             if not inspect(connection).get_table_names():
@@ -106,8 +107,36 @@ def migrate(engine: Engine) -> None:
             from alembic import command
 
             command.upgrade(_alembic_config(connection), "head")
+            _check_references(connection)
     except DBAPIError as exc:  # unreachable server, or a file that is not a database
         raise StoreError(f"Cannot open the store at {engine.url!r}: {exc.orig}") from exc
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off while migrations run, on again after: a table others refer to can then be
+    rebuilt, as SQLite's ALTER TABLE procedure asks (a migration that rebuilds one checks the references
+    itself). SQLite ignores the switch inside a transaction, so it is set before the migration's begins."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection  # no transaction yet: the pragma takes effect
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_references(connection: Connection) -> None:
+    """SQLite checked no foreign key while the migrations ran: every reference is checked before they commit."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, row, parent, _ = broken[0]
+        raise StoreError(f"The store at {connection.engine.url!r} was not upgraded: {len(broken)} row(s) refer to "
+                         f"rows that are not there (first: {table} row {row} names a missing {parent} row).")
 
 
 def _create(connection: Connection) -> None:

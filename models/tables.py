@@ -50,7 +50,7 @@ class ExamSession(ExamSessionBase, table=True):
     __tablename__ = "exam_session"
 
     id: int | None = Field(default=None, primary_key=True)
-    import_id: int | None = Field(default=None, foreign_key="import_record.id")
+    import_id: int | None = None  # provenance, not a foreign key, as in GroupLink (migration 0006)
 
 
 class ImportRecord(SQLModel, table=True):

@@ -3,7 +3,9 @@ migrating again changes nothing, and the migrated schema is exactly the SQLModel
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 from alembic import command
@@ -11,11 +13,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from dashboard import services, store
 from dashboard.config import Settings
 from dashboard.db import MIGRATIONS, SCHEMA_REVISION, head_revision, make_engine, migrate, schema_revision
+from dashboard.errors import StoreError
 from tests.factories import session, sessions_csv
 
 MODEL_TABLES = {"exam_session", "group_link", "activity", "import_record", "import_file"}
@@ -160,3 +164,35 @@ def test_a_new_store_is_created_without_replaying_the_migrations(empty, monkeypa
     migrate(empty)
     assert schema_revision(empty) == head_revision()
     assert _differences(empty) == []
+
+
+def test_foreign_keys_are_enforced_again_after_an_upgrade(empty):
+    """SQLite's foreign keys are off while migrations run (0006 rebuilds a table activity refers to): the
+    connection goes back to the pool enforcing them again."""
+    _alembic(empty, "upgrade", "0005")
+
+    migrate(empty)
+
+    assert schema_revision(empty) == head_revision()
+    with pytest.raises(IntegrityError), empty.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO activity (session_id, user_username, status) "
+                                   "VALUES (999, 'ana', 'finished')")
+
+
+def test_an_upgrade_that_leaves_a_row_without_its_session_is_not_committed(tmp_path):
+    """A SQLite store holding an activity row whose session is gone (written by a tool with foreign keys off)
+    is not upgraded: the references are checked before the migrations commit."""
+    path = tmp_path / "store.db"
+    engine = make_engine(f"sqlite:///{path}")
+    _alembic(engine, "upgrade", "0005")
+    engine.dispose()
+    with closing(sqlite3.connect(path)) as raw, raw:  # foreign keys are off on a bare connection
+        raw.execute("INSERT INTO activity (session_id, user_username, status) VALUES (999, 'ana', 'finished')")
+    engine = make_engine(f"sqlite:///{path}")
+
+    with pytest.raises(StoreError, match=r"was not upgraded: 1 row\(s\) .* activity row 1 names a missing "
+                                         r"exam_session row"):
+        migrate(engine)
+
+    assert schema_revision(engine) == "0005"
+    engine.dispose()
