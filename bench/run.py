@@ -175,7 +175,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--overview-sessions", type=int, default=10_000)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="scanready-bench-"))
+    with tempfile.TemporaryDirectory(prefix="scanready-bench-") as folder:  # 330 MB of files and stores at full size
+        return run(args, Path(folder))
+
+
+def run(args: argparse.Namespace, work: Path) -> int:
+    """Every comparison, in ``work``; the table and the overview's line on stdout, progress on stderr."""
     sessions, links = generate(work, args.sessions, args.links)
     py = sys.executable
     floor_db, ours_db = work / "floor.db", work / "ours.db"
@@ -212,6 +217,11 @@ def main() -> int:
         subprocess.run(step, check=True)
     compare("readiness --json (SQLite)", [*floor, "count", "", str(floor_db)],
             [CLI, "readiness", "--db", ours, "--as-of", "2027-03-20T00:00:00Z", "--json"], [], [])
+    # What every command pays before any row: the interpreter, SQLAlchemy, SQLModel and the tables, opening the
+    # store. Against the floors above it shows how much of each target is left for the work itself.
+    empty = f"sqlite:///{work / 'empty.db'}"
+    subprocess.run([CLI, "migrate", "--db", empty], check=True, capture_output=True)
+    fixed, _ = measure([CLI, "readiness", "--db", empty, "--json"], args.repeat)
     postgres = os.environ.get("TEST_POSTGRES_URL")
     if postgres:
         raw = postgres.replace("postgresql+psycopg://", "postgresql://")
@@ -231,6 +241,10 @@ def main() -> int:
     sys.stdout.write(f"{'task':<{width}}  floor s  scanready s  ratio  peak RSS MB\n")
     for task, floor_s, ours_s, ratio, mb in rows:
         sys.stdout.write(f"{task:<{width}}  {floor_s:7.2f}  {ours_s:11.2f}  {ratio:5.2f}  {mb:11.0f}\n")
+    sessions_floor, readiness_floor = rows[0][1], rows[3][1]
+    sys.stdout.write(f"\nfixed cost of a command (readiness --json on an empty store): {fixed:.2f} s, "
+                     f"{fixed / sessions_floor:.2f}x the sessions floor, {fixed / readiness_floor:.2f}x the readiness "
+                     "floor\n")
     first, rerun = overview_rerun(work, args.overview_sessions, args.links, args.repeat)
     sys.stdout.write(f"\noverview page, {args.overview_sessions:,} sessions / {args.links:,} links (AppTest): "
                      f"first run {first:.2f} s, rerun {rerun:.2f} s (median of {args.repeat}; target ≤ 1 s)\n")

@@ -1,0 +1,34 @@
+"""bench/run.py runs end to end at a small size, prints a row per comparison and cleans up after itself.
+Its timings are not checked (speed is measured by running the benchmark, not by tests)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_benchmark_prints_every_comparison_and_leaves_no_files(tmp_path):
+    # SQLite only: the benchmark's PostgreSQL rows empty the schema of the server they are given.
+    env = {key: value for key, value in os.environ.items() if key != "TEST_POSTGRES_URL"}
+    env["TMPDIR"] = str(tmp_path)
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sessions", "300", "--links", "3000",
+                           "--repeat", "1", "--overview-sessions", "50"],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+
+    assert done.returncode == 0, done.stderr
+    table, fixed, overview = done.stdout.strip().split("\n\n")
+    header, *rows = table.splitlines()
+    assert header.split() == ["task", "floor", "s", "scanready", "s", "ratio", "peak", "RSS", "MB"]
+    tasks = [row.rsplit(None, 4)[0] for row in rows]
+    assert tasks == ["import 300 sessions (SQLite)", "import 3,000 links (SQLite)", "re-import 3,000 links (SQLite)",
+                     "readiness --json (SQLite)"]
+    for row in rows:
+        floor, ours, ratio, peak = map(float, row.rsplit(None, 4)[1:])
+        assert floor > 0 and ours > 0 and ratio > 0 and peak > 0
+    assert fixed.startswith("fixed cost of a command (readiness --json on an empty store): ")
+    assert overview.startswith("overview page, 50 sessions / 3,000 links (AppTest): first run ")
+    assert list(tmp_path.iterdir()) == []  # the benchmark's folder (its files and stores) is gone
