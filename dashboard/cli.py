@@ -18,12 +18,12 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from dashboard.cli_text import board_text, report_text, undo_text, volume_text
 from dashboard.config import load_settings
 from dashboard.errors import ScanreadyError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BLOCKED = 0, 1, 2, 3
 EXIT_PIPE = 128 + 13  # the reader closed the pipe early (``| head``): the status a shell gives a tool SIGPIPE stops
-STATE_MARK = {"ok": "ok     ", "pending": "pending", "problem": "PROBLEM"}
 
 
 class _UsageError(ScanreadyError):
@@ -113,29 +113,8 @@ def _read_or_refuse(args: argparse.Namespace, *, max_mb: int) -> list[tuple[str,
     return None
 
 
-def _report_text(result: dict[str, Any]) -> str:
-    lines = []
-    for entry in result["files"]:
-        verdict = "valid" if not entry["errors"] else f"{len(entry['errors'])} error(s)"
-        lines.append(f"{entry['file']}: {entry['kind'] or 'unknown kind'} ({entry['template'] or '-'}), "
-                     f"{entry['rows']} rows: {verdict}")
-        for label, problems in (("error", entry["errors"]), ("warning", entry["warnings"])):
-            for p in problems:
-                where = "whole file" if p["line"] is None else f"line {p['line']}"
-                if p["column"]:
-                    where += f", {p['column']}"
-                lines.append(f"  {label}: {where}: {p['message']}")
-    if "imported" in result:
-        counts = result["imported"]
-        lines.append(f"Imported: {counts['created']} created, {counts['updated']} updated, "
-                     f"{counts['unchanged']} unchanged.")
-    elif not result["valid"]:
-        lines.append("Nothing was stored: fix the errors above and run again.")
-    return "\n".join(lines)
-
-
 def _emit(result: dict[str, Any], *, as_json: bool) -> None:
-    _out(orjson.dumps(result).decode() if as_json else _report_text(result))
+    _out(orjson.dumps(result).decode() if as_json else report_text(result))
 
 
 @contextmanager
@@ -203,7 +182,7 @@ def _readiness(args: argparse.Namespace) -> int:
 
         _out(safe_csv(pd.DataFrame(board.flat_rows())).decode())
     else:
-        _out(_board_text(board))
+        _out(board_text(board))
     blocked = board.counts()["blocked"]
     return EXIT_BLOCKED if args.fail_on_blocked and blocked else EXIT_OK
 
@@ -223,21 +202,6 @@ def _binary_out() -> Iterator[BinaryIO]:
     buffer.flush()
 
 
-def _board_text(board: Any) -> str:
-    counts = board.counts()
-    sheets = sum(c.expected_sheets for c in board.checklists)
-    lines = [f"Readiness as of {board.to_dict()['as_of']}: {counts['ready']} ready, {counts['pending']} pending, "
-             f"{counts['blocked']} blocked; {sheets:,} sheets expected."]
-    for checklist in board.checklists:
-        session = checklist.session
-        lines.append(f"{checklist.status.upper():8} {session.session_name} (group {session.group_name}), "
-                     f"{checklist.expected_sheets:,} sheets expected")
-        lines += [f"    {STATE_MARK[item.state]} {item.item}: {item.detail}" for item in checklist.items
-                  if item.state != "ok"]
-        lines += [f"    warning {text}" for text in checklist.warnings]
-    return "\n".join(lines)
-
-
 def _undo(args: argparse.Namespace) -> int:
     from dashboard import services
 
@@ -246,9 +210,7 @@ def _undo(args: argparse.Namespace) -> int:
     if args.json:
         _out(orjson.dumps(outcome.to_dict()).decode())
     else:
-        counts = outcome.counts
-        _out(f"Import {outcome.import_id} of {outcome.imported_at:%d %b %Y %H:%M} UTC undone: {counts['removed']:,} "
-             f"rows removed, {counts['restored']:,} restored, {counts['kept']:,} kept (changed by a later import).")
+        _out(undo_text(outcome))
     return EXIT_OK
 
 
@@ -305,13 +267,7 @@ def _volume(args: argparse.Namespace) -> int:
 
         _out(safe_csv(series).decode())
     else:
-        lines = [f"{row['date']}  {row['expected_sheets']:>8,} sheets  (blocked {row['blocked']:,}, pending "
-                 f"{row['pending']:,}, ready {row['ready']:,}; {row['sessions']:,} sessions)"
-                 + ("  OVER CAPACITY" if row.get("over_capacity") else "") for row in series_records(series)]
-        sessions, sheets = unscheduled(board.checklists)
-        if sessions:
-            lines.append(f"{sheets:,} sheets of {sessions:,} sessions without a complete scan window are on no day.")
-        _out("\n".join(lines) or "No sheets are expected on any day.")
+        _out(volume_text(series_records(series), unscheduled(board.checklists)))
     return EXIT_OK
 
 

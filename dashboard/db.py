@@ -120,7 +120,7 @@ def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    driver = connection.connection.driver_connection  # no transaction yet: the pragma takes effect
+    driver: Any = connection.connection.driver_connection  # no transaction yet: the pragma takes effect
     driver.execute("PRAGMA foreign_keys=OFF")
     try:
         yield
