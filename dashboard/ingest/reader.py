@@ -54,10 +54,18 @@ class Table:
         return len(self.lines)
 
 
+# How workbooks saved under a .csv name begin: a ZIP archive (.xlsx, .ods) or an OLE2 compound file (.xls).
+WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
 def decode(data: bytes) -> tuple[str, list[Problem]]:
-    """Text of ``data``: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252 with a warning."""
+    """Text of ``data``: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252 with a warning; a workbook
+    saved under a .csv name is refused as such."""
     if not data or data.isspace():  # isspace stops at the first other byte: no copy of a big file
         raise FileFormatError("The file is empty.")
+    if data.startswith(WORKBOOK_SIGNATURES):
+        raise FileFormatError("The file is a spreadsheet workbook (such as Excel's .xlsx or .xls), not CSV: open "
+                              "it in the spreadsheet and save it as 'CSV UTF-8 (Comma delimited)'.")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

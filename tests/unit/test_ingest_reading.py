@@ -6,7 +6,9 @@ Files are in tests/data/; each test states the exact (line, column) of every pro
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
 
@@ -67,6 +69,18 @@ def test_utf16_with_a_bom_is_read_with_a_warning() -> None:
     assert records(report) == records(parse("sessions_existing_groups.csv"))
 
 
+def _xlsx() -> bytes:
+    """A workbook as Excel zips one (its parts' names), renamed to .csv by a hurried manager."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet>" + "<row><c><v>1</v></c></row>" * 50 + "</worksheet>")
+    return buffer.getvalue()
+
+
+XLSX = _xlsx()
+
+
 @pytest.mark.parametrize(
     "name,data,words",
     [
@@ -77,6 +91,8 @@ def test_utf16_with_a_bom_is_read_with_a_warning() -> None:
         ("sessions_header_only.csv", None, "no data rows"),
         ("sessions_undecodable.csv", None, "0x81"),
         ("unknown_kind.csv", None, "name, email"),
+        ("sessions.csv", XLSX, "spreadsheet workbook"),
+        ("sessions.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "save it as 'CSV UTF-8"),
     ],
 )
 def test_whole_file_problems_are_one_error_without_line_or_column(name: str, data: bytes | None,
