@@ -32,7 +32,7 @@ def render() -> None:
         f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, as filtered on the dashboard.")
     st.download_button("Download the readiness review (HTML)", lambda: services.review_report(
         shown, capacity=capacity, scope=scope).encode("utf-8"), file_name="readiness-review.html",
-        mime="text/html", icon=":material/summarize:")
+        mime="text/html", icon=":material/summarize:", on_click="ignore")
 
 
 def _timeline(shown: Board) -> None:
@@ -91,5 +91,6 @@ def _volume(shown: Board) -> int | None:
         st.caption(f"{sheets:,} expected sheets of {sessions:,} session(s) without a complete scan window are on "
                    "no day.")
     st.download_button("Download the volume per day as CSV", safe_csv(series),
-                       file_name="scanready-volume.csv", mime="text/csv", icon=":material/download:")
+                       file_name="scanready-volume.csv", mime="text/csv", icon=":material/download:",
+                       on_click="ignore")
     return capacity

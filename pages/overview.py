@@ -36,7 +36,8 @@ def render(session_page: Any, import_page: Any | None) -> None:
                                                    **({"as_of": st.query_params["as_of"]}
                                                       if "as_of" in st.query_params else {})})
     st.download_button("Download this table as CSV", lambda: safe_csv(pd.DataFrame(shown.flat_rows())),
-                       file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:")
+                       file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:",
+                       on_click="ignore")
 
 
 def _empty_store(import_page: Any | None) -> None:

@@ -54,7 +54,7 @@ def _show(validation: Validation) -> None:
                      column_config={"file": st.column_config.TextColumn(width="small"),
                                     "message": st.column_config.TextColumn(width="large")})
         st.download_button("Download problems as CSV", safe_csv(problems), file_name="scanready-problems.csv",
-                           mime="text/csv", icon=":material/download:")
+                           mime="text/csv", icon=":material/download:", on_click="ignore")
     for report in validation.reports:
         if report.count:
             with st.expander(f"Preview of {report.file} ({report.rows:,} rows)"):

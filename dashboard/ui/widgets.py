@@ -111,7 +111,7 @@ def welcome() -> None:
         for column, (name, data) in zip(columns, services.templates().items(), strict=False):
             groups = "new groups" if "new-groups" in name else "existing groups"
             column.download_button(f"Template: {groups}", data, file_name=name, mime="text/csv", help=name,
-                                   icon=":material/download:")
+                                   icon=":material/download:", on_click="ignore")
         if columns[2].button("Load example programme", icon=":material/auto_awesome:"):
             import_files(services.example_programme())
 

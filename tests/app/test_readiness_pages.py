@@ -36,6 +36,9 @@ def test_overview_lists_every_paper_session_blocked_first(make_app, programme):
     assert shown["Expected sheets"] == f"{table['expected sheets'].sum():,}"
     items = ["enrolment", "roles", "launched", "submitted", "window", "schedule"]
     assert set(table[items].stack()) <= {"✅", "⏳", "❌"}
+    # A download starts no rerun: a rerun racing the browser's fetch of a generated file lost the download.
+    assert [(b.proto.label, b.proto.ignore_rerun) for b in at.get("download_button")] == [
+        ("Download this table as CSV", True)]
 
 
 def test_as_of_changes_the_statuses(make_app, programme):

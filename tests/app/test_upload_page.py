@@ -39,7 +39,7 @@ def test_empty_store_welcomes_with_templates_and_example(make_app):
     at = make_app("import").run()
     assert not at.exception
     assert any("The store is empty" in info.value for info in at.info)
-    labels = [b.proto.label for b in at.get("download_button")]
+    labels = [b.proto.label for b in at.get("download_button") if b.proto.ignore_rerun]  # a download starts no rerun
     assert labels == ["Template: existing groups", "Template: new groups"]
     assert button(at, "Load example programme")
     assert "No import yet." in [c.value for c in at.caption]
@@ -77,7 +77,8 @@ def test_invalid_upload_lists_errors_and_keeps_import_disabled(make_app, app_eng
         {"severity": "error", "file": "bad.csv", "line": 3, "column": "session_paperMode_sheetsPerInteraction",
          "value": "none"}]
     assert button(at, "Import").disabled
-    assert [b.proto.label for b in at.get("download_button")][-1] == "Download problems as CSV"
+    assert [(b.proto.label, b.proto.ignore_rerun) for b in at.get("download_button")][-1] == (
+        "Download problems as CSV", True)
     assert count(app_engine, ExamSession) == 0
 
 
