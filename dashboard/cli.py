@@ -118,15 +118,17 @@ def _emit(result: dict[str, Any], *, as_json: bool) -> None:
 
 
 @contextmanager
-def _database(url: str | None, *, upgrade: bool = True, write: bool = False) -> Iterator[Any]:
-    """A unit of work on the store (migrated first, or only opened when ``upgrade`` is False)."""
+def _database(url: str | None, *, upgrade: bool = True, write: bool = False, creates: bool = False) -> Iterator[Any]:
+    """A unit of work on the store (migrated first, or only opened when ``upgrade`` is False). A command that
+    does not expect to create the store (``creates``) says so on stderr when it had to: a mistyped --db."""
     from dashboard.db import make_engine, migrate, open_existing, session_scope
 
     target = load_settings(url).database_url
     engine = make_engine(target) if upgrade else open_existing(target)
     try:
-        if upgrade:
-            migrate(engine)
+        if upgrade and migrate(engine) and not creates:
+            _out(f"scanready: there was no store at {engine.url.render_as_string(hide_password=True)}; an empty "
+                 "one was created. Check --db (or SCANREADY_DATABASE_URL), or import files first.", err=True)
         with session_scope(engine, write=write) as db:
             yield db
     finally:
@@ -157,7 +159,7 @@ def _import(args: argparse.Namespace) -> int:
     files = _read_or_refuse(args, max_mb=settings.max_file_mb)
     if files is None:
         return EXIT_INVALID
-    with _database(args.db, write=True) as db:
+    with _database(args.db, write=True, creates=True) as db:
         outcome = services.import_files(files, db=db, settings=settings, progress=_progress_line())
         if outcome.import_id is None:
             db.rollback()
@@ -229,7 +231,7 @@ def _progress_line() -> Any:
 def _migrate(args: argparse.Namespace) -> int:
     from dashboard.db import SCHEMA_REVISION
 
-    with _database(args.db) as db:
+    with _database(args.db, creates=True) as db:
         url = db.get_bind().engine.url.render_as_string(hide_password=True)
     _out(f"Store at {url} is at schema {SCHEMA_REVISION}.")
     return EXIT_OK

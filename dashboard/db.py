@@ -90,12 +90,12 @@ def _alembic_config(connection: Any) -> Any:
     return config
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine) -> bool:
     """Bring the store's schema to the newest migration: an empty store is created from the models and
     stamped at the newest revision (Alembic's way to build a store from scratch, instead of replaying every
-    migration), an older one is upgraded by Alembic."""
+    migration), an older one is upgraded by Alembic. True when the store was empty and has been created."""
     if _stored_revision(engine) == SCHEMA_REVISION:
-        return
+        return False
     try:
         with engine.connect() as connection, _sqlite_foreign_keys_off(connection), \
                 connection.execution_options(write=True).begin():
@@ -103,11 +103,12 @@ def migrate(engine: Engine) -> None:
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7226373)")
             if not inspect(connection).get_table_names():
                 _create(connection)
-                return
+                return True
             from alembic import command
 
             command.upgrade(_alembic_config(connection), "head")
             _check_references(connection)
+            return False
     except DBAPIError as exc:  # unreachable server, or a file that is not a database
         raise StoreError(f"Cannot open the store at {engine.url!r}: {exc.orig}") from exc
 

@@ -255,6 +255,29 @@ def test_migrate_creates_the_store(tmp_path):
     assert stored_sessions(tmp_path / "store.db") == []
 
 
+@pytest.mark.parametrize("command", [["readiness", "--json"], ["volume"], ["report", "--output", "review.html"]])
+def test_a_reading_command_on_a_new_path_says_it_created_an_empty_store(tmp_path, command, capsys, no_env_store):
+    url = f"sqlite:///{tmp_path / 'typo' / 'store.db'}"
+    command = [str(tmp_path / part) if part.endswith(".html") else part for part in command]
+
+    first = main([*command, "--db", url])
+    note = capsys.readouterr().err
+    again = main([*command, "--db", url])
+
+    assert (first, again) == (0, 0)  # an empty programme, as before: only stderr tells the manager
+    assert note == (f"scanready: there was no store at {url}; an empty one was created. Check --db (or "
+                    "SCANREADY_DATABASE_URL), or import files first.\n")
+    assert capsys.readouterr().err == ""  # the store is there now
+
+
+@pytest.mark.parametrize("command", ["import", "migrate"])
+def test_commands_that_create_the_store_do_so_quietly(files, tmp_path, command, capsys, no_env_store):
+    args = [command, str(files["good"])] if command == "import" else [command]
+
+    assert main([*args, "--db", f"sqlite:///{tmp_path / 'new.db'}"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 # In-process: the same entry point, faster.
 
 
