@@ -6,6 +6,7 @@ queries live in ``store.py``.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,8 +117,8 @@ def migrate(engine: Engine) -> bool:
 @contextmanager
 def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
     """SQLite's foreign keys off while migrations run, on again after: a table others refer to can then be
-    rebuilt, as SQLite's ALTER TABLE procedure asks (a migration that rebuilds one checks the references
-    itself). SQLite ignores the switch inside a transaction, so it is set before the migration's begins."""
+    rebuilt, as SQLite's ALTER TABLE procedure asks (``_check_references`` checks them before the commit).
+    SQLite ignores the switch inside a transaction, so it is set before the migration's begins."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -126,7 +127,10 @@ def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        driver.execute("PRAGMA foreign_keys=ON")
+        try:
+            driver.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error:  # a broken connection: dropped, never pooled without its foreign keys
+            connection.invalidate()
 
 
 def _check_references(connection: Connection) -> None:
