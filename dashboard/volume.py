@@ -1,8 +1,9 @@
 """Expected scan volume: each session's expected sheets spread over the UTC calendar days of its scan window.
 
 Owns: the whole-sheet split of a session's total over its days (``spread``, and its vectorised twin used on a
-whole board), the long per-day frame the volume chart stacks, the per-day series that ``scanready volume`` prints,
-and the days above a scanner's capacity.
+whole board), the per-day frame the volume chart stacks (at most ``STACK_LIMIT`` groups or deliveries by name),
+the per-day series that ``scanready volume`` prints, and the days above a scanner's capacity. Both frames are
+counted over integer day numbers and category codes: text is made only for the rows they return.
 
 The split: a window [start, end) covers the UTC days from start's day to the day of the last instant before end
 (a window ending at midnight does not touch the next day). Day ``i`` of ``n`` gets
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from dashboard.readiness import Checklist
 StackBy = Literal["status", "group", "delivery"]
 STATUSES = ("blocked", "pending", "ready")
 SERIES_COLUMNS = ["date", "expected_sheets", *STATUSES, "sessions", "cumulative"]
+STACK_LIMIT = 12  # groups or deliveries named in the volume chart's stack; the rest stack as one
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_US = 86_400_000_000  # microseconds in a UTC day (no leap seconds in POSIX time)
 
@@ -36,11 +38,17 @@ def _microseconds(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
-def window_days(start: datetime, end: datetime) -> tuple[date, int]:
-    """The first UTC day the window [start, end) covers, and how many days it covers (at least one)."""
+def _day_span(start: datetime, end: datetime) -> tuple[int, int]:
+    """The first UTC day the window [start, end) covers, as days since 1970, and how many it covers (≥ 1)."""
     first = _microseconds(start) // _DAY_US
     last = (_microseconds(end) - 1) // _DAY_US
-    return (_EPOCH + timedelta(days=first)).date(), max(last - first + 1, 1)
+    return first, max(last - first + 1, 1)
+
+
+def window_days(start: datetime, end: datetime) -> tuple[date, int]:
+    """The first UTC day the window [start, end) covers, and how many days it covers (at least one)."""
+    first, count = _day_span(start, end)
+    return (_EPOCH + timedelta(days=first)).date(), count
 
 
 def spread(total: int, days: int) -> list[int]:
@@ -73,51 +81,88 @@ def unscheduled(checklists: Sequence[Checklist]) -> tuple[int, int]:
     return len(missing), sum(c.expected_sheets for c in missing)
 
 
+def _session_day_arrays(checklists: Sequence[Checklist]) -> tuple[list[Checklist], np.ndarray, np.ndarray,
+                                                                  np.ndarray]:
+    """The checklists with sheets on some day, and per (session, day of its window): the checklist's index,
+    the UTC day (days since 1970) and the sheets. Numbers only: a national programme has millions of
+    session-days, and text per session-day is what made the charts slow."""
+    kept = _scheduled(checklists)
+    spans: dict[tuple[datetime, datetime], tuple[int, int]] = {}  # sessions share few windows
+    for _, start, end in kept:
+        if (start, end) not in spans:
+            spans[(start, end)] = _day_span(start, end)
+    first = np.array([spans[(start, end)][0] for _, start, end in kept], dtype=np.int64)
+    owner, offset, sheets = _spread_many(np.array([c.expected_sheets for c, _, _ in kept], dtype=np.int64),
+                                         np.array([spans[(start, end)][1] for _, start, end in kept], dtype=np.int64))
+    return [c for c, _, _ in kept], owner, first[owner] + offset, sheets
+
+
+def _iso_days(days: np.ndarray) -> np.ndarray:
+    """Days since 1970 as ISO dates (text)."""
+    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
+
+
 def session_days(checklists: Sequence[Checklist]) -> pd.DataFrame:
     """One row per (session, UTC day of its window): session, group, delivery, status, date, expected_sheets."""
-    columns = ["session", "group", "delivery", "status", "date", "expected_sheets"]
-    kept = _scheduled(checklists)
-    if not kept:
-        return pd.DataFrame({name: pd.Series([], dtype="int64" if name == "expected_sheets" else object)
-                             for name in columns})
-    spans = [window_days(start, end) for _, start, end in kept]
-    owner, offset, sheets = _spread_many(np.array([c.expected_sheets for c, _, _ in kept], dtype=np.int64),
-                                         np.array([count for _, count in spans], dtype=np.int64))
-    first = np.array([day for day, _ in spans], dtype="datetime64[D]")
-    days = np.datetime_as_string(first[owner] + offset.astype("timedelta64[D]"), unit="D")
+    kept, owner, days, sheets = _session_day_arrays(checklists)
     labels = np.array([(c.session.session_name, c.session.group_name, c.session.delivery_id, c.status)
-                       for c, _, _ in kept], dtype=object)[owner]
+                       for c in kept], dtype=object).reshape(-1, 4)[owner]
     return pd.DataFrame({"session": labels[:, 0], "group": labels[:, 1], "delivery": labels[:, 2],
-                         "status": labels[:, 3], "date": days.astype(object), "expected_sheets": sheets})
+                         "status": labels[:, 3], "date": _iso_days(days),
+                         "expected_sheets": sheets.astype(np.int64)})
 
 
-def volume_by_day(checklists: Sequence[Checklist], *, by: StackBy = "status") -> pd.DataFrame:
-    """Sheets per UTC day and ``by`` (status, group or delivery): date, ``by``, sessions, expected_sheets."""
-    days = session_days(checklists)
-    grouped = days.groupby(["date", by], sort=True).agg(sessions=("session", "size"),
-                                                        expected_sheets=("expected_sheets", "sum"))
-    return grouped.reset_index().astype({"sessions": "int64", "expected_sheets": "int64"})
+def _stack_key(checklist: Checklist, by: StackBy) -> str:
+    return checklist.status if by == "status" else (checklist.session.group_name if by == "group"
+                                                    else checklist.session.delivery_id)
+
+
+def volume_by_day(checklists: Sequence[Checklist], *, by: StackBy = "status",
+                  limit: int = STACK_LIMIT) -> pd.DataFrame:
+    """Sheets per UTC day and ``by`` (status, group or delivery): date, ``by``, sessions, expected_sheets.
+
+    Beyond ``limit`` groups or deliveries, those with the most sheets keep their name and the others are
+    stacked together as "N other groups" (a chart cannot tell 100,000 colours apart, nor carry their rows)."""
+    kept, owner, days, sheets = _session_day_arrays(checklists)
+    codes, uniques = pd.factorize(pd.Series([_stack_key(c, by) for c in kept], dtype=object))
+    names = np.asarray(uniques, dtype=object)
+    if by != "status" and len(names) > limit:
+        totals = np.bincount(codes, weights=[c.expected_sheets for c in kept], minlength=len(names))
+        ranked = sorted(range(len(names)), key=lambda i: (-totals[i], names[i]))
+        keep = np.full(len(names), limit - 1)  # the code of the "others" entry
+        keep[ranked[:limit - 1]] = np.arange(limit - 1)
+        plural = "groups" if by == "group" else "deliveries"
+        names = np.array([*names[ranked[:limit - 1]], f"{len(names) - limit + 1:,} other {plural}"], dtype=object)
+        codes = keep[codes]
+    frame = pd.DataFrame({"day": days, "key": np.asarray(codes, dtype=np.int64)[owner], "sheets": sheets})
+    grouped = frame.groupby(["day", "key"]).agg(sessions=("sheets", "size"), expected_sheets=("sheets", "sum"))
+    grouped = grouped.reset_index()
+    result = pd.DataFrame({"date": _iso_days(grouped["day"].to_numpy()), by: names[grouped["key"].to_numpy()],
+                           "sessions": grouped["sessions"].to_numpy(dtype=np.int64),
+                           "expected_sheets": grouped["expected_sheets"].to_numpy(dtype=np.int64)})
+    return result.sort_values(["date", by], kind="stable").reset_index(drop=True)
 
 
 def daily_series(checklists: Sequence[Checklist], *, capacity: int | None = None) -> pd.DataFrame:
     """Every UTC day from the first window's start to the last one's end, with the sheets expected that day,
     split by status, the sessions whose window covers it, the running total and (with a capacity)
     ``over_capacity``. Days inside the range with nothing expected are listed with zeros."""
-    days = session_days(checklists)
-    if days.empty:
+    kept, owner, days, sheets = _session_day_arrays(checklists)
+    if not kept:
         series = pd.DataFrame({name: pd.Series([], dtype=object if name == "date" else "int64")
                                for name in SERIES_COLUMNS})
     else:
-        by_status = days.pivot_table(index="date", columns="status", values="expected_sheets", aggfunc="sum",
-                                     fill_value=0).reindex(columns=list(STATUSES), fill_value=0)
-        every_day = pd.date_range(min(days["date"]), max(days["date"]), freq="D").strftime("%Y-%m-%d")
-        series = by_status.reindex(every_day, fill_value=0)
-        series["sessions"] = days.groupby("date").size().reindex(every_day, fill_value=0)
-        series["expected_sheets"] = series[list(STATUSES)].sum(axis=1)
-        series["cumulative"] = series["expected_sheets"].cumsum()
-        series = series.rename_axis("date").reset_index()[SERIES_COLUMNS]
-        series = series.astype({name: "int64" for name in SERIES_COLUMNS if name != "date"})
-        series.columns.name = None
+        first, span = int(days.min()), int(days.max() - days.min()) + 1
+        at = days - first
+        status = np.array([STATUSES.index(c.status) for c in kept], dtype=np.int64)[owner]
+        columns: dict[str, Any] = {"date": _iso_days(np.arange(first, first + span))}
+        for code, name in enumerate(STATUSES):
+            chosen = status == code
+            columns[name] = np.bincount(at[chosen], weights=sheets[chosen], minlength=span).astype(np.int64)
+        columns["sessions"] = np.bincount(at, minlength=span).astype(np.int64)
+        columns["expected_sheets"] = sum(columns[name] for name in STATUSES)
+        columns["cumulative"] = np.cumsum(columns["expected_sheets"])
+        series = pd.DataFrame(columns)[SERIES_COLUMNS]
     if capacity is not None:
         series["over_capacity"] = series["expected_sheets"] > capacity
     return series

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -155,6 +156,52 @@ def test_volume_by_day_stacks_by_the_chosen_field():
     frame = volume.volume_by_day([checklist("a", group="G1"), checklist("b", group="G2", uploaders=0)], by="group")
     assert list(frame.columns) == ["date", "group", "sessions", "expected_sheets"]
     assert frame.groupby("group")["expected_sheets"].sum().to_dict() == {"G1": 30, "G2": 30}
+
+
+def test_beyond_the_limit_the_smallest_groups_stack_as_one():
+    board = [checklist(f"s{i}", group=f"G{i:02}", test_takers=i + 1) for i in range(15)]  # G14 has the most sheets
+
+    frame = volume.volume_by_day(board, by="group", limit=12)
+
+    totals = frame.groupby("group")["expected_sheets"].sum()
+    assert sorted(totals.index) == sorted([f"G{i:02}" for i in range(4, 15)] + ["4 other groups"])
+    assert totals["4 other groups"] == sum(c.expected_sheets for c in board[:4])
+    assert frame.groupby("date")["expected_sheets"].sum().to_dict() == (
+        volume.session_days(board).groupby("date")["expected_sheets"].sum().to_dict())
+    assert frame.loc[frame["group"] == "4 other groups", "sessions"].max() == 4
+    assert set(volume.volume_by_day(board, by="delivery", limit=12)["delivery"]) == {"https://tao/d/history"}
+
+
+def _series_by_groupby(days):
+    """daily_series as first written: pandas pivots over the per-session-day frame (the reference)."""
+    by_status = days.pivot_table(index="date", columns="status", values="expected_sheets", aggfunc="sum",
+                                 fill_value=0).reindex(columns=list(volume.STATUSES), fill_value=0)
+    every_day = pd.date_range(min(days["date"]), max(days["date"]), freq="D").strftime("%Y-%m-%d")
+    series = by_status.reindex(every_day, fill_value=0)
+    series["sessions"] = days.groupby("date").size().reindex(every_day, fill_value=0)
+    series["expected_sheets"] = series[list(volume.STATUSES)].sum(axis=1)
+    series["cumulative"] = series["expected_sheets"].cumsum()
+    return series.rename_axis("date").reset_index()[volume.SERIES_COLUMNS]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(-200, 400), st.integers(1, 24 * 20), st.integers(0, 40),
+                          st.sampled_from(["G1", "G2", "G3"]), st.sampled_from(["d1", "d2"]), st.booleans()),
+                min_size=1, max_size=12))
+def test_the_volume_frames_match_a_plain_groupby_of_the_session_days(specs):
+    board = [checklist(f"s{i}", group=group, delivery=delivery, test_takers=takers, uploaders=int(uploads),
+                       start=AS_OF + timedelta(hours=hours), end=AS_OF + timedelta(hours=hours + length))
+             for i, (hours, length, takers, group, delivery, uploads) in enumerate(specs)]
+    days = volume.session_days(board)
+    if days.empty:
+        assert volume.volume_by_day(board).empty and volume.daily_series(board).empty
+        return
+    for by in ("status", "group", "delivery"):
+        expected = (days.groupby(["date", by], sort=True)
+                    .agg(sessions=("session", "size"), expected_sheets=("expected_sheets", "sum")).reset_index())
+        pd.testing.assert_frame_equal(volume.volume_by_day(board, by=by), expected, check_dtype=False)
+    pd.testing.assert_frame_equal(volume.daily_series(board), _series_by_groupby(days), check_dtype=False,
+                                  check_names=False)
 
 
 def test_series_records_are_plain_json_values():
