@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Literal
 
 import altair as alt
@@ -42,17 +43,26 @@ def _shown(moment: datetime | None, zone: str | None) -> str:
     return format_moment(moment, zone) if moment else "not set"
 
 
-def _session_row(checklist: Checklist) -> dict[str, Any]:
-    s = checklist.session
-    reasons = [f"{item.item} ({item.state}): {item.detail}" for item in checklist.items if item.state != "ok"]
-    return {"label": s.session_name, "status": checklist.status, "sessions": 1,
-            "expected_sheets": checklist.expected_sheets, "start": _iso(s.scan_upload_start),
-            "end": _iso(s.scan_upload_end), "submission": _iso(s.submission_date),
-            "opens": _shown(s.scan_upload_start, s.timezone), "closes": _shown(s.scan_upload_end, s.timezone),
-            "submitted": _shown(s.submission_date, s.timezone),
-            "reasons": " | ".join(reasons) or "Every check passes.",
-            "group": s.group_name, "delivery": s.delivery_id,
-            "open_items": [f"{item.item} {item.state}" for item in checklist.items if item.state != "ok"]}
+def _session_rows(checklists: Sequence[Checklist], *, by: RowsBy) -> pd.DataFrame:
+    """One row per session. Each distinct moment is written once (sessions share few dates); the texts only a
+    session's own row shows (its zone's times, its reasons) are left out when rows are grouped."""
+    iso, shown = cache(_iso), cache(_shown)
+    rows: list[dict[str, Any]] = []
+    for checklist in checklists:
+        s = checklist.session
+        open_items = [item for item in checklist.items if item.state != "ok"]
+        row = {"label": s.session_name, "status": checklist.status, "sessions": 1,
+               "expected_sheets": checklist.expected_sheets, "start": iso(s.scan_upload_start),
+               "end": iso(s.scan_upload_end), "submission": iso(s.submission_date),
+               "group": s.group_name, "delivery": s.delivery_id,
+               "open_items": [f"{item.item} {item.state}" for item in open_items]}
+        if by == "session":
+            row.update(opens=shown(s.scan_upload_start, s.timezone), closes=shown(s.scan_upload_end, s.timezone),
+                       submitted=shown(s.submission_date, s.timezone),
+                       reasons=" | ".join(f"{item.item} ({item.state}): {item.detail}" for item in open_items)
+                       or "Every check passes.")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*TIMELINE_COLUMNS, "group", "delivery", "open_items"])
 
 
 def _reason_counts(lists: pd.Series) -> str:
@@ -72,8 +82,7 @@ def timeline_frame(checklists: Sequence[Checklist], *, by: RowsBy = "session") -
     Sessions without both window dates are kept (``start`` or ``end`` None): the chart leaves them out, a table
     can still list them. ``opens``/``closes``/``submitted`` are text in the session's zone (UTC when grouped).
     """
-    rows = pd.DataFrame([_session_row(c) for c in checklists],
-                        columns=[*TIMELINE_COLUMNS, "group", "delivery", "open_items"])
+    rows = _session_rows(checklists, by=by)
     if by != "session":
         rows = (rows.assign(label=rows[by])
                 .groupby(["label", "status"], sort=False)
