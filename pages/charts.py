@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, services, ui, volume
 from dashboard.export import safe_csv
-from dashboard.services import Board
+from dashboard.services import Board, Filters
 
 ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
                                         "delivery": "delivery and status"}
@@ -22,12 +22,13 @@ def render() -> None:
         st.info("No paper session is stored yet: import your TAO session files, or load the example programme "
                 "on the Overview page, to see the charts.", icon=":material/info:")
         return
-    shown = services.filter_board(full, ui.filter_inputs(full))
+    filters = ui.filter_inputs(as_of)
+    shown = ui.shown_board(as_of, filters)
     if not shown.checklists:
         st.caption("No session matches these filters.")
         return
-    _timeline(shown)
-    capacity = _volume(shown)
+    _timeline(shown, filters)
+    capacity = _volume(shown, filters)
     scope = None if len(shown.checklists) == len(full.checklists) else (
         f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, as filtered on the dashboard.")
     st.download_button("Download the readiness review (HTML)", lambda: services.review_report(
@@ -35,11 +36,11 @@ def render() -> None:
         mime="text/html", icon=":material/summarize:", on_click="ignore")
 
 
-def _timeline(shown: Board) -> None:
+def _timeline(shown: Board, filters: Filters) -> None:
     st.subheader("Scan upload windows")
     by = st.radio("One row per", list(ROWS_LABEL), format_func=ROWS_LABEL.__getitem__, horizontal=True,
                   index=list(ROWS_LABEL).index(charts.rows_by(shown.checklists)), key="rows_by") or "session"
-    frame = charts.timeline_frame(shown.checklists, by=by)
+    frame = ui.timeline_rows(shown.as_of, filters, by)
     pages = charts.page_count(frame)
     if st.session_state.get("timeline_page", 1) > pages:  # fewer rows since the last run (a filter changed)
         st.session_state["timeline_page"] = pages
@@ -60,7 +61,7 @@ def _timeline(shown: Board) -> None:
         st.caption(f"{missing:,} row(s) have no complete scan upload window and are only in the table.")
 
 
-def _volume(shown: Board) -> int | None:
+def _volume(shown: Board, filters: Filters) -> int | None:
     st.subheader("Expected scan volume")
     left, right = st.columns([1, 3])
     stack = left.radio("Stack by", STACKS, horizontal=True, key="stack_by") or "status"
@@ -73,12 +74,11 @@ def _volume(shown: Board) -> int | None:
         st.query_params["capacity"] = str(capacity)
     else:
         st.query_params.pop("capacity", None)
-    series = volume.daily_series(shown.checklists, capacity=capacity)
+    series, by_day = ui.volume_frames(shown.as_of, filters, stack, capacity)
     if series.empty:
         st.info("No sheets are expected on any day: no session has both a scan upload window and expected sheets.")
         return capacity
-    st.altair_chart(charts.volume_chart(volume.volume_by_day(shown.checklists, by=stack), series, by=stack,
-                                        capacity=capacity), key="volume")
+    st.altair_chart(charts.volume_chart(by_day, series, by=stack, capacity=capacity), key="volume")
     over = volume.days_over(series, capacity)
     if capacity and over.empty:
         st.success(f"No day is above the capacity of {capacity:,} sheets.", icon=":material/check_circle:")

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import services, ui
+from dashboard import ui
 from dashboard.export import safe_csv
 
 
@@ -20,14 +20,15 @@ def render(session_page: Any, import_page: Any | None) -> None:
     if not full.checklists:
         _empty_store(import_page)
         return
-    shown = services.filter_board(full, ui.filter_inputs(full))
+    filters = ui.filter_inputs(as_of)
+    shown = ui.shown_board(as_of, filters)
     ui.status_metrics(shown)
     if not shown.checklists:
         st.caption("No session matches these filters.")
         return
     st.caption(f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, blocked first. "
                "Tick the box at the left of a row to open the session's checklist.")
-    frame = ui.board_frame(shown)
+    frame = ui.board_table(as_of, filters)
     event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row",
                          column_config=ui.board_column_config(), key="board")
     rows = event.selection.rows if event is not None else []

@@ -1,4 +1,9 @@
-"""The store as the pages see it: settings, the cached engine, units of work, the cached readiness board."""
+"""The store as the pages see it: settings, the cached engine, units of work, the cached readiness board and
+what the pages derive from it (filtered boards, their tables and chart rows), cached by data version, as-of and
+filters: a rerun that changes none of them (a click on a chart, a page of the timeline) recomputes nothing.
+
+Cached values are shared between reruns and sessions as they are (resources, not copies): pages read them and
+never change them."""
 
 from __future__ import annotations
 
@@ -6,14 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from dashboard import services, store
+from dashboard import charts, services, store, volume
 from dashboard.config import Settings, load_settings
 from dashboard.db import make_engine, migrate, session_scope
-from dashboard.services import Board
+from dashboard.services import Board, Filters
+from dashboard.ui.tables import board_frame
 
 
 def settings() -> Settings:
@@ -57,3 +64,59 @@ def cached_board(version: int, as_of: datetime, url: str) -> Board:
 
 def board(as_of: datetime) -> Board:
     return cached_board(data_version(), as_of, settings().database_url)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _options(version: int, as_of: datetime, url: str) -> tuple[list[str], list[str]]:
+    checklists = cached_board(version, as_of, url).checklists
+    return (sorted({c.session.group_name for c in checklists}),
+            sorted({c.session.delivery_id for c in checklists}))
+
+
+def filter_options(as_of: datetime) -> tuple[list[str], list[str]]:
+    """The groups and the deliveries of the board, sorted: the filters' choices."""
+    return _options(data_version(), as_of, settings().database_url)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _shown(version: int, as_of: datetime, url: str, filters: Filters) -> Board:
+    return services.filter_board(cached_board(version, as_of, url), filters)
+
+
+def shown_board(as_of: datetime, filters: Filters) -> Board:
+    """The board's sessions that pass ``filters``."""
+    return _shown(data_version(), as_of, settings().database_url, filters)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _board_table(version: int, as_of: datetime, url: str, filters: Filters) -> pd.DataFrame:
+    return board_frame(_shown(version, as_of, url, filters))
+
+
+def board_table(as_of: datetime, filters: Filters) -> pd.DataFrame:
+    """The overview's table of the filtered board (``tables.board_frame``)."""
+    return _board_table(data_version(), as_of, settings().database_url, filters)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Laying out the timeline…")
+def _timeline_rows(version: int, as_of: datetime, url: str, filters: Filters, by: charts.RowsBy) -> pd.DataFrame:
+    return charts.timeline_frame(_shown(version, as_of, url, filters).checklists, by=by)
+
+
+def timeline_rows(as_of: datetime, filters: Filters, by: charts.RowsBy) -> pd.DataFrame:
+    """The timeline's rows of the filtered board (``charts.timeline_frame``)."""
+    return _timeline_rows(data_version(), as_of, settings().database_url, filters, by)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Counting sheets per day…")
+def _volume_frames(version: int, as_of: datetime, url: str, filters: Filters, by: volume.StackBy,
+                   capacity: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    checklists = _shown(version, as_of, url, filters).checklists
+    return volume.daily_series(checklists, capacity=capacity), volume.volume_by_day(checklists, by=by)
+
+
+def volume_frames(as_of: datetime, filters: Filters, by: volume.StackBy,
+                  capacity: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The filtered board's sheets per day (``volume.daily_series``) and stacked by ``by``
+    (``volume.volume_by_day``)."""
+    return _volume_frames(data_version(), as_of, settings().database_url, filters, by, capacity)

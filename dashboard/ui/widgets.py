@@ -13,7 +13,7 @@ from dashboard.access import can_import
 from dashboard.errors import ScanreadyError
 from dashboard.services import Board, Filters
 from dashboard.ui.auth import current_role
-from dashboard.ui.data import database, settings
+from dashboard.ui.data import database, filter_options, settings
 from dashboard.ui.tables import STATUS_LABEL
 
 
@@ -58,10 +58,9 @@ def as_of_input() -> datetime:
     return as_of
 
 
-def filter_inputs(full: Board) -> Filters:
-    """The overview's filters, seeded from and written back to the query string."""
-    groups = sorted({c.session.group_name for c in full.checklists})
-    deliveries = sorted({c.session.delivery_id for c in full.checklists})
+def filter_inputs(as_of: datetime) -> Filters:
+    """The overview's filters over the board at ``as_of``, seeded from and written back to the query string."""
+    groups, deliveries = filter_options(as_of)
     _query_default("status", list, [])
     _query_default("group", lambda v: [g for g in v if g in groups], [])
     _query_default("delivery", lambda v: [d for d in v if d in deliveries], [])

@@ -10,8 +10,10 @@ import pytest
 from sqlmodel import Session
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from dashboard import services, volume
+from dashboard import charts, services, volume
+from dashboard.config import Settings
 from tests.app.conftest import AS_OF
+from tests.factories import session, sessions_csv
 
 
 def board(engine, as_of: str = AS_OF) -> services.Board:
@@ -148,3 +150,31 @@ def test_a_capacity_in_the_url_that_is_not_a_count_is_ignored(make_app, programm
     at = make_app("charts", as_of=AS_OF, capacity=capacity).run()
     assert not at.exception
     assert at.number_input(key="capacity").value == 0 and not at.warning
+
+
+def test_reruns_reuse_the_chart_rows_until_an_import_or_a_changed_input(make_app, programme, monkeypatch):
+    calls: list[str] = []
+    for module, name in ((charts, "timeline_frame"), (volume, "daily_series"), (volume, "volume_by_day")):
+        original = getattr(module, name)
+
+        def counted(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+    at = make_app("charts", as_of=AS_OF).run()
+    assert sorted(calls) == ["daily_series", "timeline_frame", "volume_by_day"]
+
+    at.run()  # nothing changed: nothing is counted again
+    assert len(calls) == 3
+
+    at.number_input(key="capacity").set_value(200).run()  # only the volume depends on the capacity
+    assert sorted(calls[3:]) == ["daily_series", "volume_by_day"]
+
+    with Session(programme) as db:  # an import (from another browser, or the CLI) bumps the data version
+        services.import_files([("more.csv", sessions_csv(session("History 9Z", group="Class 9Z")))], db=db,
+                              settings=Settings())
+        db.commit()
+    at.run()
+    assert sorted(calls[5:]) == ["daily_series", "timeline_frame", "volume_by_day"]
+    assert "History 9Z" in set(drawn(at, 0, 0)["label"]) | set(at.dataframe[0].value["session"])

@@ -20,7 +20,7 @@ def test_the_benchmark_prints_every_comparison_and_leaves_no_files(tmp_path):
                           env=env, capture_output=True, text=True, timeout=600, check=False)
 
     assert done.returncode == 0, done.stderr
-    table, fixed, overview = done.stdout.strip().split("\n\n")
+    table, fixed, charts, overview = done.stdout.strip().split("\n\n")
     header, *rows = table.splitlines()
     assert header.split() == ["task", "floor", "s", "scanready", "s", "ratio", "peak", "RSS", "MB"]
     tasks = [row.rsplit(None, 4)[0] for row in rows]
@@ -30,5 +30,6 @@ def test_the_benchmark_prints_every_comparison_and_leaves_no_files(tmp_path):
         floor, ours, ratio, peak = map(float, row.rsplit(None, 4)[1:])
         assert floor > 0 and ours > 0 and ratio > 0 and peak > 0
     assert fixed.startswith("fixed cost of a command (readiness --json on an empty store): ")
+    assert charts.startswith("charts page, 300 sessions / 3,000 links (AppTest): first run ")
     assert overview.startswith("overview page, 50 sessions / 3,000 links (AppTest): first run ")
     assert list(tmp_path.iterdir()) == []  # the benchmark's folder (its files and stores) is gone
