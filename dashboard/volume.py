@@ -38,17 +38,11 @@ def _microseconds(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
-def _day_span(start: datetime, end: datetime) -> tuple[int, int]:
-    """The first UTC day the window [start, end) covers, as days since 1970, and how many it covers (≥ 1)."""
-    first = _microseconds(start) // _DAY_US
-    last = (_microseconds(end) - 1) // _DAY_US
-    return first, max(last - first + 1, 1)
-
-
 def window_days(start: datetime, end: datetime) -> tuple[date, int]:
     """The first UTC day the window [start, end) covers, and how many days it covers (at least one)."""
-    first, count = _day_span(start, end)
-    return (_EPOCH + timedelta(days=first)).date(), count
+    first = _microseconds(start) // _DAY_US
+    last = (_microseconds(end) - 1) // _DAY_US
+    return (_EPOCH + timedelta(days=first)).date(), max(last - first + 1, 1)
 
 
 def spread(total: int, days: int) -> list[int]:
@@ -90,7 +84,8 @@ def _session_day_arrays(checklists: Sequence[Checklist]) -> tuple[list[Checklist
     spans: dict[tuple[datetime, datetime], tuple[int, int]] = {}  # sessions share few windows
     for _, start, end in kept:
         if (start, end) not in spans:
-            spans[(start, end)] = _day_span(start, end)
+            day, count = window_days(start, end)
+            spans[(start, end)] = (day - _EPOCH.date()).days, count
     first = np.array([spans[(start, end)][0] for _, start, end in kept], dtype=np.int64)
     owner, offset, sheets = _spread_many(np.array([c.expected_sheets for c, _, _ in kept], dtype=np.int64),
                                          np.array([spans[(start, end)][1] for _, start, end in kept], dtype=np.int64))

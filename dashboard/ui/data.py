@@ -88,7 +88,7 @@ def shown_board(as_of: datetime, filters: Filters) -> Board:
     return _shown(data_version(), as_of, settings().database_url, filters)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)  # a table per session: the largest value kept here
 def _board_table(version: int, as_of: datetime, url: str, filters: Filters) -> pd.DataFrame:
     return board_frame(_shown(version, as_of, url, filters))
 
