@@ -7,7 +7,9 @@ and ``sqlite3.executemany`` into a plain table in one transaction, index built a
 the same csv rows sent through psycopg's ``COPY``, and, as a second floor, the file's bytes copied as they
 are) and scanready's CLI, each as a whole process (interpreter start included), and prints
 the median wall time, the ratio scanready/floor and the peak RSS. PostgreSQL rows run when TEST_POSTGRES_URL
-is set. Times on a shared 2-core machine are noisy: only the ratios of one run mean something.
+is set. Below the table: the fixed cost of a command (readiness on an empty store), and the charts page (on
+the whole programme) and the overview page (on --overview-sessions sessions) in Streamlit's AppTest, first run
+and rerun. Times on a shared 2-core machine are noisy: only the ratios of one run mean something.
 """
 
 from __future__ import annotations
@@ -185,7 +187,7 @@ def main() -> int:
 
 
 def run(args: argparse.Namespace, work: Path) -> int:
-    """Every comparison, in ``work``; the table and the overview's line on stdout, progress on stderr."""
+    """Every comparison, in ``work``; the table and the lines below it on stdout, progress on stderr."""
     sessions, links = generate(work, args.sessions, args.links)
     py = sys.executable
     floor_db, ours_db = work / "floor.db", work / "ours.db"
