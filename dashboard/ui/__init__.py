@@ -27,7 +27,6 @@ from dashboard.ui.tables import (
     STATE_ICON,
     STATUS_LABEL,
     board_column_config,
-    board_frame,
     counts_frame,
     dates_line,
     history_frame,
@@ -49,7 +48,7 @@ from dashboard.ui.widgets import (
 
 __all__ = [
     "ITEM_LABEL", "LOCAL_MODE_NOTE", "STATE_ICON", "STATUS_LABEL", "account_sidebar", "as_of_input",
-    "auth_configured", "board", "board_column_config", "board_frame", "board_table", "cached_board", "counts_frame",
+    "auth_configured", "board", "board_column_config", "board_table", "cached_board", "counts_frame",
     "current_role", "data_version", "database", "dates_line", "door", "door_page", "engine", "filter_inputs",
     "filter_options", "history_frame", "import_files", "keep_shared_widgets", "last_import_message", "plain",
     "preview_frame", "problems_frame", "settings", "shown_board", "status_metrics", "summary_frame",
