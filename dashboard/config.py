@@ -9,6 +9,10 @@ from __future__ import annotations
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/scanready.db"
+# The limits of an upload, the defaults of the settings below (and of ``ingest.parse_file``).
+MAX_FIELD_LENGTH = 10_000
+MAX_ROWS = 2_000_000
+MAX_FILE_MB = 200
 
 
 class Settings(BaseSettings):
@@ -18,12 +22,12 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     # A field longer than this is an error at its line and column (corrupt or pasted by mistake).
-    max_field_length: int = 10_000
+    max_field_length: int = MAX_FIELD_LENGTH
     # Rows per file; beyond it the file is refused rather than half-read.
-    max_rows: int = 2_000_000
+    max_rows: int = MAX_ROWS
     # Megabytes per file, for the upload widget and the CLI (which refuses a bigger file before reading it,
     # rather than swapping); keep server.maxUploadSize in .streamlit/config.toml at least as large.
-    max_file_mb: int = 200
+    max_file_mb: int = MAX_FILE_MB
 
 
 def load_settings(database_url: str | None = None) -> Settings:

@@ -45,6 +45,10 @@ class FileReport:
     lines: list[int] = field(default_factory=list)
     # Model fields whose CSV column is in the header: an update sets these and leaves the others.
     fields: tuple[str, ...] = ()
+    # The file's own name of a field's column where it differs (an export's "Login" for user_username), so that a
+    # later check names the column the manager sees.
+    sources: dict[str, str] = field(default_factory=dict)
+    header_line: int = 1
 
     @property
     def valid(self) -> bool:
@@ -55,16 +59,22 @@ class FileReport:
         """How many validated records the report holds (none when the file has an error)."""
         return len(self.lines)
 
-    def head(self, limit: int) -> list[dict[str, Any]]:
-        """The first ``limit`` records, one dict each (for a preview; never for a whole file)."""
-        names = list(self.columns)
-        return [dict(zip(names, values, strict=True))
-                for values in zip(*(column[:limit] for column in self.columns.values()), strict=True)]
-
     def keep(self, rows: list[int]) -> None:
-        """Keep only the records at indexes ``rows``, in that order."""
+        """Keep only the records at indexes ``rows``, in that order (the valid ones, or those a later check lets
+        through): a file with errors keeps its valid records, which the checks across files rely on."""
         self.columns = {name: [column[i] for i in rows] for name, column in self.columns.items()}
         self.lines = [self.lines[i] for i in rows]
+
+    def drop_failed(self) -> None:
+        """Keep the records whose line has no error; none when the whole file or its header has one (a column is
+        missing or twice, so no row can be read right)."""
+        failed = {problem.line for problem in self.errors}
+        if not failed:
+            return
+        if None in failed or self.header_line in failed:
+            self.keep([])
+        else:
+            self.keep([i for i, line in enumerate(self.lines) if line not in failed])
 
     def error(self, line: int | None, column: str | None, value: str, message: str) -> None:
         self.errors.append(Problem(line, column, value, message))

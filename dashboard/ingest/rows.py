@@ -7,21 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dashboard.ingest.reader import CONTROL, Table
+from dashboard.ingest.reader import CONTROL, DELIMITERS, Table
 from dashboard.ingest.report import FileReport
 
 
-def map_header(table: Table, report: FileReport, known: Sequence[str]) -> dict[str, int]:
-    """Column name -> position. Names match TAO's case-insensitively; a name twice is an error on
-    the header line; unknown names are warnings (their values are kept aside)."""
+def map_header(table: Table, report: FileReport, known: Sequence[str], *, ignore_unknown: bool = False
+               ) -> dict[str, int]:
+    """Column name -> position. Names match ``known`` case-insensitively; a known name twice is an error on the
+    header line. Unknown names are warnings (their values are kept aside), or, with ``ignore_unknown`` (TAO's
+    exports, with their score and item columns), passed over in silence."""
     canonical = {name.lower(): name for name in known}
     positions: dict[str, int] = {}
     line = table.header_line
     for position, raw in enumerate(table.header):
+        name = canonical.get(raw.lower(), raw)
+        if ignore_unknown and name not in known:
+            continue
         if not raw:
             report.warn(line, None, "", f"Column {position + 1} has no name; its values are ignored.")
             continue
-        name = canonical.get(raw.lower(), raw)
         if name in positions:
             report.error(line, name, raw, f"The column {name} appears twice (columns {positions[name] + 1} "
                          f"and {position + 1}); keep one.")
@@ -30,7 +34,7 @@ def map_header(table: Table, report: FileReport, known: Sequence[str]) -> dict[s
         if name not in known:
             report.warn(line, name, raw, f"{name} is not a column of this TAO template; its values are "
                         "kept aside and not used.")
-        elif name != raw:
+        elif name != raw and not ignore_unknown:
             report.warn(line, name, raw, f"The column is written {raw}; TAO expects {name}.")
     return positions
 
@@ -57,7 +61,7 @@ def clean_columns(table: Table, report: FileReport, positions: dict[str, int], *
         if len(fields) > width:
             extra = table.delimiter.join(fields[width:])
             report.error(lines[i], None, extra[:200], f"The row has {len(fields)} fields but the header has "
-                         f"{width} columns: check for an unquoted {_delimiter_word(table.delimiter)}.")
+                         f"{width} columns: check for an unquoted {DELIMITERS[table.delimiter]}.")
         else:
             report.warn(lines[i], None, "", f"The row has {len(fields)} fields but the header has {width} "
                         "columns; the missing ones are read as empty.")
@@ -97,6 +101,3 @@ def _names_by_position(positions: dict[str, int], width: int) -> list[str]:
     names = {position: name for name, position in positions.items()}
     return [names.get(position, "") for position in range(width)]
 
-
-def _delimiter_word(delimiter: str) -> str:
-    return {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter]

@@ -62,7 +62,8 @@ def detect_template(columns: set[str]) -> str:
 
 
 def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, upload: Upload) -> None:
-    """Validate a session file into ``report``; its records are filled only when it has no error."""
+    """Validate a session file into ``report``: its records are every row's (``parse_file`` drops those with an
+    error, so that a sibling file can still rely on the valid ones)."""
     positions = map_header(table, report, list(FIELDS))
     require_columns(table, report, positions, REQUIRED)
     report.kind, report.template = "sessions", detect_template(set(positions))
@@ -95,8 +96,8 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     if unknown:
         fields.append("extra")
     report.fields = tuple(fields)
-    if report.errors:
-        return
+    if any(problem.line in (None, table.header_line) for problem in report.errors):
+        return  # a required column is missing or twice: no row can be read right
     data: dict[str, list[Any]] = {FIELDS[name]: [value or None for value in values] if "" in values else values
                                   for name, values in columns.items() if name in FIELDS}
     data.update({

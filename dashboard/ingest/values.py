@@ -6,8 +6,10 @@ Each returns a value or raises ``ValueError`` with a sentence a manager understa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
+from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 # ISO 8601 as TAO writes it: unpadded parts allowed (2024-1-31T12:00:00Z), seconds and fractions optional,
@@ -91,8 +93,65 @@ def parse_zone(text: str) -> ZoneInfo:
     return ZoneInfo(text)
 
 
-def parse_unix_or_datetime(text: str, zone: tzinfo = UTC) -> tuple[datetime, bool]:
-    """Activity exports write Unix seconds or ISO date-times; both are read."""
-    if re.fullmatch(r"\d{9,11}(?:\.\d+)?", text):
-        return datetime.fromtimestamp(float(text), UTC), True
-    return parse_datetime(text, zone)
+DateOrder = Literal["dmy", "mdy"]
+"""How a slashed date reads: ``16/03/2027`` day first (TAO's default), ``03/16/2027`` month first (its US setting)."""
+# TAO's results table writes d/m/Y H:i:s (or m/d/Y), seconds optional here; the order is the file's (``slash_order``).
+_SLASHED = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})[ T](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?")
+# Unix time: 9 to 11 digits are seconds (1973 to 5138), 12 to 14 milliseconds; a fraction may follow.
+_UNIX = re.compile(r"(?P<digits>\d{9,14})(?P<fraction>\.\d+)?")
+# TAO's microtime, as it keeps times internally: the fraction of a second, a space, then Unix seconds.
+_MICROTIME = re.compile(r"0?(?P<fraction>\.\d+) (?P<seconds>\d{9,11})")
+MOMENT_FORMATS = ("ISO 8601 (2027-03-16T09:05:00+01:00), 16/03/2027 09:05:00, Unix seconds or milliseconds, "
+                  "or TAO's microtime (0.45403300 1805184300)")
+
+
+def slash_parts(text: str) -> tuple[int, int] | None:
+    """The two numbers before the year of a slashed date (``16/03/2027 09:05`` -> (16, 3)), None for other text."""
+    match = _SLASHED.fullmatch(text)
+    return None if match is None else (int(match["a"]), int(match["b"]))
+
+
+def slash_order(values: Iterable[str]) -> DateOrder | None:
+    """"mdy" when the slashed dates among ``values`` can only be month first (a second number above 12 and no
+    first one above 12), else None (read day first, TAO's default)."""
+    firsts, seconds = 0, 0
+    for parts in filter(None, map(slash_parts, values)):
+        firsts, seconds = max(firsts, parts[0]), max(seconds, parts[1])
+    return "mdy" if seconds > 12 and firsts <= 12 else None
+
+
+@cache
+def parse_moment(text: str, order: DateOrder = "dmy") -> tuple[datetime, bool]:
+    """A moment of an activity export, as TAO writes them: ISO 8601, ``d/m/Y H:i:s`` (``m/d/Y`` with ``order``),
+    Unix seconds or milliseconds, or microtime. Returns an aware UTC datetime and True when the text fixes the
+    moment (an offset, or Unix time), else the naive local time and False (the caller knows the session's zone)."""
+    if match := _UNIX.fullmatch(text):
+        digits = match["digits"]
+        scale = 1 if len(digits) <= 11 else 1_000
+        return _from_unix(int(digits), scale, match["fraction"] or ""), True
+    if match := _MICROTIME.fullmatch(text):
+        return _from_unix(int(match["seconds"]), 1, match["fraction"]), True
+    if match := _SLASHED.fullmatch(text):
+        day, month = (int(match["a"]), int(match["b"])) if order == "dmy" else (int(match["b"]), int(match["a"]))
+        try:
+            return datetime(int(match["y"]), month, day, int(match["h"]), int(match["mi"]), int(match["s"] or 0)), False
+        except ValueError as exc:
+            first = "day" if order == "dmy" else "month"
+            raise ValueError(f"is not a real date and time read {first} first ({exc})") from exc
+    try:
+        moment, had_offset = parse_datetime_parts(text)
+    except ValueError:
+        raise ValueError(f"is not a date and time TAO writes: {MOMENT_FORMATS}") from None
+    return (moment.astimezone(UTC) if had_offset else moment), had_offset
+
+
+def _from_unix(whole: int, scale: int, fraction: str) -> datetime:
+    """``whole`` / ``scale`` seconds (plus ``fraction``, ".45403300") after 1970 as an aware UTC datetime, exactly."""
+    micros = whole * (1_000_000 // scale) + int((fraction[1:] + "000000")[:6] or 0) // scale
+    try:
+        return _UNIX_EPOCH + timedelta(microseconds=micros)
+    except OverflowError as exc:
+        raise ValueError("is out of the range of dates") from exc
+
+
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

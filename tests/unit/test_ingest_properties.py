@@ -35,7 +35,11 @@ SETTINGS = settings(max_examples=200, deadline=None, database=None)
 def check(report: FileReport, text: str | None = None) -> None:
     """What every report must be, whatever the input."""
     assert isinstance(report, FileReport)
-    assert not (report.errors and (report.lines or report.columns))  # a file with an error stores nothing
+    # A file with an error keeps only the records of lines without one (for the checks across files; an import
+    # stores nothing of it), and none at all when the whole file or its header is wrong.
+    failed = {problem.line for problem in report.errors}
+    assert not failed & set(report.lines)
+    assert not ({None, report.header_line} & failed and report.lines)
     assert all(len(column) == len(report.lines) for column in report.columns.values())
     json.dumps(report.to_dict())  # the CLI can always print it
     for problem in report.errors + report.warnings:

@@ -382,7 +382,8 @@ def test_a_file_breaking_every_row_rule_once() -> None:
         "2027-03-16T07:59:59Z", "Paris", "Valid 1",
     ]
     assert all(p.message.endswith(".") for p in report.errors)
-    assert (report.rows, records(report), report.lines) == (17, [], [])
+    assert (report.rows, report.lines) == (17, [2, 18])  # the two valid rows stay, for the checks across files
+    assert [r["session_name"] for r in records(report)] == ["Valid 1", "Paper off"]
 
 
 def test_the_report_is_the_cli_contract() -> None:

@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard.ingest.values import parse_bool, parse_datetime, parse_unix_or_datetime, parse_whole, parse_zone
+from dashboard.ingest.values import (
+    parse_bool,
+    parse_datetime,
+    parse_moment,
+    parse_whole,
+    parse_zone,
+    slash_order,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -51,8 +58,9 @@ def test_date_times(text: str, zone: ZoneInfo, expected: str, had_offset: bool) 
         ("27-03-16T08:00:00Z", "ISO 8601"),
         ("2027-02-30T08:00:00Z", "real date"),
         ("2027-03-16T24:00:00Z", "real date"),
-        ("2027-03-16T08:00:00+24:00", "offset"),
-        ("2027-03-16T08:00:00+01:60", "offset"),
+        # The whole sentence: Python's own refusal of a 24-hour offset also says "offset".
+        ("2027-03-16T08:00:00+24:00", "^has an offset that does not exist$"),
+        ("2027-03-16T08:00:00+01:60", "^has an offset that does not exist$"),
         ("0001-01-01T00:00:00+01:00", "range"),  # before the first UTC moment: was an OverflowError
         ("9999-12-31T23:59:59-01:00", "range"),
     ],
@@ -112,20 +120,67 @@ def test_what_is_not_an_iana_zone(text: str) -> None:
         parse_zone(text)
 
 
+PARIS_WINTER = datetime(2027, 3, 16, 8, 5, tzinfo=UTC)  # 09:05 in Paris
+
+
 @pytest.mark.parametrize(
-    "text,expected,had_offset",
+    "text,order,expected",
     [
-        ("1805184300", datetime(2027, 3, 16, 8, 5, tzinfo=UTC), True),
-        ("1805184300.5", datetime(2027, 3, 16, 8, 5, 0, 500_000, tzinfo=UTC), True),
-        ("2027-03-16T09:05:00+01:00", datetime(2027, 3, 16, 8, 5, tzinfo=UTC), True),
-        ("2027-03-16T08:05:00", datetime(2027, 3, 16, 8, 5, tzinfo=UTC), False),
+        # Unix time: seconds (TAO's Portal and Data Explorer), milliseconds, fractions; always UTC.
+        ("1805184300", "dmy", PARIS_WINTER),
+        ("1805184300.5", "dmy", datetime(2027, 3, 16, 8, 5, 0, 500_000, tzinfo=UTC)),
+        ("1805184300000", "dmy", PARIS_WINTER),
+        ("1805184300123", "dmy", datetime(2027, 3, 16, 8, 5, 0, 123_000, tzinfo=UTC)),
+        ("999999999", "dmy", datetime(2001, 9, 9, 1, 46, 39, tzinfo=UTC)),  # 9 digits: seconds
+        # TAO's microtime: the fraction of a second, then Unix seconds.
+        ("0.45403300 1805184300", "dmy", datetime(2027, 3, 16, 8, 5, 0, 454_033, tzinfo=UTC)),
+        (".5 1805184300", "dmy", datetime(2027, 3, 16, 8, 5, 0, 500_000, tzinfo=UTC)),
+        # ISO 8601 with an offset: fixed; without one: local (naive), read later in the session's zone.
+        ("2027-03-16T09:05:00+01:00", "dmy", PARIS_WINTER),
+        ("2027-03-16T08:05:00Z", "mdy", PARIS_WINTER),
+        ("2027-03-16T09:05:00", "dmy", datetime(2027, 3, 16, 9, 5)),
+        ("2027-03-16 09:05:00", "dmy", datetime(2027, 3, 16, 9, 5)),
+        # TAO's results table: d/m/Y H:i:s by default, m/d/Y with its American setting; no offset.
+        ("16/03/2027 09:05:00", "dmy", datetime(2027, 3, 16, 9, 5)),
+        ("16/03/2027 09:05", "dmy", datetime(2027, 3, 16, 9, 5)),
+        ("6/3/2027 9:05:07", "dmy", datetime(2027, 3, 6, 9, 5, 7)),
+        ("03/16/2027 09:05:00", "mdy", datetime(2027, 3, 16, 9, 5)),
+        ("04/03/2027 09:05:00", "dmy", datetime(2027, 3, 4, 9, 5)),
+        ("04/03/2027 09:05:00", "mdy", datetime(2027, 4, 3, 9, 5)),
     ],
 )
-def test_unix_seconds_or_date_times(text: str, expected: datetime, had_offset: bool) -> None:
-    assert parse_unix_or_datetime(text) == (expected, had_offset)
+def test_the_moments_tao_writes(text: str, order: str, expected: datetime) -> None:
+    moment, fixed = parse_moment(text, order)  # type: ignore[arg-type]
+    assert (moment, fixed) == (expected, expected.tzinfo is not None)
 
 
-@pytest.mark.parametrize("text", ["18051843", "-1805184300", "1805184300s", "16/03/2027"])
-def test_what_is_neither_unix_seconds_nor_a_date_time(text: str) -> None:
-    with pytest.raises(ValueError):
-        parse_unix_or_datetime(text)
+@pytest.mark.parametrize(
+    "text,order,words",
+    [
+        ("18051843", "dmy", "is not a date and time TAO writes"),  # 8 digits: neither seconds nor milliseconds
+        ("-1805184300", "dmy", "is not a date and time TAO writes"),
+        ("1805184300s", "dmy", "is not a date and time TAO writes"),
+        ("16/03/2027", "dmy", "is not a date and time TAO writes"),  # a day without its time
+        ("16.03.2027 09:05", "dmy", "is not a date and time TAO writes"),
+        ("0.45403300", "dmy", "is not a date and time TAO writes"),
+        ("16/03/2027 09:05:00", "mdy", "^is not a real date and time read month first"),
+        ("31/02/2027 09:05:00", "dmy", "^is not a real date and time read day first"),
+    ],
+)
+def test_what_is_not_a_moment_tao_writes(text: str, order: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        parse_moment(text, order)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "values,order",
+    [
+        (["16/03/2027 09:05:00", "01/04/2027 10:00:00"], None),  # a day above 12 first: TAO's default order
+        (["03/16/2027 09:05:00", "04/01/2027 10:00:00"], "mdy"),  # only month first can read 16 in second place
+        (["04/03/2027 09:05:00"], None),  # either order: day first, TAO's default
+        (["16/03/2027 09:05:00", "03/16/2027 09:05:00"], None),  # both ways: day first, the other row an error
+        (["2027-03-16T09:05:00Z", "1805184300", ""], None),
+    ],
+)
+def test_the_date_order_of_a_file(values: list[str], order: str | None) -> None:
+    assert slash_order(values) == order
