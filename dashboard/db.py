@@ -1,7 +1,7 @@
 """The database handle: engines per URL, Alembic migrations, the unit-of-work scope.
 
 Owns connection settings (SQLite pragmas, PostgreSQL driver). Imports ``models`` and ``errors`` only;
-queries live in ``store.py``.
+queries live in the ``store`` package.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dashboard.errors import StoreError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. A store already there is opened without loading Alembic (a CLI call stays fast);
 # tests/store/test_migrations.py checks that this is Alembic's head.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 
 def normalise_url(url: str) -> str:

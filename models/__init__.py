@@ -11,9 +11,8 @@ from models.tables import (
     GroupLink,
     ImportFile,
     ImportRecord,
-    ImportUndo,
 )
 from models.types import UTCDateTime
 
-__all__ = ["Activity", "ExamSession", "ExamSessionBase", "GroupLink", "ImportFile", "ImportRecord", "ImportUndo",
+__all__ = ["Activity", "ExamSession", "ExamSessionBase", "GroupLink", "ImportFile", "ImportRecord",
            "UTCDateTime"]

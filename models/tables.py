@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Column, Field, SQLModel, Text, UniqueConstraint
+from sqlmodel import Column, Field, LargeBinary, SQLModel, Text, UniqueConstraint
 
 from models.types import UTCDateTime
 
@@ -54,7 +54,7 @@ class ExamSession(ExamSessionBase, table=True):
 
 
 class ImportRecord(SQLModel, table=True):
-    """One click on Import (or one ``scanready import``): when and what it changed."""
+    """One click on Import (or one ``scanready import``) that changed the store: when, and its totals."""
 
     __tablename__ = "import_record"
 
@@ -66,23 +66,10 @@ class ImportRecord(SQLModel, table=True):
     reverted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class ImportUndo(SQLModel, table=True):
-    """A row as it was before an import changed it (JSON of its columns), so the import can be undone.
-
-    Rows an import created need no entry: they carry its ``import_id`` and no ``before``.
-    """
-
-    __tablename__ = "import_undo"
-
-    id: int | None = Field(default=None, primary_key=True)
-    import_id: int = Field(foreign_key="import_record.id", index=True)
-    table_name: str
-    row_id: int
-    before: str = Field(sa_column=Column(Text, nullable=False))
-
-
 class ImportFile(SQLModel, table=True):
-    """A file of an import, identified by name and SHA-256 of its bytes."""
+    """A file of an import, identified by name and SHA-256 of its bytes, with what it did to the store and what
+    it held: ``payload`` is its validated records (compressed JSON, never a password), so that undoing any import
+    can replay the others (migration 0007)."""
 
     __tablename__ = "import_file"
 
@@ -93,6 +80,11 @@ class ImportFile(SQLModel, table=True):
     kind: str
     template: str
     rows: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
 
 
 class GroupLink(SQLModel, table=True):

@@ -9,10 +9,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session, select
+
+from dashboard import store
 from dashboard.ingest import FileReport
+from models import ExamSession
 
 # sessions-with-delivery-in-new-groups.csv, in TAO's order, plus the paper columns.
 NEW_GROUPS = (
@@ -109,4 +114,21 @@ def readiness_programme(folder: Path, sessions: list[dict[str, str]]) -> list[st
 
 def records(report: FileReport) -> list[dict[str, Any]]:
     """Every validated record of ``report``, one dict each (tests read small files only)."""
-    return report.head(report.count)
+    names = list(report.columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*report.columns.values(), strict=True)]
+
+
+LATER = datetime(2100, 1, 1, tzinfo=UTC)
+"""An as-of after every test's dates: every recorded launch counts."""
+
+
+def stored_session(db: Session, name: str) -> ExamSession | None:
+    """The stored session ``name`` as a model object (tests read one row at a time)."""
+    return db.execute(select(ExamSession).where(ExamSession.session_name == name)).scalars().first()
+
+
+def readiness_dicts(db: Session, as_of: datetime = LATER) -> list[dict[str, Any]]:
+    """The store's readiness rows at ``as_of`` as dicts, dates as aware datetimes."""
+    dates = ("start_date", "end_date", "submission_date", "scan_upload_start", "scan_upload_end")
+    return [{name: store.stored_moment(value) if name in dates else value for name, value in row._asdict().items()}
+            for row in store.readiness_rows(db=db, as_of=as_of)]

@@ -1,30 +1,38 @@
 """Every SELECT and every write of scanready; bulk paths per dialect.
 
 Functions take the database session keyword-only (``db``) and never commit: the caller's ``session_scope``
-does, so an import is one transaction. Imports ``models`` only.
+does, so an import is one transaction. Imports ``models`` and ``tao`` only.
 
-    base      the tables, Counts, chunking
-    writes    bulk upserts of sessions, links and activity (executemany on SQLite, COPY on PostgreSQL)
-    reads     sessions by name; readiness rows with counts aggregated in SQL
-    history   import records and files, the data version, undo
+    base       the tables, Counts, chunking
+    bulk       records column by column into executemany (SQLite) or COPY (PostgreSQL)
+    reads      sessions by name, readiness rows with counts aggregated in SQL at a moment, what checks need
+    writes     upserts of sessions, links and activity; a complete roster's removals
+    payloads   what an import's files held, compressed, for undo
+    history    import records and files, the data version
+    undo       undoing an import by replaying the others
 """
 
 from dashboard.store.base import CHUNK, Counts
 from dashboard.store.history import (
+    DataVersion,
+    FileEntry,
+    ImportEntry,
     data_version,
     finish_import,
     import_state,
     last_active_import,
     recent_imports,
-    revert_import,
     start_import,
 )
+from dashboard.store.payloads import Payload, encode, payload_of
 from dashboard.store.reads import (
-    SNAPSHOT_COLUMNS,
+    ReadinessRow,
+    StoredSession,
+    activity_imported_at,
     count_sessions,
-    get_session,
     groups_with_sessions,
-    paper_session_rows,
+    launched_sessions,
+    links_of_groups,
     readiness_rows,
     role_counts,
     session_groups,
@@ -32,12 +40,17 @@ from dashboard.store.reads import (
     session_names,
     status_counts,
     stored_moment,
+    stored_sessions,
+    test_taker_groups,
 )
-from dashboard.store.writes import upsert_activity, upsert_links, upsert_sessions
+from dashboard.store.undo import Reverted, revert_import
+from dashboard.store.writes import remove_links, upsert_activity, upsert_links, upsert_sessions
 
 __all__ = [
-    "CHUNK", "Counts", "SNAPSHOT_COLUMNS", "count_sessions", "data_version", "finish_import", "get_session",
-    "groups_with_sessions", "import_state", "last_active_import", "paper_session_rows", "readiness_rows",
-    "recent_imports", "revert_import", "role_counts", "session_groups", "session_ids", "session_names",
-    "start_import", "status_counts", "stored_moment", "upsert_activity", "upsert_links", "upsert_sessions",
+    "CHUNK", "Counts", "DataVersion", "FileEntry", "ImportEntry", "Payload", "ReadinessRow", "Reverted",
+    "StoredSession", "activity_imported_at", "count_sessions", "data_version", "encode", "finish_import",
+    "groups_with_sessions", "import_state", "last_active_import", "launched_sessions", "links_of_groups",
+    "payload_of", "readiness_rows", "recent_imports", "remove_links", "revert_import", "role_counts",
+    "session_groups", "session_ids", "session_names", "start_import", "status_counts", "stored_moment",
+    "stored_sessions", "test_taker_groups", "upsert_activity", "upsert_links", "upsert_sessions",
 ]

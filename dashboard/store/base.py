@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table
 
-from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord, ImportUndo
+from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord
 
 CHUNK = 5_000  # bound parameters per IN (...) stay well under SQLite's limit
 SESSIONS = cast(Table, ExamSession.__table__)  # type: ignore[attr-defined]
@@ -16,23 +16,32 @@ LINKS = cast(Table, GroupLink.__table__)  # type: ignore[attr-defined]
 ACTIVITY = cast(Table, Activity.__table__)  # type: ignore[attr-defined]
 IMPORTS = cast(Table, ImportRecord.__table__)  # type: ignore[attr-defined]
 IMPORT_FILES = cast(Table, ImportFile.__table__)  # type: ignore[attr-defined]
-UNDO = cast(Table, ImportUndo.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
 class Counts:
+    """What writing records did: rows created, updated, found unchanged, and removed (a group's links that a
+    complete roster no longer lists)."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(self.created + other.created, self.updated + other.updated,
-                      self.unchanged + other.unchanged)
+                      self.unchanged + other.unchanged, self.removed + other.removed)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
 
     def to_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "removed": self.removed}
 
 
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """``values`` in slices of ``size``: one IN (...) list each."""
     for start in range(0, len(values), size):
         yield values[start : start + size]

@@ -1,16 +1,18 @@
-"""The reads: sessions by name, and the readiness rows with their counts aggregated in SQL."""
+"""The reads: sessions by name, the readiness rows with their counts aggregated in SQL at a moment, what the
+checks of an import need (groups, test-takers, launches), and one session's counts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import String, and_, case, func, literal, or_, select, type_coerce
 from sqlmodel import Session
 
-from dashboard.store.base import ACTIVITY, CHUNK, LINKS, SESSIONS
-from models import ExamSession
+from dashboard.store.base import ACTIVITY, CHUNK, IMPORT_FILES, IMPORTS, LINKS, SESSIONS, chunks
+from dashboard.tao import NOT_STARTED, SCAN_UPLOADER, TEST_TAKER
+from models import UTCDateTime
 
 
 def session_groups(*, db: Session, names: Iterable[str]) -> dict[str, str]:
@@ -45,12 +47,62 @@ def groups_with_sessions(*, db: Session, groups: Iterable[str]) -> set[str]:
     return set(db.scalars(select(SESSIONS.c.group_name).where(SESSIONS.c.group_name.in_(wanted)).distinct()))
 
 
+class StoredSession(NamedTuple):
+    """What the checks of an import need of a stored session."""
+
+    session_name: str
+    group_name: str
+    delivery_id: str
+    delivery_kind: str
+    timezone: str | None
+    paper_enabled: bool
+
+
+def stored_sessions(*, db: Session, names: Iterable[str] = (), groups: Iterable[str] = ()) -> list[StoredSession]:
+    """The stored sessions named ``names`` or in ``groups``."""
+    wanted_names, wanted_groups = sorted(set(names)), sorted(set(groups))
+    columns = [SESSIONS.c[name] for name in StoredSession._fields]
+    found: dict[str, StoredSession] = {}
+    for column, wanted in ((SESSIONS.c.session_name, wanted_names), (SESSIONS.c.group_name, wanted_groups)):
+        for chunk in chunks(wanted):
+            for row in db.execute(select(*columns).where(column.in_(chunk))).fetchall():
+                found[row[0]] = StoredSession(*row)
+    return list(found.values())
+
+
+def test_taker_groups(*, db: Session, users: Iterable[str]) -> dict[str, set[str]]:
+    """login -> the groups in which it has the TEST_TAKER role, for the ``users`` given."""
+    out: dict[str, set[str]] = {}
+    for chunk in chunks(sorted(set(users))):
+        rows = db.execute(select(LINKS.c.user_username, LINKS.c.group_name)
+                          .where(LINKS.c.group_role == TEST_TAKER, LINKS.c.user_username.in_(chunk)))
+        for user, group in rows:
+            out.setdefault(user, set()).add(group)
+    return out
+
+
+def links_of_groups(*, db: Session, groups: Iterable[str]) -> set[tuple[str, str, str]]:
+    """Every stored (group, user, role) link of ``groups``."""
+    out: set[tuple[str, str, str]] = set()
+    for chunk in chunks(sorted(set(groups))):
+        rows = db.execute(select(LINKS.c.group_name, LINKS.c.user_username, LINKS.c.group_role)
+                          .where(LINKS.c.group_name.in_(chunk)))
+        out.update((group, user, role) for group, user, role in rows)
+    return out
+
+
+def launched_sessions(*, db: Session, names: Iterable[str]) -> set[str]:
+    """Those of the stored sessions ``names`` for which any test-taker's launch is recorded (at any time)."""
+    out: set[str] = set()
+    for chunk in chunks(sorted(set(names))):
+        out.update(db.scalars(select(SESSIONS.c.session_name).distinct()
+                              .join(ACTIVITY, ACTIVITY.c.session_id == SESSIONS.c.id)
+                              .where(SESSIONS.c.session_name.in_(chunk), ACTIVITY.c.status != NOT_STARTED)))
+    return out
+
+
 def count_sessions(*, db: Session) -> int:
     return int(db.scalar(select(func.count()).select_from(SESSIONS)) or 0)
-
-
-def get_session(*, db: Session, name: str) -> ExamSession | None:
-    return db.execute(select(ExamSession).where(SESSIONS.c.session_name == name)).scalars().first()
 
 
 def _holders(role: str) -> Any:
@@ -60,44 +112,64 @@ def _holders(role: str) -> Any:
 
 def _enrolment_counts() -> Any:
     """Per group: test-takers and scan uploaders (one GROUP BY over the links)."""
-    return (select(LINKS.c.group_name, _holders("TEST_TAKER").label("test_takers"),
-                   _holders("SCAN_UPLOADER").label("scan_uploaders"))
+    return (select(LINKS.c.group_name, _holders(TEST_TAKER).label("test_takers"),
+                   _holders(SCAN_UPLOADER).label("scan_uploaders"))
             .group_by(LINKS.c.group_name).subquery("enrolled"))
 
 
-def _activity_counts() -> Any:
-    """Per session: enrolled test-takers with any activity, and those who started."""
-    started = func.sum(case((ACTIVITY.c.status != "not_started", 1), else_=0))
+def launched_by(as_of: datetime) -> Any:
+    """Whether an activity row is a launch at ``as_of``: a state other than not started, begun at or before it.
+    The start is its start time, else its finish time; a row with neither counts at every moment (its export said
+    the test began and not when)."""
+    began = func.coalesce(ACTIVITY.c.started_at, ACTIVITY.c.finished_at)
+    moment = literal(as_of, UTCDateTime)
+    return and_(ACTIVITY.c.status != NOT_STARTED, or_(began.is_(None), began <= moment))
+
+
+def _activity_counts(as_of: datetime) -> Any:
+    """Per session: enrolled test-takers with any activity imported, and those who had launched at ``as_of``."""
+    launched = func.sum(case((launched_by(as_of), 1), else_=0))
     owner = SESSIONS.alias("owner")
-    return (select(ACTIVITY.c.session_id, func.count().label("with_activity"), started.label("launched"))
+    return (select(ACTIVITY.c.session_id, func.count().label("with_activity"), launched.label("launched"))
             .join(owner, owner.c.id == ACTIVITY.c.session_id)
             .join(LINKS, (LINKS.c.group_name == owner.c.group_name)
-                  & (LINKS.c.user_username == ACTIVITY.c.user_username) & (LINKS.c.group_role == "TEST_TAKER"))
+                  & (LINKS.c.user_username == ACTIVITY.c.user_username) & (LINKS.c.group_role == TEST_TAKER))
             .group_by(ACTIVITY.c.session_id).subquery("activity_counts"))
 
 
-# The readiness row, in ``SessionSnapshot``'s field order: names, zone and dates, then counts.
-READINESS_COLUMNS = ("session_name", "group_name", "delivery_id", "timezone", "start_date", "end_date",
-                     "submission_date", "scan_upload_start", "scan_upload_end", "sheets_per_interaction",
-                     "total_interactions", "test_takers", "scan_uploaders", "launched", "with_activity")
-SNAPSHOT_COLUMNS = READINESS_COLUMNS[:11]
-_DATE_COLUMNS = frozenset({"start_date", "end_date", "submission_date", "scan_upload_start", "scan_upload_end"})
+class ReadinessRow(NamedTuple):
+    """A paper session as the checklist reads it, its counts made in SQL. Dates are as the driver gives them
+    (text on SQLite, datetimes on PostgreSQL): ``stored_moment`` reads one, once per distinct value."""
+
+    session_name: str
+    group_name: str
+    delivery_id: str
+    timezone: str | None
+    start_date: Any
+    end_date: Any
+    submission_date: Any
+    scan_upload_start: Any
+    scan_upload_end: Any
+    sheets_per_interaction: int | None
+    total_interactions: int | None
+    test_takers: int
+    scan_uploaders: int
+    launched: int
+    with_activity: int
 
 
-def readiness_rows(*, db: Session, names: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
-    """Every paper session (or those named) with its enrolment and activity counts, counted in SQL, by name.
+_DATES = frozenset({"start_date", "end_date", "submission_date", "scan_upload_start", "scan_upload_end"})
+_COUNTS = ("test_takers", "scan_uploaders", "launched", "with_activity")
 
-    Plain tuples in ``READINESS_COLUMNS`` order, dates as the driver gives them (text on SQLite, datetimes on
-    PostgreSQL): ``stored_moment`` reads one. Sessions share few dates, so callers convert each distinct one once.
-    """
-    enrolled, activity = _enrolment_counts(), _activity_counts()
+
+def readiness_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReadinessRow]:
+    """Every paper session (or those named) at ``as_of``, by name: launches count only once begun by then."""
+    enrolled, activity = _enrolment_counts(), _activity_counts(as_of)
+    counts = {**enrolled.c, **activity.c}
     statement = (
-        select(*(type_coerce(SESSIONS.c[name], String).label(name) if name in _DATE_COLUMNS else SESSIONS.c[name]
-                 for name in SNAPSHOT_COLUMNS),
-               func.coalesce(enrolled.c.test_takers, 0).label("test_takers"),
-               func.coalesce(enrolled.c.scan_uploaders, 0).label("scan_uploaders"),
-               func.coalesce(activity.c.launched, 0).label("launched"),
-               func.coalesce(activity.c.with_activity, 0).label("with_activity"))
+        select(*(type_coerce(SESSIONS.c[name], String).label(name) if name in _DATES else SESSIONS.c[name]
+                 for name in ReadinessRow._fields[:-len(_COUNTS)]),
+               *(func.coalesce(counts[name], 0).label(name) for name in _COUNTS))
         .outerjoin(enrolled, enrolled.c.group_name == SESSIONS.c.group_name)
         .outerjoin(activity, activity.c.session_id == SESSIONS.c.id)
         .where(SESSIONS.c.paper_enabled.is_(True))
@@ -105,20 +177,7 @@ def readiness_rows(*, db: Session, names: Sequence[str] | None = None) -> list[t
     )
     if names is not None:
         statement = statement.where(SESSIONS.c.session_name.in_(list(names)))
-    return list(map(tuple, db.execute(statement).fetchall()))  # fetched at once: no per-row round of the result
-
-
-def paper_session_rows(*, db: Session, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """``readiness_rows`` as dicts keyed by column, dates as aware UTC datetimes."""
-    moments: dict[Any, datetime | None] = {}
-    rows = []
-    for values in readiness_rows(db=db, names=names):
-        row = dict(zip(READINESS_COLUMNS, values, strict=True))
-        for name in _DATE_COLUMNS:  # each distinct date converted once
-            raw = row[name]
-            row[name] = moments[raw] if raw in moments else moments.setdefault(raw, stored_moment(raw))
-        rows.append(row)
-    return rows
+    return list(map(ReadinessRow._make, db.execute(statement).fetchall()))  # fetched at once
 
 
 def stored_moment(raw: datetime | str | None) -> datetime | None:
@@ -137,15 +196,35 @@ def role_counts(*, db: Session, group: str) -> dict[str, int]:
     return {role: int(n) for role, n in rows}
 
 
-def status_counts(*, db: Session, session_name: str) -> dict[str, int]:
-    """Test-takers per activity status in one session."""
-    rows = db.execute(select(ACTIVITY.c.status, func.count())
-                      .join(SESSIONS, SESSIONS.c.id == ACTIVITY.c.session_id)
-                      .where(SESSIONS.c.session_name == session_name).group_by(ACTIVITY.c.status))
-    return {status: int(n) for status, n in rows}
+def status_counts(*, db: Session, session_name: str, as_of: datetime) -> dict[str, int]:
+    """Test-takers per activity status in one session, as they stood at ``as_of``: one who had not begun by then
+    is not started, one who finished later was still in progress."""
+    moment = literal(as_of, UTCDateTime)
+    began = func.coalesce(ACTIVITY.c.started_at, ACTIVITY.c.finished_at)
+    status = case((~launched_by(as_of), NOT_STARTED),
+                  (and_(ACTIVITY.c.finished_at.is_not(None), ACTIVITY.c.finished_at > moment, began <= moment),
+                   "in_progress"),
+                  else_=ACTIVITY.c.status)
+    rows = db.execute(select(status, func.count()).join(SESSIONS, SESSIONS.c.id == ACTIVITY.c.session_id)
+                      .where(SESSIONS.c.session_name == session_name).group_by(status))
+    return {str(name): int(n) for name, n in rows}
 
 
 def session_names(*, db: Session) -> list[str]:
     """Names of all paper sessions, sorted."""
     return list(db.scalars(select(SESSIONS.c.session_name).where(SESSIONS.c.paper_enabled.is_(True))
                            .order_by(SESSIONS.c.session_name)))
+
+
+def activity_imported_at(*, db: Session) -> datetime | None:
+    """When activity was last imported (an import not undone with an activity file), None when never."""
+    moment = db.scalar(select(func.max(IMPORTS.c.imported_at))
+                       .join(IMPORT_FILES, IMPORT_FILES.c.import_id == IMPORTS.c.id)
+                       .where(IMPORT_FILES.c.kind == "activity", IMPORTS.c.reverted_at.is_(None)))
+    return stored_moment(moment)
+
+
+__all__ = ["ReadinessRow", "StoredSession", "activity_imported_at", "count_sessions", "groups_with_sessions",
+           "launched_by", "launched_sessions", "links_of_groups", "readiness_rows", "role_counts",
+           "session_groups", "session_ids", "session_names", "status_counts", "stored_moment", "stored_sessions",
+           "test_taker_groups"]

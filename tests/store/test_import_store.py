@@ -14,7 +14,16 @@ from dashboard import services, store
 from dashboard.config import Settings
 from dashboard.db import session_scope
 from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord
-from tests.factories import EXISTING_GROUPS, NEW_GROUPS, activity_csv, links_csv, session, sessions_csv
+from tests.factories import (
+    EXISTING_GROUPS,
+    LATER,
+    NEW_GROUPS,
+    activity_csv,
+    links_csv,
+    session,
+    sessions_csv,
+    stored_session,
+)
 
 NOW = datetime(2028, 6, 1, 8, 0, tzinfo=UTC)
 TABLES: tuple[type[SQLModel], ...] = (ExamSession, GroupLink, Activity, ImportRecord, ImportFile)
@@ -36,7 +45,7 @@ def _counts(engine: Engine) -> dict[str, int]:
 def _stored(engine: Engine, name: str) -> ExamSession:
     """A session as a fresh session reads it back from the store."""
     with Session(engine) as db:
-        found = store.get_session(db=db, name=name)
+        found = stored_session(db, name)
     assert found is not None, f"{name!r} is not stored"
     return found
 
@@ -47,7 +56,7 @@ def _errors(outcome: services.ImportOutcome) -> list[tuple[str, int | None, str 
 
 def test_counts_created_updated_unchanged(db, engine):
     first = _import(db, ("s.csv", sessions_csv(session("History 4A"), session("History 4B"), session("Maths 4A"))))
-    assert first.counts.to_dict() == {"created": 3, "updated": 0, "unchanged": 0}
+    assert first.counts.to_dict() == {"created": 3, "updated": 0, "unchanged": 0, "removed": 0}
 
     second = _import(db, ("s.csv", sessions_csv(
         session("History 4A"),
@@ -56,8 +65,8 @@ def test_counts_created_updated_unchanged(db, engine):
     )))
 
     assert second.validation.valid
-    assert second.counts.to_dict() == {"created": 1, "updated": 1, "unchanged": 1}
-    assert second.to_dict()["imported"]["sessions"] == {"created": 1, "updated": 1, "unchanged": 1}
+    assert second.counts.to_dict() == {"created": 1, "updated": 1, "unchanged": 1, "removed": 0}
+    assert second.to_dict()["imported"]["sessions"] == {"created": 1, "updated": 1, "unchanged": 1, "removed": 0}
     assert _counts(engine)["ExamSession"] == 4
 
 
@@ -68,7 +77,7 @@ def test_reimport_of_identical_file_is_unchanged(db, engine):
 
     again = _import(db, ("s.csv", data))
 
-    assert again.counts.to_dict() == {"created": 0, "updated": 0, "unchanged": 2}
+    assert again.counts.to_dict() == {"created": 0, "updated": 0, "unchanged": 2, "removed": 0}
     assert _stored(engine, "History 4B").model_dump() == before.model_dump()
 
 
@@ -85,7 +94,7 @@ def test_a_change_of_any_kind_of_value_is_an_update_and_the_same_value_is_not(db
 
     outcome = _import(db, ("s.csv", sessions_csv(session("History 4A", **{column: value}), session("History 4B"))))
 
-    assert outcome.counts.to_dict() == {"created": 0, "updated": 1, "unchanged": 1}
+    assert outcome.counts.to_dict() == {"created": 0, "updated": 1, "unchanged": 1, "removed": 0}
 
 
 def test_changed_value_is_updated_and_stored(db, engine):
@@ -96,7 +105,7 @@ def test_changed_value_is_updated_and_stored(db, engine):
         session_paperMode_scanUploadEndDate="2028-06-30T18:00:00+02:00", session_securitySettings="requireFullscreen",
     ))))
 
-    assert outcome.counts.to_dict() == {"created": 0, "updated": 1, "unchanged": 0}
+    assert outcome.counts.to_dict() == {"created": 0, "updated": 1, "unchanged": 0, "removed": 0}
     stored = _stored(engine, "History 4A")
     assert stored.sheets_per_interaction == 2
     assert stored.scan_upload_end == datetime(2028, 6, 30, 16, 0, tzinfo=UTC)
@@ -115,7 +124,7 @@ def test_update_from_a_file_without_some_columns_keeps_their_stored_values(db, e
     outcome = _import(db, ("existing.csv", sessions_csv(
         session("History 4A", session_paperMode_totalInteractions="8"), columns=narrow)))
 
-    assert outcome.counts.to_dict() == {"created": 0, "updated": 1, "unchanged": 0}
+    assert outcome.counts.to_dict() == {"created": 0, "updated": 1, "unchanged": 0, "removed": 0}
     stored = _stored(engine, "History 4A")
     assert stored.total_interactions == 8
     assert stored.template == "sessions-with-delivery-in-existing-groups"
@@ -134,7 +143,7 @@ def test_a_file_without_some_columns_that_changes_nothing_is_unchanged(db):
     outcome = _import(db, ("narrow.csv", sessions_csv(
         session("History 4A"), columns=[n for n in EXISTING_GROUPS if n != "session_securitySettings"])))
 
-    assert outcome.counts.to_dict() == {"created": 0, "updated": 0, "unchanged": 1}
+    assert outcome.counts.to_dict() == {"created": 0, "updated": 0, "unchanged": 1, "removed": 0}
 
 
 def test_a_new_group_for_a_stored_session_is_an_error_and_nothing_is_stored(db, engine):
@@ -308,25 +317,30 @@ def test_each_import_is_recorded_with_its_files(db, engine):
     sessions = sessions_csv(session("History 4A"), session("Maths 4A"))
     links = links_csv(("ana", "Class 4A", "TEST_TAKER"), ("bo", "Class 4A", "SCAN_UPLOADER"),
                       ("cy", "Class 4A", "TEST_TAKER"))
+    more = sessions_csv(session("History 4A"), session("Maths 4A"), session("Science 4A"))
     first = _import(db, ("sessions.csv", sessions), ("links.csv", links))
-    second = _import(db, ("sessions.csv", sessions), now=NOW + timedelta(hours=1))
+    same = _import(db, ("sessions.csv", sessions), now=NOW + timedelta(minutes=30))
+    second = _import(db, ("sessions.csv", more), now=NOW + timedelta(hours=1))
 
+    assert (same.import_id, same.changed_nothing, same.counts.unchanged) == (None, True, 2)  # not recorded
     with Session(engine) as fresh:
         records = fresh.exec(select(ImportRecord).order_by(ImportRecord.id)).all()
         files = fresh.exec(select(ImportFile).order_by(ImportFile.id)).all()
     assert [(r.id, r.imported_at, r.created, r.updated, r.unchanged) for r in records] == [
         (first.import_id, NOW, 5, 0, 0),
-        (second.import_id, NOW + timedelta(hours=1), 0, 0, 2),
+        (second.import_id, NOW + timedelta(hours=1), 1, 0, 2),
     ]
     assert [(f.import_id, f.file_name, f.sha256, f.kind, f.template, f.rows) for f in files] == [
         (first.import_id, "sessions.csv", hashlib.sha256(sessions).hexdigest(), "sessions",
          "sessions-with-delivery-in-new-groups", 2),
         (first.import_id, "links.csv", hashlib.sha256(links).hexdigest(), "enrolments",
          "link-existing-user-to-groups", 3),
-        (second.import_id, "sessions.csv", hashlib.sha256(sessions).hexdigest(), "sessions",
-         "sessions-with-delivery-in-new-groups", 2),
+        (second.import_id, "sessions.csv", hashlib.sha256(more).hexdigest(), "sessions",
+         "sessions-with-delivery-in-new-groups", 3),
     ]
-    assert [r["id"] for r in store.recent_imports(db=db)] == [second.import_id, first.import_id]
+    assert [(f.created, f.updated, f.unchanged, f.removed) for f in files] == [(2, 0, 0, 0), (3, 0, 0, 0),
+                                                                              (1, 0, 2, 0)]
+    assert [r.id for r in store.recent_imports(db=db)] == [second.import_id, first.import_id]
 
 
 def test_an_invalid_upload_is_not_recorded(db, engine):
@@ -345,9 +359,10 @@ def test_enrolment_links_are_idempotent(db, engine):
     second = _import(db, links)
     third = _import(db, ("more.csv", links_csv(("bo", "Class 4A", "SCAN_UPLOADER"), ("cy", "Class 4A", "TEST_TAKER"))))
 
-    assert first.by_kind["enrolments"].to_dict() == {"created": 3, "updated": 0, "unchanged": 1}  # a repeated line
-    assert second.counts.to_dict() == {"created": 0, "updated": 0, "unchanged": 4}  # every line: nothing new
-    assert third.counts.to_dict() == {"created": 1, "updated": 0, "unchanged": 1}
+    # a repeated line
+    assert first.by_kind["enrolments"].to_dict() == {"created": 3, "updated": 0, "unchanged": 1, "removed": 0}
+    assert second.counts.to_dict() == {"created": 0, "updated": 0, "unchanged": 4, "removed": 0}  # nothing new
+    assert third.counts.to_dict() == {"created": 1, "updated": 0, "unchanged": 1, "removed": 0}
     with Session(engine) as fresh:
         stored = fresh.exec(select(GroupLink.group_name, GroupLink.user_username, GroupLink.group_role)).all()
     assert sorted(map(tuple, stored)) == [("Class 4A", "ana", "GRADER"), ("Class 4A", "ana", "TEST_TAKER"),
@@ -383,9 +398,9 @@ def test_activity_keeps_the_latest_row_and_reimport_updates(db, engine):
         ("History 4A", "bo", "In progress", "2028-06-12T07:10:00Z", ""),
         ("History 4A", "ana", "finished", "2028-06-12T07:05:00Z", "2028-06-12T08:00:00Z"))))
 
-    assert first.counts.to_dict() == {"created": 2, "updated": 0, "unchanged": 0}
-    assert again.counts.to_dict() == {"created": 0, "updated": 0, "unchanged": 2}
-    assert later.counts.to_dict() == {"created": 0, "updated": 1, "unchanged": 1}
+    assert first.counts.to_dict() == {"created": 2, "updated": 0, "unchanged": 0, "removed": 0}
+    assert again.counts.to_dict() == {"created": 0, "updated": 0, "unchanged": 2, "removed": 0}
+    assert later.counts.to_dict() == {"created": 0, "updated": 1, "unchanged": 1, "removed": 0}
     started, finished = datetime(2028, 6, 12, 7, 5, tzinfo=UTC), datetime(2028, 6, 12, 8, 0, tzinfo=UTC)
     assert _activity(engine) == [("ana", "finished", started, finished),
                                  ("bo", "in_progress", datetime(2028, 6, 12, 7, 10, tzinfo=UTC), None)]
@@ -400,7 +415,7 @@ def test_activity_for_an_unknown_session_is_skipped_with_a_warning(db, engine):
     assert outcome.validation.valid
     assert [(p.line, p.column, p.value) for p in outcome.validation.reports[0].warnings] == [
         (2, "session_name", "Nowhere 1")]
-    assert outcome.counts.to_dict() == {"created": 1, "updated": 0, "unchanged": 0}
+    assert outcome.counts.to_dict() == {"created": 1, "updated": 0, "unchanged": 0, "removed": 0}
     assert [row[:2] for row in _activity(engine)] == [("bo", "in_progress")]
 
 
@@ -417,15 +432,15 @@ def test_files_of_one_upload_apply_sessions_then_links_then_activity(db, engine)
     assert outcome.validation.valid
     assert [p for r in outcome.validation.reports for p in r.warnings] == []
     assert {kind: c.to_dict() for kind, c in outcome.by_kind.items()} == {
-        "sessions": {"created": 1, "updated": 0, "unchanged": 0},
-        "enrolments": {"created": 2, "updated": 0, "unchanged": 0},
-        "activity": {"created": 1, "updated": 0, "unchanged": 0},
+        "sessions": {"created": 1, "updated": 0, "unchanged": 0, "removed": 0},
+        "enrolments": {"created": 2, "updated": 0, "unchanged": 0, "removed": 0},
+        "activity": {"created": 1, "updated": 0, "unchanged": 0, "removed": 0},
     }
     stored = _stored(engine, "Maths 4B")
     with Session(engine) as fresh:
         activity = fresh.exec(select(Activity)).one()
     assert (activity.session_id, activity.user_username, activity.status) == (stored.id, "ana", "finished")
-    assert store.status_counts(db=db, session_name="Maths 4B") == {"finished": 1}
+    assert store.status_counts(db=db, session_name="Maths 4B", as_of=LATER) == {"finished": 1}
     # The import file list keeps the order the manager gave.
     with Session(engine) as fresh:
         names = fresh.exec(select(ImportFile.file_name).order_by(ImportFile.id)).all()
@@ -456,8 +471,8 @@ def test_a_link_repeated_in_a_first_link_file_is_stored_once(db, engine):
     _import(db, ("s.csv", sessions_csv(session("History 4A"))))
     outcome = _import(db, ("l.csv", links_csv(("ana", "Class 4A", "TEST_TAKER"), ("bo", "Class 4A", "TEST_TAKER"),
                                               ("ana", "Class 4A", "TEST_TAKER"))))
-    assert outcome.counts.to_dict() == {"created": 2, "updated": 0, "unchanged": 1}
+    assert outcome.counts.to_dict() == {"created": 2, "updated": 0, "unchanged": 1, "removed": 0}
     assert _counts(engine)["GroupLink"] == 2
     again = _import(db, ("l.csv", links_csv(("ana", "Class 4A", "TEST_TAKER"), ("cy", "Class 4A", "TEST_TAKER"))))
-    assert again.counts.to_dict() == {"created": 1, "updated": 0, "unchanged": 1}
+    assert again.counts.to_dict() == {"created": 1, "updated": 0, "unchanged": 1, "removed": 0}
     assert _counts(engine)["GroupLink"] == 3

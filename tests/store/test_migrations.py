@@ -12,7 +12,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -20,7 +20,7 @@ from dashboard import services, store
 from dashboard.config import Settings
 from dashboard.db import MIGRATIONS, SCHEMA_REVISION, head_revision, make_engine, migrate, schema_revision
 from dashboard.errors import StoreError
-from tests.factories import session, sessions_csv
+from tests.factories import readiness_dicts, session, sessions_csv
 
 MODEL_TABLES = {"exam_session", "group_link", "activity", "import_record", "import_file"}
 
@@ -80,7 +80,7 @@ def test_migrating_twice_changes_nothing(empty):
     assert schema_revision(empty) == head_revision()
     with Session(empty) as db:
         assert store.count_sessions(db=db) == 1
-        assert store.data_version(db=db) > 0
+        assert store.data_version(db=db) > (0, 0)
     assert _differences(empty) == []
 
 
@@ -138,7 +138,7 @@ def test_a_store_of_the_first_release_keeps_its_data_through_the_upgrade(empty):
     assert schema_revision(empty) == head_revision()
     assert _differences(empty) == []
     with Session(empty) as db:
-        rows = store.paper_session_rows(db=db)
+        rows = readiness_dicts(db)
     assert [(r["session_name"], r["test_takers"], r["launched"]) for r in rows] == [("History 4A", 1, 1)]
 
 
@@ -196,3 +196,46 @@ def test_an_upgrade_that_leaves_a_row_without_its_session_is_not_committed(tmp_p
 
     assert schema_revision(engine) == "0005"
     engine.dispose()
+
+
+def test_imports_made_before_0007_can_still_be_undone_without_losing_what_others_hold(empty):
+    """A store at 0006 with two imports (the second changed a session and added one; the old undo table kept the
+    first's values): after the upgrade, undoing the second gives the first's values back, and undoing the first
+    then leaves nothing."""
+    _alembic(empty, "upgrade", "0006")
+    sql = [
+        "INSERT INTO import_record (id, imported_at, created, updated, unchanged) VALUES "
+        "(1, '2028-01-01 00:00:00', 2, 0, 0), (2, '2028-01-02 00:00:00', 1, 1, 0)",
+        "INSERT INTO import_file (import_id, file_name, sha256, kind, template, rows) VALUES "
+        "(1, 's.csv', 'a', 'sessions', 'sessions-with-delivery-in-existing-groups', 1), "
+        "(1, 'l.csv', 'b', 'enrolments', 'link-existing-user-to-groups', 1), "
+        "(2, 's.csv', 'c', 'sessions', 'sessions-with-delivery-in-existing-groups', 2)",
+        "INSERT INTO exam_session (id, session_name, group_name, delivery_id, delivery_kind, template, paper_enabled, "
+        "sheets_per_interaction, start_date, import_id) VALUES "
+        "(1, 'History 4A', 'Class 4A', 'd1', 'delivery', 'sessions-with-delivery-in-existing-groups', true, 3, "
+        "'2028-06-12 07:00:00', 2), "
+        "(2, 'Maths 4A', 'Class 4A', 'd1', 'delivery', 'sessions-with-delivery-in-existing-groups', true, 1, NULL, 2)",
+        "INSERT INTO group_link (group_name, user_username, group_role, import_id) VALUES "
+        "('Class 4A', 'ana', 'TEST_TAKER', 1)",
+        "INSERT INTO import_undo (import_id, table_name, row_id, before) VALUES (2, 'exam_session', 1, "
+        "'{\"session_name\": \"History 4A\", \"group_name\": \"Class 4A\", \"delivery_id\": \"d1\", "
+        "\"delivery_kind\": \"delivery\", \"template\": \"sessions-with-delivery-in-existing-groups\", "
+        "\"paper_enabled\": true, \"sheets_per_interaction\": 1, \"start_date\": \"2028-06-12T07:00:00+00:00\", "
+        "\"import_id\": 1}')",
+    ]
+    with empty.begin() as connection:
+        for statement in sql:
+            connection.exec_driver_sql(statement)
+
+    migrate(empty)
+
+    assert _differences(empty) == []
+    with Session(empty) as db:
+        services.undo_import(db=db, import_id=2)
+        db.commit()
+        rows = [(r["session_name"], r["sheets_per_interaction"]) for r in readiness_dicts(db)]
+        assert rows == [("History 4A", 1)]  # Maths 4A went; History 4A has the first import's values again
+        services.undo_import(db=db, import_id=1)
+        db.commit()
+        assert (readiness_dicts(db), store.count_sessions(db=db)) == ([], 0)
+        assert db.execute(text("SELECT count(*) FROM group_link")).scalar() == 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dashboard import services, store
+from dashboard import services
 from dashboard.config import Settings
-from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, csv_bytes, session
+from tests.factories import ACTIVITY, LATER, LINKS, NEW_GROUPS, csv_bytes, readiness_dicts, session
 
 SETTINGS = Settings()
 
@@ -41,7 +41,7 @@ def test_counts_per_session_come_from_links_and_activity(db):
                   ("History 4A", "bo", "not_started", "", ""),
                   ("History 4A", "zed", "finished", "2028-06-12T07:01:00Z", ""),  # not enrolled: not counted
                   ("History 4B", "cy", "in_progress", "2028-06-12T07:05:00Z", "")))  # an uploader, not a taker
-    rows = {row["session_name"]: row for row in store.paper_session_rows(db=db)}
+    rows = {row["session_name"]: row for row in readiness_dicts(db)}
     assert sorted(rows) == ["History 4A", "History 4B"]  # paper mode off is not listed
     counts = ("test_takers", "scan_uploaders", "launched", "with_activity")
     assert {name: tuple(row[c] for c in counts) for name, row in rows.items()} == {
@@ -54,8 +54,8 @@ def test_re_importing_links_keeps_counts(db):
     files = [sessions(session("History 4A", "Class 4A")), links(("ana", "Class 4A", "TEST_TAKER"))]
     load(db, *files)
     second = load(db, *files)
-    assert second.by_kind["enrolments"].to_dict() == {"created": 0, "updated": 0, "unchanged": 1}
-    assert store.paper_session_rows(db=db)[0]["test_takers"] == 1
+    assert second.by_kind["enrolments"].to_dict() == {"created": 0, "updated": 0, "unchanged": 1, "removed": 0}
+    assert readiness_dicts(db)[0]["test_takers"] == 1
 
 
 def test_board_statuses_on_exam_day(db):
@@ -92,8 +92,8 @@ def test_an_older_activity_export_does_not_undo_a_newer_one(db):
     load(db, sessions(session("History 4A", "Class 4A")), links(("ana", "Class 4A", "TEST_TAKER")),
          activity(("History 4A", "ana", "finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z")))
     older = load(db, activity(("History 4A", "ana", "in_progress", "2028-06-12T07:01:00Z", "")))
-    assert older.by_kind["activity"].to_dict() == {"created": 0, "updated": 0, "unchanged": 1}
-    assert services.session_detail(db=db, name="History 4A").statuses == {"finished": 1}
+    assert older.by_kind["activity"].to_dict() == {"created": 0, "updated": 0, "unchanged": 1, "removed": 0}
+    assert services.session_detail(db=db, name="History 4A", as_of=LATER).statuses == {"finished": 1}
     newer = load(db, activity(("History 4A", "ana", "terminated", "2028-06-12T07:01:00Z", "2028-06-12T09:00:00Z")))
-    assert newer.by_kind["activity"].to_dict() == {"created": 0, "updated": 1, "unchanged": 0}
-    assert services.session_detail(db=db, name="History 4A").statuses == {"terminated": 1}
+    assert newer.by_kind["activity"].to_dict() == {"created": 0, "updated": 1, "unchanged": 0, "removed": 0}
+    assert services.session_detail(db=db, name="History 4A", as_of=LATER).statuses == {"terminated": 1}

@@ -1,0 +1,97 @@
+"""Bulk paths per dialect: records given column by column go to the driver as tuples zipped from those columns
+(``executemany`` on SQLite, ``COPY`` on PostgreSQL), each column's values bind-processed once per distinct value.
+No dict or object per row is built on the way. Inside the caller's transaction; nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlmodel import Session
+
+Columns = Mapping[str, Sequence[Any]]
+"""Records column by column: ``columns[field][i]`` is record ``i``'s value of ``field``."""
+
+
+def bulk_insert(db: Session, table: Table, columns: Columns, **constants: Any) -> None:
+    """Insert the records of ``columns``, each also given the ``constants``, in the current transaction:
+    COPY on PostgreSQL, the driver's executemany on SQLite.
+
+    Values go through each column's own bind processing (UTC timestamps, booleans), once per distinct value:
+    a programme's sessions share few moments, so 100,000 rows cost a few thousand conversions.
+    """
+    count = len(next(iter(columns.values()), ()))
+    if not count:
+        return
+    connection = db.connection()
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    names = [column.name for column in table.columns if column.name in columns or column.name in constants]
+    postgres = connection.dialect.name == "postgresql"
+    values: list[Sequence[Any]] = []
+    for name in names:
+        column = bound(connection, table, name, [constants[name]] if name in constants else columns[name])
+        # COPY takes text: a timestamp's or a number's text is made once per distinct value. A column's values
+        # share one type (SQLModel's string type does not say str), so its first value tells.
+        if postgres and not isinstance(next((value for value in column if value is not None), ""), str):
+            texts = {value: _copy_text(value) for value in set(column)}
+            column = list(map(texts.__getitem__, column))
+        values.append([column[0]] * count if name in constants else column)
+    if postgres:
+        with raw.cursor() as cursor:
+            copy_rows(cursor, f"{table.name} ({', '.join(names)})", values)
+    else:
+        raw.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                        zip(*values, strict=True))
+
+
+def bound(connection: Connection, table: Table, name: str, values: Sequence[Any]) -> Sequence[Any]:
+    """``values`` of column ``name`` as the driver receives them (UTC timestamps, booleans), each distinct
+    value processed once: a programme's sessions share few moments."""
+    process = table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+    if process is None:
+        return values
+    converted = {value: process(value) for value in set(values) if value is not None}
+    converted[None] = None
+    return list(map(converted.__getitem__, values))
+
+
+def _copy_text(value: Any) -> str | None:
+    """A value as COPY reads it (None stays None, for NULL)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+# COPY's text format: a backslash starts an escape, a tab ends a field, a line end ends a row; \N is NULL.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_BATCH = 50_000
+
+
+def copy_rows(cursor: Any, target: str, columns: Sequence[Sequence[str | None]]) -> None:
+    """COPY records given column by column (text or None) into ``target`` ("table (columns)").
+
+    Rows are joined into COPY's text format in C (``str.join`` over zipped columns), in batches; a column
+    is escaped value by value only when one of its values holds a backslash, tab or line end."""
+    prepared = [_copy_column(column) for column in columns]
+    count = len(prepared[0]) if prepared else 0
+    with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for start in range(0, count, _COPY_BATCH):
+            rows = zip(*(column[start : start + _COPY_BATCH] for column in prepared), strict=True)
+            copy.write("\n".join(map("\t".join, rows)) + "\n")
+
+
+def _copy_column(column: Sequence[str | None]) -> Sequence[str]:
+    """A column in COPY's text format: special characters escaped, None as \\N."""
+    has_null = None in column
+    texts = [value for value in column if value is not None] if has_null else column
+    joined = "".join(texts)  # type: ignore[arg-type]  # no None left
+    if any(special in joined for special in "\\\t\n\r"):
+        escaped: dict[str | None, str] = {value: value.translate(_COPY_ESCAPES) for value in set(texts) if value}
+        escaped[None], escaped[""] = "\\N", ""
+        return list(map(escaped.__getitem__, column))
+    if has_null:
+        return ["\\N" if value is None else value for value in column]
+    return column  # type: ignore[return-value]  # no None in it
