@@ -14,13 +14,15 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
-from dashboard.cli_text import board_text, report_text, undo_text, volume_text
 from dashboard.config import load_settings
 from dashboard.errors import ScanreadyError
+
+if TYPE_CHECKING:
+    from dashboard.services import Board, ImportOptions, Validation
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BLOCKED = 0, 1, 2, 3
 EXIT_PIPE = 128 + 13  # the reader closed the pipe early (``| head``): the status a shell gives a tool SIGPIPE stops
@@ -38,14 +40,16 @@ def _out(text: str, *, err: bool = False) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scanready", description="Get TAO paper-based sessions ready for scanning.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    validate = commands.add_parser("validate", help="check CSV files; writes nothing")
+    validate = commands.add_parser("validate", help="check files; stores nothing")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument("--db", metavar="URL", help="also check against this store (e.g. a session's group change)")
     validate.add_argument("--json", action="store_true", help="print one JSON object")
-    load = commands.add_parser("import", help="validate CSV files, then store all of them or none")
+    _upload_options(validate)
+    load = commands.add_parser("import", help="validate files, then store all of them or none")
     load.add_argument("files", nargs="+", metavar="FILE")
     load.add_argument("--db", metavar="URL", help="store URL (default: SCANREADY_DATABASE_URL, else ./data)")
     load.add_argument("--json", action="store_true", help="print one JSON object")
+    _upload_options(load)
     readiness = commands.add_parser("readiness", help="every paper session's readiness checklist")
     readiness.add_argument("--db", metavar="URL", help="store URL")
     readiness.add_argument("--as-of", metavar="ISO8601", help="judge the programme at this moment (default: now)")
@@ -72,6 +76,25 @@ def _parser() -> argparse.ArgumentParser:
     series.add_argument("--json", action="store_true", help="print one JSON list, one object per day")
     series.add_argument("--csv", action="store_true", help="print one CSV row per day")
     return parser
+
+
+def _upload_options(command: argparse.ArgumentParser) -> None:
+    """What a manager can say of an upload beside its files (``services.ImportOptions``)."""
+    command.add_argument("--session", metavar="NAME", help="the session of every row of the TAO activity exports "
+                         "given (TAO's Portal exports one session per file); without it, rows are matched to "
+                         "sessions by the login's group")
+    command.add_argument("--sync-links", action="store_true", help="the link files list everyone in their groups: "
+                         "links of those groups that they leave out are removed (without it, links are only added)")
+    command.add_argument("--date-order", choices=("dmy", "mdy"), help="how slashed dates such as 04/03/2027 read: "
+                         "dmy, day first (TAO's default), or mdy; without it, day first unless only month first fits")
+
+
+def _options(args: argparse.Namespace) -> ImportOptions:
+    from dashboard.services import ImportOptions
+
+    return ImportOptions(date_order=args.date_order, sync_links=args.sync_links,
+                         sessions=dict.fromkeys((Path(path).name for path in args.files), args.session)
+                         if args.session else {})
 
 
 def _capacity(text: str) -> int:
@@ -101,20 +124,26 @@ def _read(paths: Sequence[str], *, max_mb: int) -> tuple[list[tuple[str, bytes]]
 
 def _read_or_refuse(args: argparse.Namespace, *, max_mb: int) -> list[tuple[str, bytes]] | None:
     """The files of ``args``; None (the refusal already reported, as an invalid file) when one is too big."""
+    from dashboard.ingest import FileReport
+    from dashboard.services import Validation
+
     files, too_big = _read(args.files, max_mb=max_mb)
     if not too_big:
         return files
     message = (f"The file is larger than {max_mb:,} MB (SCANREADY_MAX_FILE_MB); split it or raise the limit. "
                "Nothing was read.")
-    _emit({"valid": False, "files": [
-        {"file": name, "kind": None, "template": None, "rows": 0, "warnings": [],
-         "errors": [{"line": None, "column": None, "value": "", "message": message}]} for name in too_big]},
-          as_json=args.json)
+    reports = [FileReport(file=name, sha256="") for name in too_big]
+    for report in reports:
+        report.error(None, None, "", message)
+    _emit_validation(Validation(reports), args)
     return None
 
 
-def _emit(result: dict[str, Any], *, as_json: bool) -> None:
-    _out(orjson.dumps(result).decode() if as_json else report_text(result))
+def _emit_validation(validation: Validation, args: argparse.Namespace) -> None:
+    from dashboard.cli_text import validation_text
+
+    text = validation_text(validation, command="import" if args.command == "import" else "validate")
+    _out(orjson.dumps(validation.to_dict()).decode() if args.json else text)
 
 
 @contextmanager
@@ -144,46 +173,54 @@ def _validate(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if args.db:  # checked against an existing store, which is neither created nor migrated
         with _database(args.db, upgrade=False) as db:
-            validation = services.validate_files(files, settings=settings, db=db)
+            validation = services.validate_files(files, settings=settings, db=db, options=_options(args))
             db.rollback()
     else:
-        validation = services.validate_files(files, settings=settings)
-    _emit(validation.to_dict(), as_json=args.json)
+        validation = services.validate_files(files, settings=settings, options=_options(args))
+    _emit_validation(validation, args)
     return EXIT_OK if validation.valid else EXIT_INVALID
 
 
 def _import(args: argparse.Namespace) -> int:
     from dashboard import services
+    from dashboard.cli_text import import_text
 
     settings = load_settings(args.db)
     files = _read_or_refuse(args, max_mb=settings.max_file_mb)
     if files is None:
         return EXIT_INVALID
     with _database(args.db, write=True, creates=True) as db:
-        outcome = services.import_files(files, db=db, settings=settings, progress=_progress_line())
+        outcome = services.import_files(files, db=db, settings=settings, options=_options(args),
+                                        progress=_progress_line())
         if outcome.import_id is None:
             db.rollback()
-    _emit(outcome.to_dict(), as_json=args.json)
+    _out(orjson.dumps(outcome.to_dict()).decode() if args.json else import_text(outcome))
     return EXIT_OK if outcome.validation.valid else EXIT_INVALID
+
+
+def _board(args: argparse.Namespace) -> Board:
+    """The readiness board of ``--db`` at ``--as-of`` (default: now), for the commands that print it."""
+    from dashboard import services
+
+    as_of = services.parse_as_of(args.as_of) if args.as_of else None
+    with _database(args.db) as db:
+        return services.readiness_board(db=db, as_of=as_of)
 
 
 def _readiness(args: argparse.Namespace) -> int:
     from dashboard import services
 
-    as_of = services.parse_as_of(args.as_of) if args.as_of else None
     if args.json:  # written from pre-encoded pieces: a board of 100,000 sessions builds no Checklist
+        as_of = services.parse_as_of(args.as_of) if args.as_of else None
         with _database(args.db) as db, _binary_out() as out:
             counts = services.write_readiness_json(db=db, out=out, as_of=as_of)
         return EXIT_BLOCKED if args.fail_on_blocked and counts["blocked"] else EXIT_OK
-    with _database(args.db) as db:
-        board = services.readiness_board(db=db, as_of=as_of)
+    board = _board(args)
     if args.csv:
-        import pandas as pd
-
-        from dashboard.export import safe_csv
-
-        _out(safe_csv(pd.DataFrame(board.flat_rows())).decode())
+        _out(services.readiness_csv(board).decode())
     else:
+        from dashboard.cli_text import board_text
+
         _out(board_text(board))
     blocked = board.counts()["blocked"]
     return EXIT_BLOCKED if args.fail_on_blocked and blocked else EXIT_OK
@@ -206,13 +243,11 @@ def _binary_out() -> Iterator[BinaryIO]:
 
 def _undo(args: argparse.Namespace) -> int:
     from dashboard import services
+    from dashboard.cli_text import undo_text
 
     with _database(args.db, write=True) as db:
         outcome = services.undo_import(db=db, import_id=args.import_id)
-    if args.json:
-        _out(orjson.dumps(outcome.to_dict()).decode())
-    else:
-        _out(undo_text(outcome))
+    _out(orjson.dumps(outcome.to_dict()).decode() if args.json else undo_text(outcome))
     return EXIT_OK
 
 
@@ -239,28 +274,24 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from dashboard import services
+    from dashboard.wording import iso_utc
 
-    as_of = services.parse_as_of(args.as_of) if args.as_of else None
-    with _database(args.db) as db:
-        board = services.readiness_board(db=db, as_of=as_of)
+    board = _board(args)
     html = services.review_report(board, capacity=args.capacity)
     try:
         Path(args.output).write_text(html, encoding="utf-8")
     except OSError as exc:
         raise _UsageError(f"Cannot write {args.output}: {exc.strerror or exc}.") from exc
     counts = board.counts()
-    _out(f"Wrote {args.output}: readiness as of {board.to_dict()['as_of']}, {counts['blocked']} blocked, "
-         f"{counts['pending']} pending, {counts['ready']} ready.")
+    _out(f"Wrote {args.output}: readiness as of {iso_utc(board.as_of)}, {counts['blocked']:,} blocked, "
+         f"{counts['pending']:,} pending, {counts['ready']:,} ready.")
     return EXIT_OK
 
 
 def _volume(args: argparse.Namespace) -> int:
-    from dashboard import services
     from dashboard.volume import daily_series, series_records, unscheduled
 
-    as_of = services.parse_as_of(args.as_of) if args.as_of else None
-    with _database(args.db) as db:
-        board = services.readiness_board(db=db, as_of=as_of)
+    board = _board(args)
     series = daily_series(board.checklists, capacity=args.capacity)
     if args.json:
         _out(orjson.dumps(series_records(series)).decode())
@@ -269,6 +300,8 @@ def _volume(args: argparse.Namespace) -> int:
 
         _out(safe_csv(series).decode())
     else:
+        from dashboard.cli_text import volume_text
+
         _out(volume_text(series_records(series), unscheduled(board.checklists)))
     return EXIT_OK
 

@@ -6,7 +6,10 @@ it is a number, so a session named ``=HYPERLINK(...)`` stays text in Excel. Impo
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -29,3 +32,12 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
     return safe.to_csv(index=False).encode("utf-8")
+
+
+def safe_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """Rows of text (already in the form the reader should see) as UTF-8 CSV bytes, every cell neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([neutralise(name) for name in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return out.getvalue().encode("utf-8")

@@ -1,15 +1,17 @@
 """The readiness checklist: small pure rules of one session snapshot and an explicit moment ``as_of``.
 
-Owns: the six checklist items (enrolment, roles, launched, submitted, window, schedule), one function each;
-the session's overall status; the warnings (TAO's per-PDF limits, a window opening before submission); the
-sheet arithmetic; and the manager's wording of moments (in the session's own time zone) and of relative phrases.
+Owns: the six checklist items (enrolment, roles, launched, submitted, window, schedule), one function each and
+each item's sentence; the session's overall status and its place on the board; the warnings (TAO's per-PDF
+limits, a window opening before submission); the sheet arithmetic. How moments and counts read is ``wording``'s.
 A checklist is assembled from two halves that many sessions share: what its zone and dates say (``Timing``) and
 what its counts say (``Tally``); only the group's name is the session's own. ``evaluate_checklists`` judges each
-distinct half once: a programme has far fewer distinct schedules and counts than sessions.
+distinct half once: a programme has far fewer distinct schedules and counts than sessions. The launched item of a
+session nobody has started joins the two: the tally's lead ("None of the 25 enrolled test-takers has started the
+test") and the timing's deadline (pending until the submission date, a problem after it).
 
 Must not import: the database (sqlalchemy, sqlmodel, ``models``, ``dashboard.store``), pandas, streamlit, or
-anything that reads the clock. Standard library and ``wording`` only; time is always the ``as_of`` argument, an aware
-datetime.
+anything that reads the clock. Standard library, ``tao`` and ``wording`` only; time is always the ``as_of``
+argument, an aware datetime.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from dashboard.tao import MAX_PAGES_PER_PDF, MAX_TEST_TAKERS_PER_PDF
 from dashboard.wording import count, format_moment, format_relative, span
 
 ItemName = Literal["enrolment", "roles", "launched", "submitted", "window", "schedule"]
@@ -26,11 +29,9 @@ State = Literal["ok", "pending", "problem"]
 Status = Literal["ready", "pending", "blocked"]
 WindowState = Literal["missing", "upcoming", "open", "closed"]
 ITEMS: tuple[ItemName, ...] = ("enrolment", "roles", "launched", "submitted", "window", "schedule")
-
-# TAO's limits per session PDF: beyond either, the booklet is split into several files.
-MAX_TEST_TAKERS_PER_PDF = 100
-MAX_PAGES_PER_PDF = 400
-
+STATUS_ORDER: dict[Status, int] = {"blocked": 0, "pending": 1, "ready": 2}
+"""The board's order of statuses: problems first."""
+_STATE_STATUS: dict[State, Status] = {"problem": "blocked", "pending": "pending", "ok": "ready"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +81,23 @@ class GroupItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Deadline:
+    """The launched item of a session nobody has started, as its dates decide: its state, and the end of its
+    sentence after the tally's lead (``Tally.lead``)."""
+
+    state: State
+    clause: str
+
+    def after(self, lead: str) -> Item:
+        return Item("launched", self.state, lead + self.clause)
+
+
+@dataclass(frozen=True, slots=True)
 class Timing:
     """What a checklist says from a session's zone and dates alone, at one ``as_of``."""
 
     items: tuple[Item, Item, Item]  # submitted, window, schedule
-    not_launched: tuple[Item, Item]  # the launched item when no one started: without activity imported, with
+    deadline: Deadline  # the launched item's state and its end when no one has started
     window: WindowState
     submitted: bool
     warnings: tuple[str, ...]
@@ -96,8 +109,8 @@ class Tally:
 
     enrolment: GroupItem
     roles: GroupItem
-    launched: Item | None  # None when no one started: then the dates decide (``Timing.not_launched``)
-    active: bool  # any activity imported for the session
+    launched: Item | None  # None when no one started: then the dates decide (``Timing.deadline``)
+    lead: str  # the launched item's sentence up to its deadline, when no one started
     expected_sheets: int
     started_sheets: int | None
     warnings: tuple[str, ...]
@@ -148,12 +161,20 @@ def scan_window_state(start: datetime | None, end: datetime | None, as_of: datet
     return "open"
 
 
+def status_of(states: Iterable[State]) -> Status:
+    """``blocked`` if any state is a problem, ``ready`` if all are ok (vacuously for none), else ``pending``."""
+    return min((_STATE_STATUS[state] for state in states), key=STATUS_ORDER.__getitem__, default="ready")
+
+
 def overall_status(items: Iterable[Item]) -> Status:
-    """``blocked`` if any item is a problem, ``ready`` if all are ok (vacuously for none), else ``pending``."""
-    states = {item.state for item in items}
-    if "problem" in states:
-        return "blocked"
-    return "ready" if states <= {"ok"} else "pending"
+    """The status of a checklist's items (``status_of`` their states)."""
+    return status_of(item.state for item in items)
+
+
+def board_place(status: Status, scan_upload_end: datetime | None, as_of: datetime) -> tuple[int, datetime]:
+    """Where a session stands on the board: blocked first, then pending, then ready; within a status, the window
+    closing soonest first (``as_of`` for a window without an end); by name within a place."""
+    return STATUS_ORDER[status], scan_upload_end or as_of
 
 
 def _when(moment: datetime, zone: str | None, as_of: datetime) -> str:
@@ -181,21 +202,28 @@ def _launched(launched: int, test_takers: int) -> Item:
     return Item("launched", "ok", f"{launched:,} of {enrolled} {verb} started the test.")
 
 
-def _not_launched(active: bool, end: datetime | None, submission: datetime | None, zone: str | None,
-                  as_of: datetime) -> Item:
+def _lead(test_takers: int, active: bool) -> str:
+    """The launched item's sentence before its deadline, when no one has started (by ``as_of``)."""
+    if not active:
+        return "No activity is imported for this session yet"
+    if test_takers == 0:
+        return "No test-taker has started the test"
+    if test_takers == 1:
+        return "The one enrolled test-taker has not started the test"
+    return f"None of the {test_takers:,} enrolled test-takers has started the test"
+
+
+def _deadline(end: datetime | None, submission: datetime | None, zone: str | None, as_of: datetime) -> Deadline:
     """Without launches, late (a problem) from the submission date, else the end date.
 
     A session with neither date cannot be judged late, so it stays pending.
     """
-    lead = ("No test-taker has started the test" if active
-            else "No launch is recorded (no activity imported for this session)")
     deadline, label = (submission, "submission date") if submission else (end, "end date")
     if deadline is None:
-        return Item("launched", "pending", f"{lead}; the session has no end or submission date to be late by.")
+        return Deadline("pending", "; the session has no end or submission date to be late by.")
     if as_of >= deadline:
-        return Item("launched", "problem", f"{lead}, and the session's {label} has passed: "
-                                           f"{_when(deadline, zone, as_of)}.")
-    return Item("launched", "pending", f"{lead}; the session's {label} is {_when(deadline, zone, as_of)}.")
+        return Deadline("problem", f", and the session's {label} has passed: {_when(deadline, zone, as_of)}.")
+    return Deadline("pending", f"; the session's {label} is {_when(deadline, zone, as_of)}.")
 
 
 def _submitted(submission: datetime | None, zone: str | None, as_of: datetime) -> Item:
@@ -266,8 +294,7 @@ def evaluate_timing(timezone: str | None, end_date: datetime | None, submission_
     start, end, submission, zone = scan_upload_start, scan_upload_end, submission_date, timezone
     return Timing(
         items=(_submitted(submission, zone, as_of), _window(start, end, zone, as_of), _schedule(end, submission, zone)),
-        not_launched=(_not_launched(False, end_date, submission, zone, as_of),
-                      _not_launched(True, end_date, submission, zone, as_of)),
+        deadline=_deadline(end_date, submission, zone, as_of),
         window=scan_window_state(start, end, as_of), submitted=submission is not None and submission <= as_of,
         warnings=_early_window(start, end, submission, zone))
 
@@ -277,7 +304,8 @@ def evaluate_tally(test_takers: int, scan_uploaders: int, launched: int, with_ac
     """The half of a checklist that a session's counts decide (whatever the moment)."""
     pages = expected_sheets(test_takers, total_interactions, sheets_per_interaction)
     return Tally(enrolment=_enrolment(test_takers), roles=_roles(scan_uploaders),
-                 launched=_launched(launched, test_takers) if launched >= 1 else None, active=bool(with_activity),
+                 launched=_launched(launched, test_takers) if launched >= 1 else None,
+                 lead=_lead(test_takers, bool(with_activity)),
                  expected_sheets=pages,
                  started_sheets=(expected_sheets(launched, total_interactions, sheets_per_interaction)
                                  if with_activity > 0 else None),
@@ -286,7 +314,7 @@ def evaluate_tally(test_takers: int, scan_uploaders: int, launched: int, with_ac
 
 def assemble_checklist(snapshot: SessionSnapshot, timing: Timing, tally: Tally) -> Checklist:
     """The checklist of ``snapshot`` from the halves its dates and its counts decide."""
-    launched = tally.launched or timing.not_launched[tally.active]
+    launched = tally.launched or timing.deadline.after(tally.lead)
     items = (tally.enrolment.naming(snapshot.group_name), tally.roles.naming(snapshot.group_name), launched,
              *timing.items)
     return Checklist(session=snapshot, items=items, status=overall_status(items), window=timing.window,

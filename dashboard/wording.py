@@ -5,6 +5,7 @@ Pure, standard library only; every function takes its moments (nothing here read
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,11 @@ def format_moment(moment: datetime, zone: str | None) -> str:
     return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H:%M} {label}"
 
 
+def iso_utc(moment: datetime) -> str:
+    """``moment`` for machines (JSON, URLs, CSV): ISO 8601 in UTC to the second, "2027-03-16T07:00:00Z"."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def count(number: int, one: str, many: str) -> str:
     """A number and its noun: "1 test-taker", "1,200 test-takers"."""
     return f"{number:,} {one if number == 1 else many}"
@@ -63,3 +69,37 @@ def format_relative(moment: datetime, as_of: datetime) -> str:
     if delta > timedelta(0):
         return "in under a minute" if delta < timedelta(minutes=1) else f"in {span(delta)}"
     return "just now" if -delta < timedelta(minutes=1) else f"{span(delta)} ago"
+
+
+def listing(items: Sequence[str], limit: int = 5) -> str:
+    """Names in a sentence: "A", "A and B", "A, B and C", "A, B, C, D, E and 2 others" beyond ``limit``."""
+    shown = list(items[:limit])
+    if len(items) > limit:
+        shown.append(f"{len(items) - limit:,} others")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" and {shown[-1]}" if shown else ""
+
+
+KIND_NOUNS = {"sessions": ("session", "sessions"), "enrolments": ("enrolment link", "enrolment links"),
+              "activity": ("activity row", "activity rows")}
+"""What a record of each kind of file is called, one and many."""
+
+
+def kind_counts(kind: str, counts: Mapping[str, int], verbs: Mapping[str, str]) -> str:
+    """One kind's counts in words, those that are not zero: "5 sessions created, 1 updated" (``verbs`` maps each
+    count's key to its word, in order); "no session" when all are zero."""
+    one, many = KIND_NOUNS.get(kind, ("record", "records"))
+    parts = [(counts[key], verb) for key, verb in verbs.items() if counts.get(key)]
+    if not parts:
+        return f"no {one}"
+    (first, verb), *rest = parts
+    return ", ".join([f"{count(first, one, many)} {verb}", *(f"{n:,} {word}" for n, word in rest)])
+
+
+IMPORT_VERBS = {"created": "created", "updated": "updated", "removed": "removed", "unchanged": "unchanged"}
+UNDO_VERBS = {"removed": "removed", "restored": "given back", "kept": "kept as other imports hold them"}
+
+
+def per_kind(counts: Mapping[str, Mapping[str, int]], verbs: Mapping[str, str]) -> str:
+    """Counts of several kinds in one line: "5 sessions created; 15 enrolment links created; 4 activity rows
+    created" (``nothing`` when there is no kind)."""
+    return "; ".join(kind_counts(kind, values, verbs) for kind, values in counts.items()) or "nothing"

@@ -1,11 +1,14 @@
 """Use cases the pages and the CLI share; the only layer below the pages that reads the clock.
 
     imports     validate_files, import_files (all or nothing), undo_import, recent_imports, the example
-    readiness   readiness_board, write_readiness_json, filter_board, session_detail, parse_as_of,
-                review_report
+    checks      the rules of an upload that need the store (groups, deliveries, activity's sessions, rosters)
+    readiness   readiness_board, readiness_csv, write_readiness_json, filter_board, session_detail,
+                parse_as_of, review_report
+    board_json  the board's JSON written at programme scale
 """
 
 from dashboard.services.imports import (
+    ImportOptions,
     ImportOutcome,
     Progress,
     UndoOutcome,
@@ -19,7 +22,7 @@ from dashboard.services.imports import (
     validate_files,
 )
 from dashboard.services.readiness import (
-    STATUS_ORDER,
+    CSV_COLUMNS,
     Board,
     Filters,
     SessionDetail,
@@ -27,14 +30,15 @@ from dashboard.services.readiness import (
     paper_session_names,
     parse_as_of,
     readiness_board,
+    readiness_csv,
     review_report,
     session_detail,
     write_readiness_json,
 )
 
 __all__ = [
-    "STATUS_ORDER", "Board", "Filters", "ImportOutcome", "Progress", "SessionDetail", "UndoOutcome", "Validation",
-    "example_programme", "filter_board", "import_files", "paper_session_names", "parse_as_of", "readiness_board",
-    "recent_imports", "review_report", "session_count", "session_detail", "templates", "undo_import",
-    "validate_files", "write_readiness_json",
+    "CSV_COLUMNS", "Board", "Filters", "ImportOptions", "ImportOutcome", "Progress", "SessionDetail", "UndoOutcome",
+    "Validation", "example_programme", "filter_board", "import_files", "paper_session_names", "parse_as_of",
+    "readiness_board", "readiness_csv", "recent_imports", "review_report", "session_count", "session_detail",
+    "templates", "undo_import", "validate_files", "write_readiness_json",
 ]

@@ -5,26 +5,41 @@ Reads the clock (an import's time) so nothing below does. Imports ingest, store 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session
 
 from dashboard import store
 from dashboard.config import Settings
 from dashboard.errors import ScanreadyError
-from dashboard.ingest import KIND_ORDER, FileReport, parse_files
+from dashboard.ingest import KIND_ORDER, DateOrder, FileReport, parse_files
+from dashboard.ingest.activity import COLUMNS as ACTIVITY_COLUMNS
+from dashboard.services.checks import RosterChange, check_against_store, roster_change
 from dashboard.services.collector import collector_paused
-from dashboard.store import Counts
+from dashboard.store import Counts, FileEntry, ImportEntry, Reverted
+from dashboard.store.base import IMPORTS
+from dashboard.wording import format_moment, iso_utc
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What a manager says of an upload beside its files."""
+
+    date_order: DateOrder | None = None  # slashed dates: None reads day first unless only month first fits
+    sync_links: bool = False  # the link files list everyone in their groups: links they leave out are removed
+    sessions: Mapping[str, str] = field(default_factory=dict)  # a TAO export's file name -> its rows' session
 
 
 @dataclass(slots=True)
 class Validation:
-    """The verdict on one upload: a report per file."""
+    """The verdict on one upload: a report per file, and what a complete roster would remove."""
 
     reports: list[FileReport]
+    roster: RosterChange | None = None
 
     @property
     def valid(self) -> bool:
@@ -35,12 +50,16 @@ class Validation:
         return sum(len(report.errors) for report in self.reports)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"valid": self.valid, "files": [report.to_dict() for report in self.reports]}
+        out: dict[str, Any] = {"valid": self.valid, "files": [report.to_dict() for report in self.reports]}
+        if self.roster is not None:
+            out["links_removed_by_group"] = self.roster.losses
+        return out
 
 
 @dataclass(slots=True)
 class ImportOutcome:
-    """What an import did: the validation and, when it stored anything, the counts per kind."""
+    """What an import did: the validation and, when the files were valid, the counts per kind. ``import_id`` is
+    None when nothing was stored: the files had errors, or they changed nothing (then it is not recorded)."""
 
     validation: Validation
     import_id: int | None = None
@@ -50,10 +69,14 @@ class ImportOutcome:
     def counts(self) -> Counts:
         return sum(self.by_kind.values(), Counts())
 
+    @property
+    def changed_nothing(self) -> bool:
+        return self.validation.valid and self.import_id is None
+
     def to_dict(self) -> dict[str, Any]:
         out = self.validation.to_dict()
-        if self.import_id is not None:
-            out["imported"] = {**self.counts.to_dict(),
+        if self.validation.valid:
+            out["imported"] = {**self.counts.to_dict(), "import_id": self.import_id,
                                **{kind: counts.to_dict() for kind, counts in self.by_kind.items()}}
         return out
 
@@ -67,82 +90,86 @@ def _silent(_fraction: float, _doing: str) -> None:
 
 
 def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db: Session | None = None,
-                   progress: Progress = _silent) -> Validation:
-    """Every rule of every file; with ``db``, also the rules that need the store (a session's group
-    cannot change, links to groups no session uses, activity for sessions that do not exist)."""
+                   options: ImportOptions = ImportOptions(), progress: Progress = _silent) -> Validation:
+    """Every rule of every file; with ``db``, also the rules that need the store (a session's group and, once
+    launched, its delivery cannot change; links to groups no session uses; which session each activity row
+    belongs to) and, with ``options.sync_links``, the links a complete roster removes."""
     with collector_paused():
         reports = parse_files(files, max_field_length=settings.max_field_length, max_rows=settings.max_rows,
+                              date_order=options.date_order,
                               before_each=lambda name, done: progress(done, f"Checking {name}"))
         progress(1.0, "Checked every file")
+        roster = None
         if db is not None:
-            _check_against_store(reports, db=db)
-    return Validation(reports)
-
-
-def _check_against_store(reports: list[FileReport], *, db: Session) -> None:
-    sessions = [r for r in reports if r.kind == "sessions"]
-    uploaded: dict[str, str] = {}
-    for report in sessions:
-        uploaded.update(zip(report.columns.get("session_name", ()), report.columns.get("group_name", ()),
-                            strict=True))
-    stored = store.session_groups(db=db, names=uploaded)
-    for report in [r for r in sessions if r.count] if stored else ():
-        names, groups = report.columns["session_name"], report.columns["group_name"]
-        for i in [i for i, name in enumerate(names) if stored.get(name, groups[i]) != groups[i]]:
-            report.error(report.lines[i], "group_name", groups[i],
-                         f"The session {names[i]!r} belongs to the group {stored[names[i]]!r}; TAO does "
-                         "not let an import change a session's group.")
-        if report.errors:
-            report.keep([])
-    uploaded_groups = set(uploaded.values())
-    for report in (r for r in reports if r.kind == "enrolments" and r.count):
-        linked = set(report.columns["group_name"])
-        unknown = linked - uploaded_groups - store.groups_with_sessions(db=db, groups=linked - uploaded_groups)
-        first: dict[str, int] = {}
-        for line, group in zip(report.lines, report.columns["group_name"], strict=True) if unknown else ():
-            if group in unknown and group not in first:
-                first[group] = line
-        for group, line in sorted(first.items(), key=lambda item: item[1]):
-            report.warn(line, "group_name", group, f"No session uses the group {group!r} yet; its links are kept "
-                        "for sessions that may come in a later file.")
-    for report in (r for r in reports if r.kind == "activity" and r.count):
-        names = report.columns["session_name"]
-        known_names = set(uploaded) | set(store.session_ids(db=db, names=set(names) - set(uploaded)))
-        for i in [i for i, name in enumerate(names) if name not in known_names]:
-            report.warn(report.lines[i], "session_name", names[i],
-                        f"No session is named {names[i]!r}; this row is skipped.")
-        report.keep([i for i, name in enumerate(names) if name in known_names])
+            check_against_store(reports, db=db, sessions=options.sessions)
+            roster = roster_change(reports, db=db) if options.sync_links else None
+    return Validation(reports, roster)
 
 
 def import_files(files: Sequence[tuple[str, bytes]], *, db: Session, settings: Settings,
-                 now: datetime | None = None, progress: Progress = _silent) -> ImportOutcome:
-    """Validate every file, then store all of them in ``db``'s transaction, or nothing when any has an
-    error. The caller commits (``db.session_scope``); an exception leaves the store as it was.
-    ``progress`` hears of each step: checking takes the first half, storing the second."""
-    validation = validate_files(files, settings=settings, db=db, progress=lambda f, doing: progress(f / 2, doing))
+                 options: ImportOptions = ImportOptions(), now: datetime | None = None,
+                 progress: Progress = _silent) -> ImportOutcome:
+    """Validate every file, then store all of them in ``db``'s transaction, or nothing when any has an error. An
+    import that changes nothing is not recorded. The caller commits (``db.session_scope``); an exception leaves the
+    store as it was. ``progress`` hears of each step: checking takes the first half, storing the second."""
+    validation = validate_files(files, settings=settings, db=db, options=options,
+                                progress=lambda f, doing: progress(f / 2, doing))
     outcome = ImportOutcome(validation)
     if not validation.valid:
         return outcome
     with collector_paused():
-        _store(validation, outcome, db=db, now=now, progress=progress)
+        _store(outcome, db=db, now=now or datetime.now(UTC), progress=progress)
     return outcome
 
 
-def _store(validation: Validation, outcome: ImportOutcome, *, db: Session, now: datetime | None,
-           progress: Progress) -> None:
-    import_id = store.start_import(db=db, now=now or datetime.now(UTC))
-    ordered = sorted(validation.reports, key=lambda r: KIND_ORDER[r.kind])
-    total = sum(r.rows for r in ordered) or 1
-    done = 0
-    for report in ordered:
+def _store(outcome: ImportOutcome, *, db: Session, now: datetime, progress: Progress) -> None:
+    """Write every report (sessions, then links and a complete roster's removals, then activity) and the record of
+    the import with what each file held; the record is dropped again when nothing changed."""
+    import_id = store.start_import(db=db, now=now)
+    reports = sorted(outcome.validation.reports, key=lambda r: KIND_ORDER[r.kind])
+    roster = outcome.validation.roster
+    removed = _removals(roster, reports)
+    total, done = sum(r.rows for r in reports) or 1, 0
+    entries: dict[int, FileEntry] = {}
+    for report in reports:
         progress(0.5 + done / total / 2, f"Storing {report.file}")
         done += report.rows
         counts = _apply(report, db=db, import_id=import_id)
+        losses = removed.get(id(report), set())
+        counts.removed = store.remove_links(db=db, links=losses) if losses else 0
+        synced = sorted(set(report.columns.get("group_name", ()))) if roster is not None else []
+        entries[id(report)] = FileEntry(report.file, report.sha256, report.kind or "", report.template or "",
+                                        report.rows, counts, _payload(report, synced, sorted(losses)))
         outcome.by_kind[report.kind or ""] = outcome.by_kind.get(report.kind or "", Counts()) + counts
-    store.finish_import(db=db, import_id=import_id, counts=outcome.counts, files=[
-        (r.file, r.sha256, r.kind or "", r.template or "", r.rows) for r in validation.reports])
+    if not outcome.counts.changed:
+        db.execute(delete(IMPORTS).where(IMPORTS.c.id == import_id))  # nothing changed: no import to record
+        progress(1.0, "Nothing to change")
+        return
+    store.finish_import(db=db, import_id=import_id, files=[entries[id(r)] for r in outcome.validation.reports])
     progress(1.0, "Stored")
     outcome.import_id = import_id
+
+
+def _removals(roster: RosterChange | None, reports: list[FileReport]) -> dict[int, set[tuple[str, str, str]]]:
+    """The links a complete roster removes, each given to the first link file naming its group."""
+    if roster is None:
+        return {}
+    out: dict[int, set[tuple[str, str, str]]] = {}
+    owners: dict[str, int] = {}
+    for report in (r for r in reports if r.kind == "enrolments"):
+        for group in report.columns.get("group_name", ()):
+            owners.setdefault(group, id(report))
+    for group, links in roster.removed.items():
+        out.setdefault(owners[group], set()).update(links)
+    return out
+
+
+def _payload(report: FileReport, synced: list[str], removed: list[tuple[str, str, str]]) -> bytes:
+    """What the file held, for a later undo of another import (``store.payloads``)."""
+    names = {"sessions": report.fields, "enrolments": ("group_name", "user_username", "group_role"),
+             "activity": ACTIVITY_COLUMNS}[report.kind or ""]
+    fields = report.fields if report.kind == "sessions" else ()
+    return store.encode(store.payload_of(report.columns, names, fields=fields, synced=tuple(synced), removed=removed))
 
 
 def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:
@@ -153,11 +180,11 @@ def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:
     names = report.columns["session_name"]
     ids = store.session_ids(db=db, names=set(names))
     columns = {"session_id": list(map(ids.__getitem__, names)),
-               **{name: report.columns[name] for name in ("user_username", "status", "started_at", "finished_at")}}
+               **{name: report.columns[name] for name in ACTIVITY_COLUMNS[1:]}}
     return store.upsert_activity(db=db, columns=columns, import_id=import_id)
 
 
-def recent_imports(*, db: Session, limit: int = 20) -> list[dict[str, Any]]:
+def recent_imports(*, db: Session, limit: int = 20) -> list[ImportEntry]:
     return store.recent_imports(db=db, limit=limit)
 
 
@@ -181,19 +208,28 @@ def session_count(*, db: Session) -> int:
 
 @dataclass(slots=True)
 class UndoOutcome:
-    """What undoing an import did: rows removed, rows given back their earlier values, rows kept."""
+    """What undoing an import did, per kind of file: rows removed, given back, or kept as they were."""
 
     import_id: int
     imported_at: datetime
-    counts: dict[str, int]
+    by_kind: dict[str, Reverted]
+
+    @property
+    def totals(self) -> Reverted:
+        out = Reverted()
+        for counts in self.by_kind.values():
+            out.removed, out.restored, out.kept = (out.removed + counts.removed, out.restored + counts.restored,
+                                                   out.kept + counts.kept)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"import_id": self.import_id, "imported_at": self.imported_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                **self.counts}
+        return {"import_id": self.import_id, "imported_at": iso_utc(self.imported_at), **self.totals.to_dict(),
+                **{kind: counts.to_dict() for kind, counts in self.by_kind.items()}}
 
 
 def undo_import(*, db: Session, import_id: int | None = None, now: datetime | None = None) -> UndoOutcome:
-    """Revert ``import_id`` (default: the newest import not yet undone) in ``db``'s transaction."""
+    """Revert ``import_id`` (default: the newest import not yet undone) in ``db``'s transaction: what it held is
+    replayed from the other imports not undone, so nothing they hold is lost."""
     target = store.last_active_import(db=db) if import_id is None else import_id
     if target is None:
         raise ScanreadyError("There is no import to undo.")
@@ -201,6 +237,6 @@ def undo_import(*, db: Session, import_id: int | None = None, now: datetime | No
     if state is None:
         raise ScanreadyError(f"There is no import number {target}.")
     if state[1] is not None:
-        raise ScanreadyError(f"Import {target} was already undone on {state[1]:%d %b %Y %H:%M} UTC.")
+        raise ScanreadyError(f"Import {target} was already undone on {format_moment(state[1], None)}.")
     counts = store.revert_import(db=db, import_id=target, now=now or datetime.now(UTC))
     return UndoOutcome(target, state[0], counts)

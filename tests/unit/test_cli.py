@@ -147,11 +147,12 @@ def test_import_then_import_again(files, tmp_path):
 
     assert first.code == 0, first
     assert first.json["valid"] is True
-    assert {k: first.json["imported"][k] for k in ("created", "updated", "unchanged")} == {
-        "created": 4, "updated": 0, "unchanged": 0}
+    assert {k: first.json["imported"][k] for k in ("created", "updated", "unchanged", "removed", "import_id")} == {
+        "created": 4, "updated": 0, "unchanged": 0, "removed": 0, "import_id": 1}
     assert second.code == 0, second
-    assert {k: second.json["imported"][k] for k in ("created", "updated", "unchanged")} == {
-        "created": 0, "updated": 0, "unchanged": 4}
+    # The same files again change nothing: the counts say so and no import is recorded.
+    assert {k: second.json["imported"][k] for k in ("created", "updated", "unchanged", "removed", "import_id")} == {
+        "created": 0, "updated": 0, "unchanged": 4, "removed": 0, "import_id": None}
     assert stored_sessions(store) == [("History 4A", "Class 4A", 1), ("History 4B", "Class 4B", 2)]
 
 
@@ -297,14 +298,29 @@ def test_main_validates_in_process(files, capsys, no_env_store):
 def test_main_imports_in_process(files, tmp_path, capsys, no_env_store):
     url = f"sqlite:///{tmp_path / 'store.db'}"
 
-    first = main(["import", str(files["good"]), "--db", url])
+    first = main(["import", str(files["good"]), str(files["links"]), "--db", url])
     text = capsys.readouterr().out
     second = main(["import", str(files["good"]), "--db", url, "--json"])
     out = json.loads(capsys.readouterr().out)
+    third = main(["import", str(files["good"]), "--db", url])
+    again = capsys.readouterr().out
 
-    assert (first, second) == (0, 0)
-    assert "2 created, 0 updated, 0 unchanged" in text
-    assert out["imported"]["unchanged"] == 2
+    assert (first, second, third) == (0, 0, 0)
+    assert text.splitlines() == [
+        "good.csv: sessions (sessions-with-delivery-in-existing-groups), 2 rows: valid",
+        "links.csv: enrolments (link-existing-user-to-groups), 2 rows: valid",
+        "Imported (import 1): 2 sessions created; 2 enrolment links created."]  # counts per kind, never mixed
+    assert (out["imported"]["unchanged"], out["imported"]["import_id"]) == (2, None)
+    assert again.splitlines()[-1] == ("Nothing changed: the store already holds every record as these files give "
+                                      "it, so no import was recorded.")
+
+
+def test_validate_says_it_never_stores(files, tmp_path, capsys, no_env_store):
+    assert main(["validate", str(files["bad"])]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "Fix the errors above, then validate again (validate checks only; it never stores).")
+    assert main(["validate", str(files["good"]), str(files["links"])]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "All 2 files are valid (validate checks only; it never stores)."
 
 
 def test_main_reports_a_missing_path(tmp_path, capsys, no_env_store):

@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from dashboard.cli import main
+from dashboard.services import CSV_COLUMNS
 from tests.factories import readiness_programme, session
 
 SESSION_KEYS = {"session_name", "group_name", "delivery_id", "status", "enrolled", "launched", "submitted", "window",
@@ -74,8 +75,28 @@ def test_csv_is_one_flat_row_per_session_with_formulas_neutralised(store, capsys
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert {r["session_name"] for r in rows} == {"History 4A", "History 4B", "'=HYPERLINK(1)"}
     row = next(r for r in rows if r["session_name"] == "History 4B")
-    assert (row["status"], row["roles"], row["enrolled"]) == ("blocked", "problem", "2")
+    assert (row["status"], row["roles_state"], row["enrolled"]) == ("blocked", "problem", "2")
     assert row["roles_detail"].startswith("No one in group Class 4B")
+
+
+@pytest.mark.parametrize("as_of", ["2028-06-01T00:00:00Z", "2028-06-14T00:00:00Z", "2028-08-01T00:00:00Z"])
+def test_csv_carries_the_json_contracts_values(store, capsys, as_of):
+    """launched a count, submitted true/false, window as in the JSON, sheets whole numbers (started_sheets empty
+    without activity); every item's state and sentence in columns of their own."""
+    assert main(["readiness", "--db", store, "--as-of", as_of, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert main(["readiness", "--db", store, "--as-of", as_of, "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    for entry, row in zip(document["sessions"], rows, strict=True):
+        started = "" if entry["started_sheets"] is None else str(entry["started_sheets"])
+        assert (row["launched"], row["submitted"], row["window"], row["expected_sheets"], row["started_sheets"]) == (
+            str(entry["launched"]), "true" if entry["submitted"] else "false", entry["window"],
+            str(entry["expected_sheets"]), started)
+        assert [(row[f"{i['item']}_state"], row[f"{i['item']}_detail"]) for i in entry["items"]] == [
+            (i["state"], i["detail"]) for i in entry["items"]]
+    assert "" in {r["started_sheets"] for r in rows}  # a session without activity
+    assert all(r["started_sheets"] == "" or r["started_sheets"].isdigit() for r in rows)  # never "6.0"
 
 
 @pytest.mark.parametrize("flags", [["--as-of", "16/03/2027"], ["--json", "--csv"], ["--as-of"]])

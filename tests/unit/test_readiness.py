@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from dashboard import readiness, wording
+from dashboard import readiness, tao, wording
 from dashboard.readiness import (
     ITEMS,
     Checklist,
@@ -105,8 +105,8 @@ def test_roles(scan_uploaders: int, state: str, detail: str) -> None:
     assert (found.state, found.detail) == (state, detail)
 
 
-NO_LAUNCH = "No test-taker has started the test"
-NO_ACTIVITY = "No launch is recorded (no activity imported for this session)"
+NO_LAUNCH = "None of the 25 enrolled test-takers has started the test"
+NO_ACTIVITY = "No activity is imported for this session yet"
 
 
 @pytest.mark.parametrize("changes,as_of,state,detail", [
@@ -141,6 +141,12 @@ NO_ACTIVITY = "No launch is recorded (no activity imported for this session)"
      f"{NO_ACTIVITY}; the session's submission date is 1 Mar 2027 12:00 Europe/Paris, in 2 hours."),
     ({"launched": 0, "with_activity": 0}, SUBMISSION, "problem",
      f"{NO_ACTIVITY}, and the session's submission date has passed: 1 Mar 2027 12:00 Europe/Paris, just now."),
+    # The lead says how many are enrolled, or that nobody is.
+    ({"launched": 0, "test_takers": 1}, SUBMISSION - timedelta(hours=2), "pending",
+     "The one enrolled test-taker has not started the test; the session's submission date is 1 Mar 2027 12:00 "
+     "Europe/Paris, in 2 hours."),
+    ({"launched": 0, "test_takers": 0}, SUBMISSION - timedelta(hours=2), "pending",
+     "No test-taker has started the test; the session's submission date is 1 Mar 2027 12:00 Europe/Paris, in 2 hours."),
 ])
 def test_launched(changes: dict[str, Any], as_of: datetime, state: str, detail: str) -> None:
     found = item(evaluate_checklist(snap(**changes), as_of), "launched")
@@ -456,8 +462,8 @@ def test_format_relative_compares_instants_not_wall_clocks() -> None:
 
 
 ALLOWED_IMPORTS = {"__future__", "collections.abc", "dataclasses", "datetime", "functools", "typing", "zoneinfo",
-                   "dashboard.wording"}
-PURE = [readiness, wording]
+                   "dashboard.wording", "dashboard.tao"}
+PURE = [readiness, wording, tao]
 
 
 @pytest.mark.parametrize("module", PURE, ids=lambda module: module.__name__)

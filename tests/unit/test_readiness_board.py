@@ -17,9 +17,13 @@ from typing import Any
 import orjson
 import pytest
 
-from dashboard.readiness import SessionSnapshot, evaluate_checklist, evaluate_checklists
-from dashboard.services.readiness import STATUS_ORDER, Board, write_board_json
-from dashboard.store.reads import READINESS_COLUMNS
+from dashboard.readiness import STATUS_ORDER, SessionSnapshot, evaluate_checklist, evaluate_checklists
+from dashboard.services.board_json import write_board_json
+from dashboard.services.readiness import Board
+from dashboard.store import ReadinessRow
+
+READINESS_COLUMNS = ReadinessRow._fields
+DATES = ("start_date", "end_date", "submission_date", "scan_upload_start", "scan_upload_end")
 
 AS_OF = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
 ZONES = ("Europe/Paris", "America/New_York", "Asia/Kolkata", "UTC", None, "", "Mars/Olympus_Mons")
@@ -54,13 +58,14 @@ def sqlite_text(moment: Any) -> Any:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if moment else None
 
 
-def row(session: SessionSnapshot, *, stored: bool = False) -> tuple[Any, ...]:
+def row(session: SessionSnapshot, *, stored: bool = False) -> ReadinessRow:
     """The store's readiness row of ``session`` (dates as datetimes, or as SQLite text)."""
-    values = tuple(getattr(session, name) for name in READINESS_COLUMNS)
-    return values[:4] + tuple(map(sqlite_text, values[4:9])) + values[9:] if stored else values
+    values = {name: getattr(session, name) for name in READINESS_COLUMNS}
+    return ReadinessRow(**{name: sqlite_text(value) if stored and name in DATES else value
+                           for name, value in values.items()})
 
 
-def written(rows: list[tuple[Any, ...]], as_of: datetime) -> tuple[bytes, dict[str, int]]:
+def written(rows: list[ReadinessRow], as_of: datetime) -> tuple[bytes, dict[str, int]]:
     out = io.BytesIO()
     counts = write_board_json(rows, as_of, out)
     return out.getvalue(), counts
