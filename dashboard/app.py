@@ -23,8 +23,7 @@ session_page = st.Page(session.render, title="Session", icon=":material/checklis
 offered_import = import_page if can_import(role) else None  # viewers are offered no import
 overview_page = st.Page(partial(overview.render, session_page, offered_import), title="Overview",
                         icon=":material/dashboard:", url_path="overview", default=True)
-if role is None:
-    st.navigation([ui.door_page()]).run()
-else:
-    manager_pages = [import_page] if can_import(role) else []
-    st.navigation([overview_page, charts_page, session_page, *manager_pages]).run()
+pages = [ui.door_page()] if role is None else [overview_page, charts_page, session_page,
+                                                *([import_page] if can_import(role) else [])]
+with ui.known_errors():  # a known error (a busy store, a folder that cannot be made) says what to do, not a traceback
+    st.navigation(pages).run()

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import ui
-from dashboard.export import safe_csv
+from dashboard import services, ui
 
 
 def render(session_page: Any, import_page: Any | None) -> None:
@@ -23,6 +21,7 @@ def render(session_page: Any, import_page: Any | None) -> None:
     filters = ui.filter_inputs(as_of)
     shown = ui.shown_board(as_of, filters)
     ui.status_metrics(shown)
+    ui.activity_freshness(full.activity_imported_at)
     if not shown.checklists:
         st.caption("No session matches these filters.")
         return
@@ -36,7 +35,7 @@ def render(session_page: Any, import_page: Any | None) -> None:
         st.switch_page(session_page, query_params={"session": frame.iloc[rows[0]]["session"],
                                                    **({"as_of": st.query_params["as_of"]}
                                                       if "as_of" in st.query_params else {})})
-    st.download_button("Download this table as CSV", lambda: safe_csv(pd.DataFrame(shown.flat_rows())),
+    st.download_button("Download this table as CSV", lambda: services.readiness_csv(shown),
                        file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")
 

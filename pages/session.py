@@ -39,6 +39,7 @@ def render() -> None:
     st.subheader("Checklist")
     for item in checklist.items:
         st.markdown(f"{ui.STATE_ICON[item.state]} **{ui.ITEM_LABEL[item.item]}**: {ui.plain(item.detail)}")
+    ui.activity_freshness(detail.activity_imported_at)
     for warning in checklist.warnings:
         st.warning(ui.plain(warning), icon=":material/warning:")
     left, right = st.columns(2)

@@ -46,14 +46,14 @@ def database(*, write: bool = False) -> Iterator[Session]:
         yield db
 
 
-def data_version() -> int:
-    """Bumped by every import; cached reads take it as an argument so an import invalidates them."""
+def data_version() -> store.DataVersion:
+    """Changed by every import and every undo; cached reads take it as an argument so either invalidates them."""
     with Session(engine()) as db:
         return store.data_version(db=db)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Checking every session…")
-def cached_board(version: int, as_of: datetime, url: str) -> Board:
+def cached_board(version: store.DataVersion, as_of: datetime, url: str) -> Board:
     """The readiness board, recomputed only when an import bumps ``version`` or ``as_of`` changes.
 
     A resource, not data: shared read-only between reruns and sessions instead of unpickled at each rerun.
@@ -67,7 +67,7 @@ def board(as_of: datetime) -> Board:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _options(version: int, as_of: datetime, url: str) -> tuple[list[str], list[str]]:
+def _options(version: store.DataVersion, as_of: datetime, url: str) -> tuple[list[str], list[str]]:
     checklists = cached_board(version, as_of, url).checklists
     return (sorted({c.session.group_name for c in checklists}),
             sorted({c.session.delivery_id for c in checklists}))
@@ -79,7 +79,7 @@ def filter_options(as_of: datetime) -> tuple[list[str], list[str]]:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _shown(version: int, as_of: datetime, url: str, filters: Filters) -> Board:
+def _shown(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> Board:
     return services.filter_board(cached_board(version, as_of, url), filters)
 
 
@@ -89,7 +89,7 @@ def shown_board(as_of: datetime, filters: Filters) -> Board:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)  # a table per session: the largest value kept here
-def _board_table(version: int, as_of: datetime, url: str, filters: Filters) -> pd.DataFrame:
+def _board_table(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> pd.DataFrame:
     return board_frame(_shown(version, as_of, url, filters))
 
 
@@ -99,7 +99,8 @@ def board_table(as_of: datetime, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=16, show_spinner="Laying out the timeline…")
-def _timeline_rows(version: int, as_of: datetime, url: str, filters: Filters, by: charts.RowsBy) -> pd.DataFrame:
+def _timeline_rows(version: store.DataVersion, as_of: datetime, url: str, filters: Filters,
+                   by: charts.RowsBy) -> pd.DataFrame:
     return charts.timeline_frame(_shown(version, as_of, url, filters).checklists, by=by)
 
 
@@ -109,7 +110,7 @@ def timeline_rows(as_of: datetime, filters: Filters, by: charts.RowsBy) -> pd.Da
 
 
 @st.cache_resource(max_entries=16, show_spinner="Counting sheets per day…")
-def _volume_frames(version: int, as_of: datetime, url: str, filters: Filters, by: volume.StackBy,
+def _volume_frames(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, by: volume.StackBy,
                    capacity: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     checklists = _shown(version, as_of, url, filters).checklists
     return volume.daily_series(checklists, capacity=capacity), volume.volume_by_day(checklists, by=by)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -13,7 +12,8 @@ import streamlit as st
 from dashboard.ingest import FileReport
 from dashboard.readiness import SessionSnapshot
 from dashboard.services import Board
-from dashboard.wording import format_moment
+from dashboard.store import ImportEntry
+from dashboard.wording import IMPORT_VERBS, format_moment, per_kind
 
 
 def summary_frame(reports: Sequence[FileReport]) -> pd.DataFrame:
@@ -41,20 +41,15 @@ def preview_frame(report: FileReport, limit: int = 100) -> pd.DataFrame:
     return pd.DataFrame({name: values[:limit] for name, values in report.columns.items()})
 
 
-def history_frame(imports: Sequence[dict[str, object]]) -> pd.DataFrame:
-    """The import history: when, which files (with a short SHA-256), and the counts."""
-    rows = []
-    for record in imports:
-        files = record["files"]
-        assert isinstance(files, list)
-        imported_at = record["imported_at"]
-        assert isinstance(imported_at, datetime)
-        rows.append({"import": f"#{record['id']}", "imported at (UTC)": f"{imported_at:%Y-%m-%d %H:%M}",
-                     "created": record["created"], "updated": record["updated"], "unchanged": record["unchanged"],
-                     "undone": "yes" if record.get("reverted_at") else "",
-                     "files": ", ".join(f"{name} ({kind}, {rows:,} rows, sha256 {sha[:12]})"
-                                        for name, sha, kind, rows in files)})
-    return pd.DataFrame(rows)
+def history_frame(imports: Sequence[ImportEntry]) -> pd.DataFrame:
+    """The import history: when, what each import did per kind, and which files (with a short SHA-256)."""
+    rows = [{"import": f"#{entry.id}", "imported at": format_moment(entry.imported_at, None),
+             "changes": per_kind({kind: c.to_dict() for kind, c in entry.by_kind().items()}, IMPORT_VERBS),
+             "undone": format_moment(entry.reverted_at, None) if entry.reverted_at else "",
+             "files": ", ".join(f"{f.file_name} ({f.kind}, {f.rows:,} rows, sha256 {f.sha256[:12]})"
+                                for f in entry.files)}
+            for entry in imports]
+    return pd.DataFrame(rows, columns=["import", "files", "changes", "imported at", "undone"])
 
 
 STATE_ICON = {"ok": "✅", "pending": "⏳", "problem": "❌"}

@@ -59,10 +59,10 @@ def test_valid_upload_shows_summary_preview_and_imports(make_app, app_engine):
     assert not button(at, "Import").disabled
     button(at, "Import").click().run()
     assert not at.exception
-    assert "Imported: 2 created, 0 updated, 0 unchanged." in [s.value for s in at.success]
+    assert "Imported: 2 sessions created." in [s.value for s in at.success]
     assert count(app_engine, ExamSession) == 2
     history = at.dataframe[-1].value
-    assert history.loc[0, "created"] == 2
+    assert history.loc[0, "changes"] == "2 sessions created"  # counts per kind, never mixed
     assert "good.csv (sessions, 2 rows, sha256 " in history.loc[0, "files"]
     assert count(app_engine, ImportFile) == 1
 
@@ -112,14 +112,16 @@ def test_duplicate_session_across_files_is_an_error_on_the_second(make_app):
         {"file": "b.csv", "line": 2, "column": "session_name"}]
 
 
-def test_reimport_reports_unchanged(make_app, app_engine):
+def test_reimport_of_the_same_files_says_nothing_changed_and_records_nothing(make_app, app_engine):
     at = make_app("import").run()
     at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
     button(at, "Import").click().run()
     at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
     button(at, "Import").click().run()
-    assert "Imported: 0 created, 0 updated, 2 unchanged." in [s.value for s in at.success]
+    assert "Nothing changed: the store already holds every record as these files give it, so no import was " \
+           "recorded." in [i.value for i in at.info]
     assert count(app_engine, ExamSession) == 2
+    assert count(app_engine, ImportFile) == 1  # one import in the history, not two
 
 
 def test_load_example_programme_fills_the_store(make_app, app_engine):
@@ -148,9 +150,13 @@ def test_a_manager_undoes_the_last_import_from_the_history(make_app, app_engine)
     button(at, "Import").click().run()
     assert count(app_engine, ExamSession) == 2
     assert at.selectbox(key="undo_choice").value == 1
-    button(at, "Undo this import").click().run()
+    assert at.selectbox(key="undo_choice").options[0].endswith(": good.csv")  # the label names the files
+    # Before anything happens, the page says what the undo will do, per kind; then the manager confirms.
+    assert "Undoing import #1: 2 sessions removed." in [m.value for m in at.markdown]
+    assert count(app_engine, ExamSession) == 2
+    button(at, "Undo import #1").click().run()
     assert not at.exception
-    assert "Import #1 undone: 2 rows removed, 0 restored, 0 kept." in [s.value for s in at.success]
+    assert "Import #1 undone: 2 sessions removed." in [s.value for s in at.success]
     assert count(app_engine, ExamSession) == 0
-    assert at.dataframe[-1].value.loc[0, "undone"] == "yes"
+    assert at.dataframe[-1].value.loc[0, "undone"] != ""
     assert not [s for s in at.selectbox if s.key == "undo_choice"]  # nothing left to undo

@@ -95,12 +95,14 @@ def test_three_valid_files_dropped_at_once_are_imported(page: Page, server: Serv
 
     with rerun(page):
         import_button(page).click()
-    records = sum(int(row["rows"]) for row in summary)
-    expect(page.get_by_text(f"Imported: {records:,} created, 0 updated, 0 unchanged.").first).to_be_visible()
+    sessions, links, activity = (int(row["rows"]) for row in summary)
+    expect(page.get_by_text(f"Imported: {sessions:,} sessions created; {links:,} enrolment links created; "
+                            f"{activity:,} activity rows created.").first).to_be_visible()
     assert server.count("exam_session") - sessions_before == int(summary[0]["rows"])
     newest = table_rows(dataframes(page).last)[0]
     assert all(path.name in newest["files"] for path in files), newest
-    assert newest["created"] == str(records)  # "unchanged" sits beyond the grid's right edge at this width
+    assert newest["changes"] == (f"{sessions:,} sessions created; {links:,} enrolment links created; "
+                                 f"{activity:,} activity rows created")
 
 
 def test_a_file_with_an_error_shows_where_and_imports_nothing(page: Page, server: Server, tmp_path: Path) -> None:
@@ -150,7 +152,7 @@ def test_html_in_a_session_name_shows_as_text(page: Page, server: Server, tmp_pa
     assert [row["session_name"] for row in table_rows(grid)] == [HTML_NAME]
     with rerun(page):
         import_button(page).click()
-    expect(page.get_by_text("Imported: 1 created").first).to_be_visible()
+    expect(page.get_by_text("Imported: 1 session created").first).to_be_visible()
 
     open_page(page, f"{server.url}/session?session={quote(HTML_NAME)}")
     expect(page.get_by_role("heading", name=HTML_NAME, exact=True)).to_be_visible()

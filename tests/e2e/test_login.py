@@ -77,7 +77,7 @@ def test_manager_logs_in_and_imports(visitor: Page, login_server: Server):
     expect(visitor.get_by_text("All 1 file(s) are valid.")).to_be_visible()
     with rerun(visitor):
         visitor.get_by_role("button", name=re.compile(r"(^|\s)Import$")).click()
-    expect(visitor.get_by_test_id("stAlert").filter(has_text="Imported: 2 created")).to_be_visible()
+    expect(visitor.get_by_test_id("stAlert").filter(has_text="Imported: 2 sessions created")).to_be_visible()
     assert login_server.count("exam_session") >= 2
 
 
