@@ -7,12 +7,15 @@ label that a page can use to filter its table) and the expected scan volume (she
 running total on a second axis; an optional scanner capacity as a rule, with the days above it shaded).
 
 Times are written as ISO 8601 text ending in ``Z`` and drawn on UTC scales, so a browser in any time zone (and
-vl-convert) shows the same days. Must not import: streamlit, the database, ``dashboard.services``.
+vl-convert) shows the same days. Each chart is drawn for one colour scheme (``theme``, "light" or "dark"): the
+colours it sets itself come from that scheme's ``Palette``; Streamlit's theme colours the rest. Must not import:
+streamlit, the database, ``dashboard.services``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
@@ -33,6 +36,30 @@ ROWS_PER_CHART = 60  # beyond this many rows a timeline stops being readable: gr
 TIMELINE_COLUMNS = ["label", "status", "sessions", "expected_sheets", "start", "end", "submission", "opens",
                     "closes", "submitted", "reasons"]
 _WIDTH = 720
+
+Theme = Literal["light", "dark"]
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """The colours a chart sets itself for one background (Streamlit's theme colours axes, legends, titles).
+
+    No single colour reads at 4.5:1 on both white and Streamlit's near-black, so each chart takes the scheme
+    it is drawn on: ``text`` for annotations (subtitle, as-of and capacity labels) and ``capacity`` reach 4.5:1
+    on its background, ``ink`` is for the marks that must stand out (ticks, the as-of rule, the running total),
+    ``over`` shades the days above capacity (behind the bars)."""
+
+    text: str
+    ink: str
+    capacity: str
+    over: str
+
+
+PALETTES: dict[Theme, Palette] = {
+    "light": Palette(text="#31333f", ink="#262730", capacity="#8b0000", over="#f9d5d0"),
+    "dark": Palette(text="#d5dae5", ink="#f0f2f6", capacity="#ff8c7a", over="#6e2a24"),
+}
+
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -136,19 +163,25 @@ def _status_colour() -> alt.Color:
                      scale=alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES]))
 
 
-def _as_of_layers(as_of: datetime) -> list[alt.Chart]:
+def _title(text: str, lines: list[str], palette: Palette) -> alt.Title:
+    """A title with its subtitle in the palette's text colour: Streamlit's theme colours titles, axes and
+    legends for its scheme but leaves subtitles black, which is unreadable on its dark background."""
+    return alt.Title(text, subtitle=lines, anchor="start", subtitleColor=palette.text, subtitleFontSize=12)
+
+
+def _as_of_layers(as_of: datetime, palette: Palette) -> list[alt.Chart]:
     moment = pd.DataFrame({"as_of": [_iso(as_of)], "label": [f"as of {format_moment(as_of, None)}"]})
-    rule = alt.Chart(moment).mark_rule(color="#222222", strokeDash=[5, 3], strokeWidth=1.5).encode(
+    rule = alt.Chart(moment).mark_rule(color=palette.ink, strokeDash=[5, 3], strokeWidth=1.5).encode(
         x=alt.X("as_of:T"), tooltip=[alt.Tooltip("label:N", title="As of")])
     text = alt.Chart(moment).mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=11,
-                                       color="#222222").encode(x=alt.X("as_of:T"), y=alt.value(0), text="label:N")
+                                       color=palette.text).encode(x=alt.X("as_of:T"), y=alt.value(0), text="label:N")
     return [rule, text]
 
 
-def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "session",
-                   width: int = _WIDTH) -> alt.LayerChart:
+def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "session", width: int = _WIDTH,
+                   theme: Theme = "light") -> alt.LayerChart:
     """Scan upload windows as bars (``timeline_frame`` rows with both dates), coloured by status."""
-    grouped = by != "session"
+    palette, grouped = PALETTES[theme], by != "session"
     # Only rows with both dates are drawn, and no drawn column holds a null: Altair turns None into NaN on
     # pandas 3, which is not JSON.
     drawn = frame[frame["start"].notna() & frame["end"].notna()]
@@ -171,21 +204,21 @@ def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "sessio
     ).add_params(pick, zoom)
     submitted = drawn.loc[drawn["submission"].notna(), ["label", "status", "submission", "submitted"]]
     ticks = alt.Chart(submitted).mark_tick(
-        color="#111111", thickness=2, size=14 if not grouped else 8).encode(
+        color=palette.ink, thickness=2, size=14 if not grouped else 8).encode(
         x="submission:T", y=y, tooltip=[alt.Tooltip("label:N", title=ROW_TITLE[by]),
                                         alt.Tooltip("submitted:N", title=submission)], **offset)
     # One row per label: 18 px for a session, 36 px for a group's up to three status bars.
     height = alt.Step(36, **{"for": "position"}) if grouped else alt.Step(18)
-    subtitle = [f"Bar: the scan upload window; black tick: the {submission.lower()} date;",
-                "dashed line: the as-of moment."]
-    return alt.LayerChart(layer=[bars, ticks, *_as_of_layers(as_of)], width=width, height=height,
-                          title=alt.Title("Scan upload windows", subtitle=subtitle, anchor="start"))
+    subtitle = [f"Bar: the scan upload window; tick: the {submission.lower()} date;", "dashed line: the as-of moment."]
+    return alt.LayerChart(layer=[bars, ticks, *_as_of_layers(as_of, palette)], width=width, height=height,
+                          title=_title("Scan upload windows", subtitle, palette))
 
 
 def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "status",
-                 capacity: int | None = None, width: int = _WIDTH) -> alt.LayerChart:
+                 capacity: int | None = None, width: int = _WIDTH, theme: Theme = "light") -> alt.LayerChart:
     """Sheets per UTC day stacked by ``by`` (``volume.volume_by_day``), the running total of ``series``
     (``volume.daily_series``) on the right axis, and ``capacity`` as a rule with the days above it shaded."""
+    palette = PALETTES[theme]
     day = alt.X("date:T", timeUnit="utcyearmonthdate", title="UTC day",
                 axis=alt.Axis(format="%d %b", labelOverlap=True))
     colour = _status_colour() if by == "status" else alt.Color(f"{by}:N", title=by.capitalize(),
@@ -199,27 +232,28 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
     daily: list[alt.Chart] = [bars]
     if capacity is not None:
         over = series.loc[series["expected_sheets"] > capacity, ["date", "expected_sheets"]]
-        shade = alt.Chart(over).mark_rect(color="#f4b6ae", opacity=0.55).encode(
+        shade = alt.Chart(over).mark_rect(color=palette.over).encode(
             x=day, tooltip=[_day_tip("Over capacity"),
                             alt.Tooltip("expected_sheets:Q", title="Sheets", format=",")])
         limit = pd.DataFrame({"capacity": [capacity], "label": [f"capacity {capacity:,}/day"]})
-        rule = alt.Chart(limit).mark_rule(color="#8b0000", strokeWidth=2, strokeDash=[6, 3]).encode(
+        rule = alt.Chart(limit).mark_rule(color=palette.capacity, strokeWidth=2, strokeDash=[6, 3]).encode(
             y=alt.Y("capacity:Q", title="Sheets per day"), tooltip=[alt.Tooltip("label:N", title="Scanner")])
-        text = alt.Chart(limit).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color="#8b0000").encode(
+        text = alt.Chart(limit).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=palette.capacity).encode(
             y=alt.Y("capacity:Q", title="Sheets per day"), x=alt.value(0), text="label:N")
         daily = [shade, bars, rule, text]
-    dots = alt.OverlayMarkDef(size=12, color="#333333")
-    running = alt.Chart(series).mark_line(color="#333333", strokeWidth=2, point=dots).encode(
+    dots = alt.OverlayMarkDef(size=12, color=palette.ink)
+    running = alt.Chart(series).mark_line(color=palette.ink, strokeWidth=2, point=dots).encode(
         x=alt.X("date:T", timeUnit="utcyearmonthdate", bandPosition=0.5),
         y=alt.Y("cumulative:Q", title="Cumulative sheets (line)", axis=alt.Axis(orient="right")),
         tooltip=[_day_tip("Day (UTC)"),
                  alt.Tooltip("cumulative:Q", title="Cumulative sheets", format=",")])
-    subtitle = "Bars: sheets expected per UTC day; line: running total (right axis)" + (
-        "; shaded: days above the scanner's capacity." if capacity is not None else ".")
+    subtitle = ["Bars: sheets expected per UTC day;", "line: their running total (right axis)."]
+    if capacity is not None:
+        subtitle.append("Shaded: days above the scanner's capacity (dashed).")
     # The daily layers share the left axis (the capacity rule is in sheets per day); the running total has its own.
     return alt.LayerChart(layer=[alt.LayerChart(layer=daily), running], width=width, height=320,
                           resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-                          title=alt.Title("Expected scan volume", subtitle=subtitle, anchor="start"))
+                          title=_title("Expected scan volume", subtitle, palette))
 
 
 def _day_tip(title: str) -> alt.Tooltip:

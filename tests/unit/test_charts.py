@@ -391,6 +391,49 @@ def test_volume_spec_draws_capacity_and_shades_the_days_above_it():
     assert rule["encoding"]["y"]["field"] == "capacity"
 
 
+# Streamlit's backgrounds: white, and near-black (#0e1117 in earlier versions, #171614 as 1.67 draws it).
+BACKGROUNDS = {"light": ["#ffffff"], "dark": ["#0e1117", "#171614"]}
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG 2's contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(one), luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_each_palette_reads_on_its_background(theme):
+    palette = charts.PALETTES[theme]
+    for background in BACKGROUNDS[theme]:
+        # Text (subtitles, the as-of label, the capacity label) 4.5:1; rules and ticks 3:1 (WCAG 1.4.3, 1.4.11).
+        assert min(contrast(palette.text, background), contrast(palette.capacity, background)) >= 4.5
+        assert contrast(palette.ink, background) >= 3
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_charts_own_colours_come_from_the_schemes_palette(theme):
+    palette = charts.PALETTES[theme]
+    timeline = charts.timeline_chart(charts.timeline_frame(ODD), as_of=AS_OF, theme=theme).to_dict()
+    _, ticks, rule, text = timeline["layer"]
+    assert (ticks["mark"]["color"], rule["mark"]["color"], text["mark"]["color"]) == (
+        palette.ink, palette.ink, palette.text)
+    assert timeline["title"]["subtitleColor"] == palette.text  # Streamlit's theme leaves subtitles black
+    series = volume.daily_series(ODD, capacity=17)
+    spec = charts.volume_chart(volume.volume_by_day(ODD), series, capacity=17, theme=theme).to_dict()
+    (shade, _, limit, label), line = spec["layer"][0]["layer"], spec["layer"][1]
+    assert line["mark"]["color"] == line["mark"]["point"]["color"] == palette.ink
+    assert limit["mark"]["color"] == label["mark"]["color"] == palette.capacity
+    assert shade["mark"]["color"] == palette.over
+    assert spec["title"]["subtitleColor"] == palette.text
+    assert charts.timeline_chart(charts.timeline_frame(ODD), as_of=AS_OF).to_dict()["title"]["subtitleColor"] == (
+        charts.PALETTES["light"].text)  # the default (the report's)
+
+
 def test_charts_of_an_empty_board_are_still_valid_specs():
     frame = charts.timeline_frame([])
     assert frame.empty and list(frame.columns) == charts.TIMELINE_COLUMNS
