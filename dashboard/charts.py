@@ -2,9 +2,10 @@
 
 Owns: the upload-window timeline (one bar per session, or per group or delivery and status when there are too
 many sessions to read, from the scan window's start to its end; the submission date as a tick on its row; a rule
-at "as of"; the checklist's reasons in the tooltip; zoom and pan on time; a point selection ``pick`` on the row
-label that a page can use to filter its table) and the expected scan volume (sheets per UTC day, stacked; the
-running total on a second axis; an optional scanner capacity as a rule, with the days above it shaded).
+at "as of", labelled under the plot; the checklist's reasons in the tooltip; zoom and pan on time; a point
+selection ``pick`` on the row label that a page can use to filter its table) and the expected scan volume
+(sheets per UTC day, stacked; the running total on a second axis; an optional scanner capacity as a rule, with
+the days above it shaded).
 
 Times are written as ISO 8601 text ending in ``Z`` and drawn on UTC scales, so a browser in any time zone (and
 vl-convert) shows the same days. Each chart is drawn for one colour scheme (``theme``, "light" or "dark"): the
@@ -36,6 +37,7 @@ ROWS_PER_CHART = 60  # beyond this many rows a timeline stops being readable: gr
 TIMELINE_COLUMNS = ["label", "status", "sessions", "expected_sheets", "start", "end", "submission", "opens",
                     "closes", "submitted", "reasons"]
 _WIDTH = 720
+MIN_PLOT_HEIGHT = 180  # px: a programme of a few sessions still gets a timeline one can read and click
 
 Theme = Literal["light", "dark"]
 
@@ -47,17 +49,19 @@ class Palette:
     No single colour reads at 4.5:1 on both white and Streamlit's near-black, so each chart takes the scheme
     it is drawn on: ``text`` for annotations (subtitle, as-of and capacity labels) and ``capacity`` reach 4.5:1
     on its background, ``ink`` is for the marks that must stand out (ticks, the as-of rule, the running total),
-    ``over`` shades the days above capacity (behind the bars)."""
+    ``over`` shades the days above capacity (behind the bars), ``separator`` rules the rows of a grouped
+    timeline."""
 
     text: str
     ink: str
     capacity: str
     over: str
+    separator: str
 
 
 PALETTES: dict[Theme, Palette] = {
-    "light": Palette(text="#31333f", ink="#262730", capacity="#8b0000", over="#f9d5d0"),
-    "dark": Palette(text="#d5dae5", ink="#f0f2f6", capacity="#ff8c7a", over="#6e2a24"),
+    "light": Palette(text="#31333f", ink="#262730", capacity="#8b0000", over="#f9d5d0", separator="#8a8fa0"),
+    "dark": Palette(text="#d5dae5", ink="#f0f2f6", capacity="#ff8c7a", over="#6e2a24", separator="#6b7080"),
 }
 
 
@@ -173,9 +177,20 @@ def _as_of_layers(as_of: datetime, palette: Palette) -> list[alt.Chart]:
     moment = pd.DataFrame({"as_of": [_iso(as_of)], "label": [f"as of {format_moment(as_of, None)}"]})
     rule = alt.Chart(moment).mark_rule(color=palette.ink, strokeDash=[5, 3], strokeWidth=1.5).encode(
         x=alt.X("as_of:T"), tooltip=[alt.Tooltip("label:N", title="As of")])
-    text = alt.Chart(moment).mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=11,
-                                       color=palette.text).encode(x=alt.X("as_of:T"), y=alt.value(0), text="label:N")
+    # Under the plot, where no bar is (the axis is at the top), on the side of the rule with room for it.
+    right = "scale('x', datum.as_of) > width - 170"
+    text = alt.Chart(moment).mark_text(
+        y="height", baseline="top", dy=5, fontSize=11, color=palette.text, clip=False,
+        align=alt.expr(f"{right} ? 'right' : 'left'"), dx=alt.expr(f"{right} ? -4 : 4"),
+    ).encode(x=alt.X("as_of:T"), text="label:N")
     return [rule, text]
+
+
+def _timeline_height(rows: int, step: int, grouped: bool) -> alt.Step | int:
+    """A step per row, so the rows keep their size; a few rows are spread over ``MIN_PLOT_HEIGHT``."""
+    if rows * step >= MIN_PLOT_HEIGHT:
+        return alt.Step(step, **{"for": "position"}) if grouped else alt.Step(step)
+    return MIN_PLOT_HEIGHT
 
 
 def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "session", width: int = _WIDTH,
@@ -185,33 +200,48 @@ def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "sessio
     # Only rows with both dates are drawn, and no drawn column holds a null: Altair turns None into NaN on
     # pandas 3, which is not JSON.
     drawn = frame[frame["start"].notna() & frame["end"].notna()]
-    base = alt.Chart(drawn.drop(columns="submission"))
-    y = alt.Y("label:N", title=ROW_TITLE[by], sort=None, axis=alt.Axis(labelLimit=280, labelOverlap=False))
+    # Grouped rows hold up to three bars: a rule at the edge of each row tells one group from the next.
+    y = alt.Y("label:N", title=ROW_TITLE[by], sort=None, axis=alt.Axis(
+        labelLimit=280, labelOverlap=False, grid=grouped, tickBand="extent", gridColor=palette.separator))
     offset = {"yOffset": alt.YOffset("status:N", scale=alt.Scale(domain=list(STATUSES)))} if grouped else {}
+    submission = "Latest submission" if grouped else "Submission"
+    submitted = drawn.loc[drawn["submission"].notna(), ["label", "status", "submission", "submitted"]]
+    ticks = alt.Chart(submitted).mark_tick(color=palette.ink, thickness=2, size=8 if grouped else 14).encode(
+        x="submission:T", y=y, tooltip=[alt.Tooltip("label:N", title=ROW_TITLE[by]),
+                                        alt.Tooltip("submitted:N", title=submission)], **offset)
+    # One row per label: 18 px for a session, 36 px for a group's up to three status bars.
+    height = _timeline_height(drawn["label"].nunique(), 36 if grouped else 18, grouped)
+    subtitle = [f"Bar: the scan upload window; tick: the {submission.lower()} date;", "dashed line: the as-of moment."]
+    return alt.LayerChart(layer=[_window_bars(drawn, y, offset, by, submission), ticks, *_as_of_layers(as_of, palette)],
+                          width=width, height=height, title=_title("Scan upload windows", subtitle, palette))
+
+
+def _window_bars(drawn: pd.DataFrame, y: alt.Y, offset: dict[str, alt.YOffset], by: RowsBy,
+                 submission: str) -> alt.Chart:
+    """The windows' bars, with the point selection ``pick`` on the row label and zoom and pan on time.
+
+    A pick dims the other bars only when it names a drawn row: Streamlit restores a chart's last selection
+    when its data changes (another grouping, page or filter), and a pick of rows no longer drawn would
+    otherwise dim every bar. The same rule as ``picked_rows`` for the table."""
+    grouped = by != "session"
     pick = alt.selection_point(name="pick", fields=["label"], on="click")
     zoom = alt.selection_interval(name="zoom", bind="scales", encodings=["x"])
-    submission = "Latest submission" if grouped else "Submission"
     tooltip = [alt.Tooltip("label:N", title=ROW_TITLE[by]), alt.Tooltip("status:N", title="Status"),
                *([alt.Tooltip("sessions:Q", title="Sessions")] if grouped else []),
                alt.Tooltip("expected_sheets:Q", title="Expected sheets", format=","),
                alt.Tooltip("opens:N", title="Window opens"), alt.Tooltip("closes:N", title="Window closes"),
                alt.Tooltip("submitted:N", title=submission), alt.Tooltip("reasons:N", title="Open items")]
-    bars = base.mark_bar(cornerRadius=2).encode(  # scale padding: a tick at the very edge stays visible
+    bars: alt.Chart = alt.Chart(drawn.drop(columns="submission")).transform_calculate(
+        picked="vlSelectionTest('pick_store', datum) ? 1 : 0",
+    ).transform_joinaggregate(picked_here="sum(picked)").mark_bar(cornerRadius=2).encode(
+        # scale padding: a tick at the very edge stays visible
         x=alt.X("start:T", title="Scan upload window (UTC)", scale=alt.Scale(type="utc", padding=12),
                 axis=alt.Axis(format="%d %b", labelOverlap=True, orient="top", grid=True)),
         x2="end:T", y=y, color=_status_colour(), tooltip=tooltip,
-        opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.3)), **offset,
+        opacity=alt.condition("datum.picked_here == 0 || datum.picked == 1", alt.value(1.0), alt.value(0.3)),
+        **offset,
     ).add_params(pick, zoom)
-    submitted = drawn.loc[drawn["submission"].notna(), ["label", "status", "submission", "submitted"]]
-    ticks = alt.Chart(submitted).mark_tick(
-        color=palette.ink, thickness=2, size=14 if not grouped else 8).encode(
-        x="submission:T", y=y, tooltip=[alt.Tooltip("label:N", title=ROW_TITLE[by]),
-                                        alt.Tooltip("submitted:N", title=submission)], **offset)
-    # One row per label: 18 px for a session, 36 px for a group's up to three status bars.
-    height = alt.Step(36, **{"for": "position"}) if grouped else alt.Step(18)
-    subtitle = [f"Bar: the scan upload window; tick: the {submission.lower()} date;", "dashed line: the as-of moment."]
-    return alt.LayerChart(layer=[bars, ticks, *_as_of_layers(as_of, palette)], width=width, height=height,
-                          title=_title("Scan upload windows", subtitle, palette))
+    return bars
 
 
 def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "status",

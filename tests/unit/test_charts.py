@@ -337,7 +337,7 @@ def test_timeline_spec_marks_encodings_and_interaction():
     assert enc["color"]["scale"] == {"domain": ["blocked", "pending", "ready"],
                                      "range": [charts.STATUS_COLOURS[s] for s in ("blocked", "pending", "ready")]}
     assert {t["field"] for t in enc["tooltip"]} >= {"label", "status", "reasons", "opens", "closes", "submitted"}
-    assert enc["opacity"]["condition"][0]["param"] == "pick"
+    assert enc["opacity"]["condition"]["value"] == 1.0 and enc["opacity"]["value"] == 0.3  # a pick dims the rest
     chosen = params(spec)
     assert chosen["pick"]["select"] == {"type": "point", "fields": ["label"], "on": "click"}
     assert chosen["zoom"]["select"] == {"type": "interval", "encodings": ["x"]} and chosen["zoom"]["bind"] == "scales"
@@ -350,7 +350,7 @@ def test_timeline_spec_marks_encodings_and_interaction():
     assert [(r["label"], r["submission"]) for r in values(spec, 1)] == [("a", "2027-03-12T11:00:00Z"),
                                                                           ("b", "2027-03-12T11:00:00Z")]
     json.dumps(spec, allow_nan=False)  # no NaN from a missing date
-    assert spec["height"] == {"step": 18}
+    assert spec["height"] == charts.MIN_PLOT_HEIGHT  # three rows: see test_a_few_rows_are_spread_over_a_minimum
 
 
 def test_grouped_timeline_offsets_each_status_within_its_row():
@@ -360,7 +360,65 @@ def test_grouped_timeline_offsets_each_status_within_its_row():
     assert bars["encoding"]["yOffset"]["field"] == "status"
     assert bars["encoding"]["y"]["title"] == "Group"
     assert "sessions" in {t["field"] for t in bars["encoding"]["tooltip"]}
-    assert spec["height"] == {"step": 36, "for": "position"}
+    assert spec["height"] == charts.MIN_PLOT_HEIGHT  # one row
+
+
+def board_of(rows: int, by: str) -> list[Checklist]:
+    """A session per row, or two per row (a ready and a blocked one) of its group."""
+    if by == "session":
+        return [checklist(f"s{i}") for i in range(rows)]
+    return [checklist(f"s{i}{status}", group=f"G{i}", uploaders=int(status == "ready"))
+            for i in range(rows) for status in ("ready", "blocked")]
+
+
+@pytest.mark.parametrize(("rows", "by", "height"), [
+    (0, "session", charts.MIN_PLOT_HEIGHT), (1, "session", charts.MIN_PLOT_HEIGHT),
+    (5, "session", charts.MIN_PLOT_HEIGHT), (9, "session", charts.MIN_PLOT_HEIGHT),  # 9 × 18 px = 162 px
+    (10, "session", {"step": 18}), (60, "session", {"step": 18}),
+    (4, "group", charts.MIN_PLOT_HEIGHT), (5, "group", {"step": 36, "for": "position"}),
+])
+def test_a_few_rows_are_spread_over_a_minimum_height(rows, by, height):
+    # Five sessions at 18 px a row drew a timeline 90 px tall; past the minimum, each row keeps its step.
+    frame = charts.timeline_frame(board_of(rows, by), by=by)
+    assert frame["label"].nunique() == rows
+    assert charts.timeline_chart(frame, as_of=AS_OF, by=by).to_dict()["height"] == height
+    assert charts.MIN_PLOT_HEIGHT >= 160
+
+
+@pytest.mark.parametrize(("by", "ruled"), [("session", False), ("group", True), ("delivery", True)])
+def test_grouped_rows_are_ruled_apart(by, ruled):
+    frame = charts.timeline_frame(board_of(3, "group"), by=by)
+    for theme, palette in charts.PALETTES.items():
+        axis = charts.timeline_chart(frame, as_of=AS_OF, by=by, theme=theme).to_dict()["layer"][0]["encoding"]["y"]
+        # A grid line at each row's edges (not through its middle bar) tells one group's bars from the next's.
+        assert (axis["axis"]["grid"], axis["axis"]["tickBand"]) == (ruled, "extent")
+        assert axis["axis"]["gridColor"] == palette.separator
+
+
+def test_a_pick_dims_the_other_bars_only_when_it_names_a_drawn_row():
+    # Streamlit restores a chart's last pick when its rows change (another grouping, page or filter): a pick of
+    # rows no longer drawn must not dim every bar, as picked_rows then lists every row.
+    spec = charts.timeline_chart(charts.timeline_frame(ODD), as_of=AS_OF).to_dict()
+    bars = spec["layer"][0]
+    assert "pick" in params(spec)  # its store is "pick_store"
+    assert bars["transform"] == [
+        {"calculate": "vlSelectionTest('pick_store', datum) ? 1 : 0", "as": "picked"},
+        {"joinaggregate": [{"op": "sum", "field": "picked", "as": "picked_here"}]}]
+    assert bars["encoding"]["opacity"] == {
+        "condition": {"test": "datum.picked_here == 0 || datum.picked == 1", "value": 1.0}, "value": 0.3}
+
+
+def test_the_as_of_label_is_under_the_plot_where_no_bar_is():
+    # The x axis is at the top and the rows are under it: the label at the top of the plot sat on the first row.
+    spec = charts.timeline_chart(charts.timeline_frame(ODD), as_of=AS_OF).to_dict()
+    rule, text = spec["layer"][2:]
+    assert text["encoding"]["x"] == rule["encoding"]["x"] == {"field": "as_of", "type": "temporal"}
+    assert "y" not in text["encoding"]
+    mark = text["mark"]
+    assert (mark["y"], mark["baseline"], mark["clip"]) == ("height", "top", False) and mark["dy"] > 0
+    # Left of its rule near the right edge, so that it stays in the chart.
+    assert mark["align"] == {"expr": "scale('x', datum.as_of) > width - 170 ? 'right' : 'left'"}
+    assert mark["dx"] == {"expr": "scale('x', datum.as_of) > width - 170 ? -4 : 4"}
 
 
 def test_volume_spec_stacks_sheets_per_day_with_a_cumulative_line():
@@ -412,7 +470,7 @@ def test_each_palette_reads_on_its_background(theme):
     for background in BACKGROUNDS[theme]:
         # Text (subtitles, the as-of label, the capacity label) 4.5:1; rules and ticks 3:1 (WCAG 1.4.3, 1.4.11).
         assert min(contrast(palette.text, background), contrast(palette.capacity, background)) >= 4.5
-        assert contrast(palette.ink, background) >= 3
+        assert min(contrast(palette.ink, background), contrast(palette.separator, background)) >= 3
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
