@@ -4,8 +4,8 @@ Owns: the upload-window timeline (one bar per session, or per group or delivery 
 many sessions to read, from the scan window's start to its end; the submission date as a tick on its row; a rule
 at "as of", labelled under the plot; the checklist's reasons in the tooltip; zoom and pan on time; a point
 selection ``pick`` on the row label that a page can use to filter its table) and the expected scan volume
-(sheets per UTC day, stacked; the running total on a second axis; an optional scanner capacity as a rule, with
-the days above it shaded).
+(sheets per UTC day, stacked, with an optional scanner capacity as a rule and the days above it shaded; the
+running total in a panel of its own above them).
 
 Times are written as ISO 8601 text ending in ``Z`` and drawn on UTC scales, so a browser in any time zone (and
 vl-convert) shows the same days. Each chart is drawn for one colour scheme (``theme``, "light" or "dark"): the
@@ -38,6 +38,10 @@ TIMELINE_COLUMNS = ["label", "status", "sessions", "expected_sheets", "start", "
                     "closes", "submitted", "reasons"]
 _WIDTH = 720
 MIN_PLOT_HEIGHT = 180  # px: a programme of a few sessions still gets a timeline one can read and click
+VOLUME_HEIGHT = 340  # px: the volume's plot, the running total's panel on top of the daily one
+# The volume's two panels as shares of its height (expressions, so they hold at any height Vega settles on).
+_RUNNING_BOTTOM, _DAILY_TOP = "height * 0.3", "height * 0.38"
+LEGEND_LABEL_LIMIT = 180  # px of a group's or delivery's name in the volume's legend
 
 Theme = Literal["light", "dark"]
 
@@ -63,7 +67,6 @@ PALETTES: dict[Theme, Palette] = {
     "light": Palette(text="#31333f", ink="#262730", capacity="#8b0000", over="#f9d5d0", separator="#8a8fa0"),
     "dark": Palette(text="#d5dae5", ink="#f0f2f6", capacity="#ff8c7a", over="#6e2a24", separator="#6b7080"),
 }
-
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -244,46 +247,76 @@ def _window_bars(drawn: pd.DataFrame, y: alt.Y, offset: dict[str, alt.YOffset], 
     return bars
 
 
+def _group_colour(by: StackBy) -> alt.Color:
+    """Groups or deliveries by colour, their legend under the chart in two columns: in one row the legend of a
+    dozen groups runs past the chart's edge and cuts their names. Two columns of ``LEGEND_LABEL_LIMIT`` fit a
+    phone's width; a count of columns from the chart's width would not do, as Vega sizes the chart before it."""
+    legend = alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=LEGEND_LABEL_LIMIT)
+    return alt.Color(f"{by}:N", title=by.capitalize(), legend=legend)
+
+
 def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "status",
                  capacity: int | None = None, width: int = _WIDTH, theme: Theme = "light") -> alt.LayerChart:
-    """Sheets per UTC day stacked by ``by`` (``volume.volume_by_day``), the running total of ``series``
-    (``volume.daily_series``) on the right axis, and ``capacity`` as a rule with the days above it shaded."""
+    """Sheets per UTC day stacked by ``by`` (``volume.volume_by_day``) in the lower panel, with ``capacity`` as a
+    rule and the days above it shaded; the running total of ``series`` (``volume.daily_series``) in the upper.
+
+    One view split in two bands of its height rather than a ``vconcat``: the running total cannot cross the
+    capacity rule (nor be read against it), both share the time axis and its zoom, and Streamlit still
+    stretches the chart to its column (it draws nested concatenations at their own width)."""
     palette = PALETTES[theme]
     day = alt.X("date:T", timeUnit="utcyearmonthdate", title="UTC day",
                 axis=alt.Axis(format="%d %b", labelOverlap=True))
-    colour = _status_colour() if by == "status" else alt.Color(f"{by}:N", title=by.capitalize(),
-                                                               legend=alt.Legend(orient="top", labelLimit=240))
-    bars = alt.Chart(by_day).mark_bar().encode(
-        x=day, y=alt.Y("sum(expected_sheets):Q", title="Sheets per day", stack="zero"), color=colour,
-        tooltip=[_day_tip("Day (UTC)"), alt.Tooltip(f"{by}:N", title=by.capitalize()),
-                 alt.Tooltip("sum(expected_sheets):Q", title="Sheets", format=","),
-                 alt.Tooltip("sum(sessions):Q", title="Sessions")])
+    per_day = alt.Scale(range=[alt.expr("height"), alt.expr(_DAILY_TOP)])
+    colour = _status_colour() if by == "status" else _group_colour(by)
+    # Each bar 80% of its day, no less: Streamlit's theme takes 2 px off each side of a day's bar (binSpacing),
+    # which leaves a bar of 75 days in 500 px less than a pixel wide.
+    bars = alt.Chart(by_day).mark_bar(width={"band": 0.8}, binSpacing=0).encode(
+        x=day, y=alt.Y("sum(expected_sheets):Q", title="Sheets per day", stack="zero", scale=per_day),
+        color=colour, tooltip=[_day_tip("Day (UTC)"), alt.Tooltip(f"{by}:N", title=by.capitalize()),
+                               alt.Tooltip("sum(expected_sheets):Q", title="Sheets", format=","),
+                               alt.Tooltip("sum(sessions):Q", title="Sessions")])
     bars = bars.add_params(alt.selection_interval(name="zoom", bind="scales", encodings=["x"]))
     daily: list[alt.Chart] = [bars]
     if capacity is not None:
-        over = series.loc[series["expected_sheets"] > capacity, ["date", "expected_sheets"]]
-        shade = alt.Chart(over).mark_rect(color=palette.over).encode(
-            x=day, tooltip=[_day_tip("Over capacity"),
-                            alt.Tooltip("expected_sheets:Q", title="Sheets", format=",")])
-        limit = pd.DataFrame({"capacity": [capacity], "label": [f"capacity {capacity:,}/day"]})
-        rule = alt.Chart(limit).mark_rule(color=palette.capacity, strokeWidth=2, strokeDash=[6, 3]).encode(
-            y=alt.Y("capacity:Q", title="Sheets per day"), tooltip=[alt.Tooltip("label:N", title="Scanner")])
-        text = alt.Chart(limit).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=palette.capacity).encode(
-            y=alt.Y("capacity:Q", title="Sheets per day"), x=alt.value(0), text="label:N")
-        daily = [shade, bars, rule, text]
+        daily = [_over_capacity(series, capacity, day, palette), bars, *_capacity_layers(capacity, per_day, palette)]
     dots = alt.OverlayMarkDef(size=12, color=palette.ink)
     running = alt.Chart(series).mark_line(color=palette.ink, strokeWidth=2, point=dots).encode(
         x=alt.X("date:T", timeUnit="utcyearmonthdate", bandPosition=0.5),
-        y=alt.Y("cumulative:Q", title="Cumulative sheets (line)", axis=alt.Axis(orient="right")),
+        y=alt.Y("cumulative:Q", title="Running total", scale=alt.Scale(range=[alt.expr(_RUNNING_BOTTOM), 0]),
+                axis=alt.Axis(orient="left")),
         tooltip=[_day_tip("Day (UTC)"),
                  alt.Tooltip("cumulative:Q", title="Cumulative sheets", format=",")])
-    subtitle = ["Bars: sheets expected per UTC day;", "line: their running total (right axis)."]
+    subtitle = ["Lower panel: sheets expected per UTC day (bars).", "Upper panel: their running total (line)."]
     if capacity is not None:
         subtitle.append("Shaded: days above the scanner's capacity (dashed).")
-    # The daily layers share the left axis (the capacity rule is in sheets per day); the running total has its own.
-    return alt.LayerChart(layer=[alt.LayerChart(layer=daily), running], width=width, height=320,
-                          resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-                          title=_title("Expected scan volume", subtitle, palette))
+    # The daily layers share the lower panel's scale (the capacity is in sheets per day); the total has its own.
+    # (No frame around the view: it would draw the two panels as one box.)
+    chart: alt.LayerChart = alt.LayerChart(
+        layer=[alt.LayerChart(layer=daily), running], width=width, height=VOLUME_HEIGHT,
+        # The height is the plot's (Streamlit's theme fits the whole chart, legend and titles, in it).
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title=_title("Expected scan volume", subtitle, palette)).configure_view(stroke=None)
+    return chart
+
+
+def _over_capacity(series: pd.DataFrame, capacity: int, day: alt.X, palette: Palette) -> alt.Chart:
+    """The days above ``capacity`` shaded across the lower panel (a rect without y would span both)."""
+    over = series.loc[series["expected_sheets"] > capacity, ["date", "expected_sheets"]]
+    shade: alt.Chart = alt.Chart(over).mark_rect(color=palette.over, y=alt.expr(_DAILY_TOP), y2="height")
+    return shade.encode(x=day, tooltip=[_day_tip("Over capacity"),
+                                        alt.Tooltip("expected_sheets:Q", title="Sheets", format=",")])
+
+
+def _capacity_layers(capacity: int, scale: alt.Scale, palette: Palette) -> list[alt.Chart]:
+    """The capacity as a dashed rule, labelled in the margin right of the plot, where no bar is."""
+    limit = pd.DataFrame({"capacity": [capacity], "label": [f"capacity {capacity:,}/day"]})
+    y = alt.Y("capacity:Q", title="Sheets per day", scale=scale)
+    rule = alt.Chart(limit).mark_rule(color=palette.capacity, strokeWidth=2, strokeDash=[6, 3]).encode(
+        y=y, tooltip=[alt.Tooltip("label:N", title="Scanner")])
+    text = alt.Chart(limit).mark_text(align="left", baseline="middle", dx=4, x="width", clip=False,
+                                      color=palette.capacity).encode(y=y, text="label:N")
+    return [rule, text]
 
 
 def _day_tip(title: str) -> alt.Tooltip:

@@ -492,6 +492,50 @@ def test_the_charts_own_colours_come_from_the_schemes_palette(theme):
         charts.PALETTES["light"].text)  # the default (the report's)
 
 
+def pixels(value: Any, height: float) -> float:
+    """A position of a scale's range at ``height``: a number, or an expression "height" or "height * share"."""
+    if not isinstance(value, dict):
+        return float(value)
+    assert value["expr"].startswith("height")
+    factor = value["expr"].partition("*")[2].strip()
+    return height * float(factor or 1)
+
+
+def test_the_running_total_has_a_panel_of_its_own_above_the_daily_bars():
+    # On one axis beside the capacity rule, the running total crossing it read as "over capacity".
+    spec = charts.volume_chart(volume.volume_by_day(ODD), volume.daily_series(ODD, capacity=17), capacity=17).to_dict()
+    (shade, bars, limit, label), line = spec["layer"][0]["layer"], spec["layer"][1]
+    per_day = bars["encoding"]["y"]["scale"]["range"]
+    assert limit["encoding"]["y"]["scale"]["range"] == label["encoding"]["y"]["scale"]["range"] == per_day
+    running = line["encoding"]["y"]["scale"]["range"]
+    for height in (charts.VOLUME_HEIGHT, 120):
+        # (top, bottom) of each panel in pixels from the top of the plot
+        (top, bottom), (total_top, total_bottom) = (sorted(pixels(v, height) for v in r) for r in (per_day, running))
+        assert total_top == 0 and bottom == height
+        assert top - total_bottom >= 0.05 * height  # a gap between the panels
+        assert (pixels(shade["mark"]["y"], height), shade["mark"]["y2"]) == (top, "height")  # the lower panel
+    assert line["encoding"]["y"]["axis"]["orient"] == "left"  # beside its own panel
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}  # the height is the plot's
+    assert (label["mark"]["x"], label["mark"]["align"]) == ("width", "left")  # right of the plot, off the bars
+
+
+@pytest.mark.parametrize("by", ["group", "delivery"])
+def test_a_legend_of_names_runs_in_columns_under_the_chart(by):
+    # In one row at the top, the example's twelve group names ran past the chart's edge ("L…").
+    spec = charts.volume_chart(volume.volume_by_day(ODD, by=by), volume.daily_series(ODD), by=by).to_dict()
+    legend = spec["layer"][0]["layer"][0]["encoding"]["color"]["legend"]
+    assert legend == {"orient": "bottom", "direction": "vertical", "columns": 2,
+                      "labelLimit": charts.LEGEND_LABEL_LIMIT}
+    assert 160 <= charts.LEGEND_LABEL_LIMIT <= 200  # long names whole, two columns within a 500 px window
+
+
+def test_a_days_bar_is_a_share_of_its_day():
+    # A day's width less Streamlit's 2 px on each side (its theme's binSpacing) left bars 0.4 px wide at 500 px.
+    spec = charts.volume_chart(volume.volume_by_day(ODD), volume.daily_series(ODD)).to_dict()
+    mark = spec["layer"][0]["layer"][0]["mark"]
+    assert (mark["width"], mark["binSpacing"]) == ({"band": 0.8}, 0)
+
+
 def test_charts_of_an_empty_board_are_still_valid_specs():
     frame = charts.timeline_frame([])
     assert frame.empty and list(frame.columns) == charts.TIMELINE_COLUMNS
