@@ -264,8 +264,9 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
     capacity rule (nor be read against it), both share the time axis and its zoom, and Streamlit still
     stretches the chart to its column (it draws nested concatenations at their own width)."""
     palette = PALETTES[theme]
+    # No grid across the days, as in Streamlit's theme: Vega's default one (the report's) spans a part of a panel.
     day = alt.X("date:T", timeUnit="utcyearmonthdate", title="UTC day",
-                axis=alt.Axis(format="%d %b", labelOverlap=True))
+                axis=alt.Axis(format="%d %b", labelOverlap=True, grid=False))
     per_day = alt.Scale(range=[alt.expr("height"), alt.expr(_DAILY_TOP)])
     colour = _status_colour() if by == "status" else _group_colour(by)
     # Each bar 80% of its day, no less: Streamlit's theme takes 2 px off each side of a day's bar (binSpacing),
