@@ -41,6 +41,9 @@ MIN_PLOT_HEIGHT = 180  # px: a programme of a few sessions still gets a timeline
 VOLUME_HEIGHT = 340  # px: the volume's plot, the running total's panel on top of the daily one
 # The volume's two panels as shares of its height (expressions, so they hold at any height Vega settles on).
 _RUNNING_BOTTOM, _DAILY_TOP = "height * 0.3", "height * 0.38"
+# Fit the width to the column, not the height: a chart's height is its plot's (Streamlit's theme fits the whole
+# chart, titles and legend too, in it, which left a few rows or the volume's panels a sliver).
+_FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 LEGEND_LABEL_LIMIT = 180  # px of a group's or delivery's name in the volume's legend
 
 Theme = Literal["light", "dark"]
@@ -215,8 +218,9 @@ def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "sessio
     # One row per label: 18 px for a session, 36 px for a group's up to three status bars.
     height = _timeline_height(drawn["label"].nunique(), 36 if grouped else 18, grouped)
     subtitle = [f"Bar: the scan upload window; tick: the {submission.lower()} date;", "dashed line: the as-of moment."]
-    return alt.LayerChart(layer=[_window_bars(drawn, y, offset, by, submission), ticks, *_as_of_layers(as_of, palette)],
-                          width=width, height=height, title=_title("Scan upload windows", subtitle, palette))
+    layers = [_window_bars(drawn, y, offset, by, submission), ticks, *_as_of_layers(as_of, palette)]
+    return alt.LayerChart(layer=layers, width=width, height=height, autosize=_FIT_WIDTH,
+                          title=_title("Scan upload windows", subtitle, palette))
 
 
 def _window_bars(drawn: pd.DataFrame, y: alt.Y, offset: dict[str, alt.YOffset], by: RowsBy,
@@ -294,8 +298,7 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
     # (No frame around the view: it would draw the two panels as one box.)
     chart: alt.LayerChart = alt.LayerChart(
         layer=[alt.LayerChart(layer=daily), running], width=width, height=VOLUME_HEIGHT,
-        # The height is the plot's (Streamlit's theme fits the whole chart, legend and titles, in it).
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        autosize=_FIT_WIDTH,
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
         title=_title("Expected scan volume", subtitle, palette)).configure_view(stroke=None)
     return chart

@@ -181,6 +181,18 @@ def test_the_as_of_label_is_over_no_bar(open_at: Callable[[str, int], Page], pro
     assert not [bar for bar in bar_boxes if overlaps(bar, box)], box
 
 
+def test_a_few_sessions_get_a_timeline_of_the_minimum_height(open_at: Callable[[str, int], Page],
+                                                             programme: Server) -> None:
+    """Six sessions (two groups) are spread over the timeline's minimum height (at 18 px a row: 108 px)."""
+    page = open_at("light", WIDE)
+    open_page(page, f"{programme.url}/charts?as_of={AS_OF}&group=Chopin+8B&group=Curie+8A")
+    timeline = page.get_by_test_id("stVegaLiteChart").first
+    expect(marks(timeline, "rect")).to_have_count(6)
+    plot = timeline.locator(".role-frame.root path.background").first  # the plot area, under the axes
+    assert plot.evaluate("path => path.getBoundingClientRect().height") >= charts.MIN_PLOT_HEIGHT
+    save(page, "charts-light-1400-six-sessions.png")
+
+
 def test_a_pick_does_not_dim_the_bars_of_another_grouping(open_at: Callable[[str, int], Page],
                                                           programme: Server) -> None:
     """Click a bar: the others dim. Switch "One row per" to groups: no bar is picked there, none stays dim."""
