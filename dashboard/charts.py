@@ -2,17 +2,21 @@
 
 Owns: the upload-window timeline (one bar per session, or per group or delivery and status when there are too
 many sessions to read, from the scan window's start to its end; the submission date as a tick on its row; a rule
-at "as of"; the checklist's reasons in the tooltip; zoom and pan on time; a point selection ``pick`` on the row
-label that a page can use to filter its table) and the expected scan volume (sheets per UTC day, stacked; the
-running total on a second axis; an optional scanner capacity as a rule, with the days above it shaded).
+at "as of", labelled under the plot; the checklist's reasons in the tooltip; zoom and pan on time; a point
+selection ``pick`` on the row label that a page can use to filter its table) and the expected scan volume
+(sheets per UTC day, stacked, with an optional scanner capacity as a rule and the days above it shaded; the
+running total in a panel of its own above them).
 
 Times are written as ISO 8601 text ending in ``Z`` and drawn on UTC scales, so a browser in any time zone (and
-vl-convert) shows the same days. Must not import: streamlit, the database, ``dashboard.services``.
+vl-convert) shows the same days. Each chart is drawn for one colour scheme (``theme``, "light" or "dark"): the
+colours it sets itself come from that scheme's ``Palette``; Streamlit's theme colours the rest. Must not import:
+streamlit, the database, ``dashboard.services``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
@@ -33,6 +37,39 @@ ROWS_PER_CHART = 60  # beyond this many rows a timeline stops being readable: gr
 TIMELINE_COLUMNS = ["label", "status", "sessions", "expected_sheets", "start", "end", "submission", "opens",
                     "closes", "submitted", "reasons"]
 _WIDTH = 720
+MIN_PLOT_HEIGHT = 180  # px: a programme of a few sessions still gets a timeline one can read and click
+VOLUME_HEIGHT = 340  # px: the volume's plot, the running total's panel on top of the daily one
+# The volume's two panels as shares of its height (expressions, so they hold at any height Vega settles on).
+_RUNNING_BOTTOM, _DAILY_TOP = "height * 0.3", "height * 0.38"
+# Fit the width to the column, not the height: a chart's height is its plot's (Streamlit's theme fits the whole
+# chart, titles and legend too, in it, which left a few rows or the volume's panels a sliver).
+_FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+LEGEND_LABEL_LIMIT = 180  # px of a group's or delivery's name in the volume's legend
+
+Theme = Literal["light", "dark"]
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """The colours a chart sets itself for one background (Streamlit's theme colours axes, legends, titles).
+
+    No single colour reads at 4.5:1 on both white and Streamlit's near-black, so each chart takes the scheme
+    it is drawn on: ``text`` for annotations (subtitle, as-of and capacity labels) and ``capacity`` reach 4.5:1
+    on its background, ``ink`` is for the marks that must stand out (ticks, the as-of rule, the running total),
+    ``over`` shades the days above capacity (behind the bars), ``separator`` rules the rows of a grouped
+    timeline."""
+
+    text: str
+    ink: str
+    capacity: str
+    over: str
+    separator: str
+
+
+PALETTES: dict[Theme, Palette] = {
+    "light": Palette(text="#31333f", ink="#262730", capacity="#8b0000", over="#f9d5d0", separator="#8a8fa0"),
+    "dark": Palette(text="#d5dae5", ink="#f0f2f6", capacity="#ff8c7a", over="#6e2a24", separator="#6b7080"),
+}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -136,90 +173,154 @@ def _status_colour() -> alt.Color:
                      scale=alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES]))
 
 
-def _as_of_layers(as_of: datetime) -> list[alt.Chart]:
+def _title(text: str, lines: list[str], palette: Palette) -> alt.Title:
+    """A title with its subtitle in the palette's text colour: Streamlit's theme colours titles, axes and
+    legends for its scheme but leaves subtitles black, which is unreadable on its dark background."""
+    return alt.Title(text, subtitle=lines, anchor="start", subtitleColor=palette.text, subtitleFontSize=12)
+
+
+def _as_of_layers(as_of: datetime, palette: Palette) -> list[alt.Chart]:
     moment = pd.DataFrame({"as_of": [_iso(as_of)], "label": [f"as of {format_moment(as_of, None)}"]})
-    rule = alt.Chart(moment).mark_rule(color="#222222", strokeDash=[5, 3], strokeWidth=1.5).encode(
+    rule = alt.Chart(moment).mark_rule(color=palette.ink, strokeDash=[5, 3], strokeWidth=1.5).encode(
         x=alt.X("as_of:T"), tooltip=[alt.Tooltip("label:N", title="As of")])
-    text = alt.Chart(moment).mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=11,
-                                       color="#222222").encode(x=alt.X("as_of:T"), y=alt.value(0), text="label:N")
+    # Under the plot, where no bar is (the axis is at the top), on the side of the rule with room for it.
+    right = "scale('x', datum.as_of) > width - 170"
+    text = alt.Chart(moment).mark_text(
+        y="height", baseline="top", dy=5, fontSize=11, color=palette.text, clip=False,
+        align=alt.expr(f"{right} ? 'right' : 'left'"), dx=alt.expr(f"{right} ? -4 : 4"),
+    ).encode(x=alt.X("as_of:T"), text="label:N")
     return [rule, text]
 
 
-def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "session",
-                   width: int = _WIDTH) -> alt.LayerChart:
+def _timeline_height(rows: int, step: int, grouped: bool) -> alt.Step | int:
+    """A step per row, so the rows keep their size; a few rows are spread over ``MIN_PLOT_HEIGHT``."""
+    if rows * step >= MIN_PLOT_HEIGHT:
+        return alt.Step(step, **{"for": "position"}) if grouped else alt.Step(step)
+    return MIN_PLOT_HEIGHT
+
+
+def timeline_chart(frame: pd.DataFrame, *, as_of: datetime, by: RowsBy = "session", width: int = _WIDTH,
+                   theme: Theme = "light") -> alt.LayerChart:
     """Scan upload windows as bars (``timeline_frame`` rows with both dates), coloured by status."""
-    grouped = by != "session"
+    palette, grouped = PALETTES[theme], by != "session"
     # Only rows with both dates are drawn, and no drawn column holds a null: Altair turns None into NaN on
     # pandas 3, which is not JSON.
     drawn = frame[frame["start"].notna() & frame["end"].notna()]
-    base = alt.Chart(drawn.drop(columns="submission"))
-    y = alt.Y("label:N", title=ROW_TITLE[by], sort=None, axis=alt.Axis(labelLimit=280, labelOverlap=False))
+    # Grouped rows hold up to three bars: a rule at the edge of each row tells one group from the next.
+    y = alt.Y("label:N", title=ROW_TITLE[by], sort=None, axis=alt.Axis(
+        labelLimit=280, labelOverlap=False, grid=grouped, tickBand="extent", gridColor=palette.separator))
     offset = {"yOffset": alt.YOffset("status:N", scale=alt.Scale(domain=list(STATUSES)))} if grouped else {}
+    submission = "Latest submission" if grouped else "Submission"
+    submitted = drawn.loc[drawn["submission"].notna(), ["label", "status", "submission", "submitted"]]
+    ticks = alt.Chart(submitted).mark_tick(color=palette.ink, thickness=2, size=8 if grouped else 14).encode(
+        x="submission:T", y=y, tooltip=[alt.Tooltip("label:N", title=ROW_TITLE[by]),
+                                        alt.Tooltip("submitted:N", title=submission)], **offset)
+    # One row per label: 18 px for a session, 36 px for a group's up to three status bars.
+    height = _timeline_height(drawn["label"].nunique(), 36 if grouped else 18, grouped)
+    subtitle = [f"Bar: the scan upload window; tick: the {submission.lower()} date;", "dashed line: the as-of moment."]
+    layers = [_window_bars(drawn, y, offset, by, submission), ticks, *_as_of_layers(as_of, palette)]
+    return alt.LayerChart(layer=layers, width=width, height=height, autosize=_FIT_WIDTH,
+                          title=_title("Scan upload windows", subtitle, palette))
+
+
+def _window_bars(drawn: pd.DataFrame, y: alt.Y, offset: dict[str, alt.YOffset], by: RowsBy,
+                 submission: str) -> alt.Chart:
+    """The windows' bars, with the point selection ``pick`` on the row label and zoom and pan on time.
+
+    A pick dims the other bars only when it names a drawn row: Streamlit restores a chart's last selection
+    when its data changes (another grouping, page or filter), and a pick of rows no longer drawn would
+    otherwise dim every bar. The same rule as ``picked_rows`` for the table."""
+    grouped = by != "session"
     pick = alt.selection_point(name="pick", fields=["label"], on="click")
     zoom = alt.selection_interval(name="zoom", bind="scales", encodings=["x"])
-    submission = "Latest submission" if grouped else "Submission"
     tooltip = [alt.Tooltip("label:N", title=ROW_TITLE[by]), alt.Tooltip("status:N", title="Status"),
                *([alt.Tooltip("sessions:Q", title="Sessions")] if grouped else []),
                alt.Tooltip("expected_sheets:Q", title="Expected sheets", format=","),
                alt.Tooltip("opens:N", title="Window opens"), alt.Tooltip("closes:N", title="Window closes"),
                alt.Tooltip("submitted:N", title=submission), alt.Tooltip("reasons:N", title="Open items")]
-    bars = base.mark_bar(cornerRadius=2).encode(  # scale padding: a tick at the very edge stays visible
+    bars: alt.Chart = alt.Chart(drawn.drop(columns="submission")).transform_calculate(
+        picked="vlSelectionTest('pick_store', datum) ? 1 : 0",
+    ).transform_joinaggregate(picked_here="sum(picked)").mark_bar(cornerRadius=2).encode(
+        # scale padding: a tick at the very edge stays visible
         x=alt.X("start:T", title="Scan upload window (UTC)", scale=alt.Scale(type="utc", padding=12),
                 axis=alt.Axis(format="%d %b", labelOverlap=True, orient="top", grid=True)),
         x2="end:T", y=y, color=_status_colour(), tooltip=tooltip,
-        opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.3)), **offset,
+        opacity=alt.condition("datum.picked_here == 0 || datum.picked == 1", alt.value(1.0), alt.value(0.3)),
+        **offset,
     ).add_params(pick, zoom)
-    submitted = drawn.loc[drawn["submission"].notna(), ["label", "status", "submission", "submitted"]]
-    ticks = alt.Chart(submitted).mark_tick(
-        color="#111111", thickness=2, size=14 if not grouped else 8).encode(
-        x="submission:T", y=y, tooltip=[alt.Tooltip("label:N", title=ROW_TITLE[by]),
-                                        alt.Tooltip("submitted:N", title=submission)], **offset)
-    # One row per label: 18 px for a session, 36 px for a group's up to three status bars.
-    height = alt.Step(36, **{"for": "position"}) if grouped else alt.Step(18)
-    subtitle = [f"Bar: the scan upload window; black tick: the {submission.lower()} date;",
-                "dashed line: the as-of moment."]
-    return alt.LayerChart(layer=[bars, ticks, *_as_of_layers(as_of)], width=width, height=height,
-                          title=alt.Title("Scan upload windows", subtitle=subtitle, anchor="start"))
+    return bars
+
+
+def _group_colour(by: StackBy) -> alt.Color:
+    """Groups or deliveries by colour, their legend under the chart in two columns: in one row the legend of a
+    dozen groups runs past the chart's edge and cuts their names. Two columns of ``LEGEND_LABEL_LIMIT`` fit a
+    phone's width; a count of columns from the chart's width would not do, as Vega sizes the chart before it."""
+    legend = alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=LEGEND_LABEL_LIMIT)
+    return alt.Color(f"{by}:N", title=by.capitalize(), legend=legend)
 
 
 def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "status",
-                 capacity: int | None = None, width: int = _WIDTH) -> alt.LayerChart:
-    """Sheets per UTC day stacked by ``by`` (``volume.volume_by_day``), the running total of ``series``
-    (``volume.daily_series``) on the right axis, and ``capacity`` as a rule with the days above it shaded."""
+                 capacity: int | None = None, width: int = _WIDTH, theme: Theme = "light") -> alt.LayerChart:
+    """Sheets per UTC day stacked by ``by`` (``volume.volume_by_day``) in the lower panel, with ``capacity`` as a
+    rule and the days above it shaded; the running total of ``series`` (``volume.daily_series``) in the upper.
+
+    One view split in two bands of its height rather than a ``vconcat``: the running total cannot cross the
+    capacity rule (nor be read against it), both share the time axis and its zoom, and Streamlit still
+    stretches the chart to its column (it draws nested concatenations at their own width)."""
+    palette = PALETTES[theme]
+    # No grid across the days, as in Streamlit's theme: Vega's default one (the report's) spans a part of a panel.
     day = alt.X("date:T", timeUnit="utcyearmonthdate", title="UTC day",
-                axis=alt.Axis(format="%d %b", labelOverlap=True))
-    colour = _status_colour() if by == "status" else alt.Color(f"{by}:N", title=by.capitalize(),
-                                                               legend=alt.Legend(orient="top", labelLimit=240))
-    bars = alt.Chart(by_day).mark_bar().encode(
-        x=day, y=alt.Y("sum(expected_sheets):Q", title="Sheets per day", stack="zero"), color=colour,
-        tooltip=[_day_tip("Day (UTC)"), alt.Tooltip(f"{by}:N", title=by.capitalize()),
-                 alt.Tooltip("sum(expected_sheets):Q", title="Sheets", format=","),
-                 alt.Tooltip("sum(sessions):Q", title="Sessions")])
+                axis=alt.Axis(format="%d %b", labelOverlap=True, grid=False))
+    per_day = alt.Scale(range=[alt.expr("height"), alt.expr(_DAILY_TOP)])
+    colour = _status_colour() if by == "status" else _group_colour(by)
+    # Each bar 80% of its day, no less: Streamlit's theme takes 2 px off each side of a day's bar (binSpacing),
+    # which leaves a bar of 75 days in 500 px less than a pixel wide.
+    bars = alt.Chart(by_day).mark_bar(width={"band": 0.8}, binSpacing=0).encode(
+        x=day, y=alt.Y("sum(expected_sheets):Q", title="Sheets per day", stack="zero", scale=per_day),
+        color=colour, tooltip=[_day_tip("Day (UTC)"), alt.Tooltip(f"{by}:N", title=by.capitalize()),
+                               alt.Tooltip("sum(expected_sheets):Q", title="Sheets", format=","),
+                               alt.Tooltip("sum(sessions):Q", title="Sessions")])
     bars = bars.add_params(alt.selection_interval(name="zoom", bind="scales", encodings=["x"]))
     daily: list[alt.Chart] = [bars]
     if capacity is not None:
-        over = series.loc[series["expected_sheets"] > capacity, ["date", "expected_sheets"]]
-        shade = alt.Chart(over).mark_rect(color="#f4b6ae", opacity=0.55).encode(
-            x=day, tooltip=[_day_tip("Over capacity"),
-                            alt.Tooltip("expected_sheets:Q", title="Sheets", format=",")])
-        limit = pd.DataFrame({"capacity": [capacity], "label": [f"capacity {capacity:,}/day"]})
-        rule = alt.Chart(limit).mark_rule(color="#8b0000", strokeWidth=2, strokeDash=[6, 3]).encode(
-            y=alt.Y("capacity:Q", title="Sheets per day"), tooltip=[alt.Tooltip("label:N", title="Scanner")])
-        text = alt.Chart(limit).mark_text(align="left", baseline="bottom", dx=4, dy=-3, color="#8b0000").encode(
-            y=alt.Y("capacity:Q", title="Sheets per day"), x=alt.value(0), text="label:N")
-        daily = [shade, bars, rule, text]
-    dots = alt.OverlayMarkDef(size=12, color="#333333")
-    running = alt.Chart(series).mark_line(color="#333333", strokeWidth=2, point=dots).encode(
+        daily = [_over_capacity(series, capacity, day, palette), bars, *_capacity_layers(capacity, per_day, palette)]
+    dots = alt.OverlayMarkDef(size=12, color=palette.ink)
+    running = alt.Chart(series).mark_line(color=palette.ink, strokeWidth=2, point=dots).encode(
         x=alt.X("date:T", timeUnit="utcyearmonthdate", bandPosition=0.5),
-        y=alt.Y("cumulative:Q", title="Cumulative sheets (line)", axis=alt.Axis(orient="right")),
+        y=alt.Y("cumulative:Q", title="Running total", scale=alt.Scale(range=[alt.expr(_RUNNING_BOTTOM), 0]),
+                axis=alt.Axis(orient="left")),
         tooltip=[_day_tip("Day (UTC)"),
                  alt.Tooltip("cumulative:Q", title="Cumulative sheets", format=",")])
-    subtitle = "Bars: sheets expected per UTC day; line: running total (right axis)" + (
-        "; shaded: days above the scanner's capacity." if capacity is not None else ".")
-    # The daily layers share the left axis (the capacity rule is in sheets per day); the running total has its own.
-    return alt.LayerChart(layer=[alt.LayerChart(layer=daily), running], width=width, height=320,
-                          resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-                          title=alt.Title("Expected scan volume", subtitle=subtitle, anchor="start"))
+    subtitle = ["Lower panel: sheets expected per UTC day (bars).", "Upper panel: their running total (line)."]
+    if capacity is not None:
+        subtitle.append("Shaded: days above the scanner's capacity (dashed).")
+    # The daily layers share the lower panel's scale (the capacity is in sheets per day); the total has its own.
+    # (No frame around the view: it would draw the two panels as one box.)
+    chart: alt.LayerChart = alt.LayerChart(
+        layer=[alt.LayerChart(layer=daily), running], width=width, height=VOLUME_HEIGHT,
+        autosize=_FIT_WIDTH,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title=_title("Expected scan volume", subtitle, palette)).configure_view(stroke=None)
+    return chart
+
+
+def _over_capacity(series: pd.DataFrame, capacity: int, day: alt.X, palette: Palette) -> alt.Chart:
+    """The days above ``capacity`` shaded across the lower panel (a rect without y would span both)."""
+    over = series.loc[series["expected_sheets"] > capacity, ["date", "expected_sheets"]]
+    shade: alt.Chart = alt.Chart(over).mark_rect(color=palette.over, y=alt.expr(_DAILY_TOP), y2="height")
+    return shade.encode(x=day, tooltip=[_day_tip("Over capacity"),
+                                        alt.Tooltip("expected_sheets:Q", title="Sheets", format=",")])
+
+
+def _capacity_layers(capacity: int, scale: alt.Scale, palette: Palette) -> list[alt.Chart]:
+    """The capacity as a dashed rule, labelled in the margin right of the plot, where no bar is."""
+    limit = pd.DataFrame({"capacity": [capacity], "label": [f"capacity {capacity:,}/day"]})
+    y = alt.Y("capacity:Q", title="Sheets per day", scale=scale)
+    rule = alt.Chart(limit).mark_rule(color=palette.capacity, strokeWidth=2, strokeDash=[6, 3]).encode(
+        y=y, tooltip=[alt.Tooltip("label:N", title="Scanner")])
+    text = alt.Chart(limit).mark_text(align="left", baseline="middle", dx=4, x="width", clip=False,
+                                      color=palette.capacity).encode(y=y, text="label:N")
+    return [rule, text]
 
 
 def _day_tip(title: str) -> alt.Tooltip:

@@ -33,9 +33,13 @@ ITEM_TITLE = {"enrolment": "Test-takers enrolled", "roles": "Someone can upload 
 STATE_MARK = {"problem": "✗ problem", "pending": "… pending", "ok": "✓ ok"}
 _ID = re.compile(r'\bid="([^"]+)"')
 
+# A light page, also in a browser or mail client set to dark: the charts are drawn in their light palette (an
+# SVG cannot follow the reader's scheme and still print the same), so the page says it is light
+# (``color-scheme``, which keeps the browser from darkening it) and sets its own background and text colours.
 _CSS = """
+:root { color-scheme: light; background: #fff; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1d1d1f;
-       max-width: 1100px; margin: 2rem auto; padding: 0 1.25rem; }
+       background: #fff; max-width: 1100px; margin: 2rem auto; padding: 0 1.25rem; }
 h1 { margin: 0 0 .25rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
 h3 { margin: 0 0 .25rem; font-size: 1.05rem; overflow-wrap: anywhere; }
 .moment { color: #444; margin: 0; }
@@ -54,7 +58,11 @@ article ul { margin: .2rem 0; padding-left: 1.2rem; } .warning { color: #6b4e00;
   article { background: none; border: 1px solid #999; }
   @page { size: A4 landscape; margin: 12mm; }
 }
-""" + "".join(f".{status} {{ border-left: 5px solid {colour}; }}\n" for status, colour in charts.STATUS_COLOURS.items())
+"""
+# A session's card and its count carry the status colour; an item of its list has a class of the same name
+# (pending), which a bare ".pending" would mark with a stray bar.
+_CSS += "".join(f"article.{status}, .counts .{status} {{ border-left: 5px solid {colour}; }}\n"
+                for status, colour in charts.STATUS_COLOURS.items())
 
 
 def _vl_version() -> str:
@@ -99,7 +107,8 @@ def _timeline(checklists: Sequence[Checklist], as_of: datetime, render: Render) 
         notes.append(f"The first {shown['label'].nunique():,} of {rows:,} {by}s; the dashboard's Charts page "
                      "shows the rest.")
     note = "".join(f'<p class="note">{escape(text)}</p>' for text in notes)
-    return f"<figure>{render(charts.timeline_chart(shown, as_of=as_of, by=by), 'timeline')}</figure>{note}"
+    chart = charts.timeline_chart(shown, as_of=as_of, by=by, theme="light")
+    return f"<figure>{render(chart, 'timeline')}</figure>{note}"
 
 
 def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Render) -> str:
@@ -109,7 +118,7 @@ def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Rende
         parts.append('<p class="note">No sheets are expected on any day (no session has both a scan window '
                      "and expected sheets).</p>")
     else:
-        chart = charts.volume_chart(volume.volume_by_day(checklists), series, capacity=capacity)
+        chart = charts.volume_chart(volume.volume_by_day(checklists), series, capacity=capacity, theme="light")
         parts.append(f"<figure>{render(chart, 'volume')}</figure>")
     if capacity is not None:
         over = volume.days_over(series, capacity)
@@ -159,6 +168,7 @@ def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_a
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
 <title>Readiness review as of {escape(moment)}</title>
 <style>{_CSS}</style>
 </head>

@@ -48,7 +48,8 @@ def _timeline(shown: Board, filters: Filters) -> None:
                            help=f"{charts.ROWS_PER_CHART} rows per page.") if pages > 1 else 1
     rows = charts.page_of(frame, int(page))
     left, right = st.columns([3, 2])
-    event = left.altair_chart(charts.timeline_chart(rows, as_of=shown.as_of, by=by), on_select="rerun",
+    event = left.altair_chart(charts.timeline_chart(
+        rows, as_of=shown.as_of, by=by, theme=st.context.theme.type or "light"), on_select="rerun",
                               selection_mode="pick", key="timeline")
     table = charts.picked_rows(rows, event.get("selection") if event is not None else None)
     right.caption("Click a bar to list only its row (shift-click for more, double-click to clear); "
@@ -78,7 +79,8 @@ def _volume(shown: Board, filters: Filters) -> int | None:
     if series.empty:
         st.info("No sheets are expected on any day: no session has both a scan upload window and expected sheets.")
         return capacity
-    st.altair_chart(charts.volume_chart(by_day, series, by=stack, capacity=capacity), key="volume")
+    st.altair_chart(charts.volume_chart(by_day, series, by=stack, capacity=capacity,
+                                        theme=st.context.theme.type or "light"), key="volume")
     over = volume.days_over(series, capacity)
     if capacity and over.empty:
         st.success(f"No day is above the capacity of {capacity:,} sheets.", icon=":material/check_circle:")

@@ -337,7 +337,7 @@ def test_timeline_spec_marks_encodings_and_interaction():
     assert enc["color"]["scale"] == {"domain": ["blocked", "pending", "ready"],
                                      "range": [charts.STATUS_COLOURS[s] for s in ("blocked", "pending", "ready")]}
     assert {t["field"] for t in enc["tooltip"]} >= {"label", "status", "reasons", "opens", "closes", "submitted"}
-    assert enc["opacity"]["condition"][0]["param"] == "pick"
+    assert enc["opacity"]["condition"]["value"] == 1.0 and enc["opacity"]["value"] == 0.3  # a pick dims the rest
     chosen = params(spec)
     assert chosen["pick"]["select"] == {"type": "point", "fields": ["label"], "on": "click"}
     assert chosen["zoom"]["select"] == {"type": "interval", "encodings": ["x"]} and chosen["zoom"]["bind"] == "scales"
@@ -350,7 +350,7 @@ def test_timeline_spec_marks_encodings_and_interaction():
     assert [(r["label"], r["submission"]) for r in values(spec, 1)] == [("a", "2027-03-12T11:00:00Z"),
                                                                           ("b", "2027-03-12T11:00:00Z")]
     json.dumps(spec, allow_nan=False)  # no NaN from a missing date
-    assert spec["height"] == {"step": 18}
+    assert spec["height"] == charts.MIN_PLOT_HEIGHT  # three rows: see test_a_few_rows_are_spread_over_a_minimum
 
 
 def test_grouped_timeline_offsets_each_status_within_its_row():
@@ -360,7 +360,68 @@ def test_grouped_timeline_offsets_each_status_within_its_row():
     assert bars["encoding"]["yOffset"]["field"] == "status"
     assert bars["encoding"]["y"]["title"] == "Group"
     assert "sessions" in {t["field"] for t in bars["encoding"]["tooltip"]}
-    assert spec["height"] == {"step": 36, "for": "position"}
+    assert spec["height"] == charts.MIN_PLOT_HEIGHT  # one row
+
+
+def board_of(rows: int, by: str) -> list[Checklist]:
+    """A session per row, or two per row (a ready and a blocked one) of its group."""
+    if by == "session":
+        return [checklist(f"s{i}") for i in range(rows)]
+    return [checklist(f"s{i}{status}", group=f"G{i}", uploaders=int(status == "ready"))
+            for i in range(rows) for status in ("ready", "blocked")]
+
+
+@pytest.mark.parametrize(("rows", "by", "height"), [
+    (0, "session", charts.MIN_PLOT_HEIGHT), (1, "session", charts.MIN_PLOT_HEIGHT),
+    (5, "session", charts.MIN_PLOT_HEIGHT), (9, "session", charts.MIN_PLOT_HEIGHT),  # 9 × 18 px = 162 px
+    (10, "session", {"step": 18}), (60, "session", {"step": 18}),
+    (4, "group", charts.MIN_PLOT_HEIGHT), (5, "group", {"step": 36, "for": "position"}),
+])
+def test_a_few_rows_are_spread_over_a_minimum_height(rows, by, height):
+    # Five sessions at 18 px a row drew a timeline 90 px tall; past the minimum, each row keeps its step.
+    frame = charts.timeline_frame(board_of(rows, by), by=by)
+    assert frame["label"].nunique() == rows
+    spec = charts.timeline_chart(frame, as_of=AS_OF, by=by).to_dict()
+    assert spec["height"] == height and charts.MIN_PLOT_HEIGHT >= 160
+    # The height is the plot's: Streamlit's theme fits the whole chart in a number of pixels, titles and legend
+    # too, which left six rows in 180 px a sliver (tests/e2e/test_chart_legibility.py measures it).
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+
+
+@pytest.mark.parametrize(("by", "ruled"), [("session", False), ("group", True), ("delivery", True)])
+def test_grouped_rows_are_ruled_apart(by, ruled):
+    frame = charts.timeline_frame(board_of(3, "group"), by=by)
+    for theme, palette in charts.PALETTES.items():
+        axis = charts.timeline_chart(frame, as_of=AS_OF, by=by, theme=theme).to_dict()["layer"][0]["encoding"]["y"]
+        # A grid line at each row's edges (not through its middle bar) tells one group's bars from the next's.
+        assert (axis["axis"]["grid"], axis["axis"]["tickBand"]) == (ruled, "extent")
+        assert axis["axis"]["gridColor"] == palette.separator
+
+
+def test_a_pick_dims_the_other_bars_only_when_it_names_a_drawn_row():
+    # Streamlit restores a chart's last pick when its rows change (another grouping, page or filter): a pick of
+    # rows no longer drawn must not dim every bar, as picked_rows then lists every row.
+    spec = charts.timeline_chart(charts.timeline_frame(ODD), as_of=AS_OF).to_dict()
+    bars = spec["layer"][0]
+    assert "pick" in params(spec)  # its store is "pick_store"
+    assert bars["transform"] == [
+        {"calculate": "vlSelectionTest('pick_store', datum) ? 1 : 0", "as": "picked"},
+        {"joinaggregate": [{"op": "sum", "field": "picked", "as": "picked_here"}]}]
+    assert bars["encoding"]["opacity"] == {
+        "condition": {"test": "datum.picked_here == 0 || datum.picked == 1", "value": 1.0}, "value": 0.3}
+
+
+def test_the_as_of_label_is_under_the_plot_where_no_bar_is():
+    # The x axis is at the top and the rows are under it: the label at the top of the plot sat on the first row.
+    spec = charts.timeline_chart(charts.timeline_frame(ODD), as_of=AS_OF).to_dict()
+    rule, text = spec["layer"][2:]
+    assert text["encoding"]["x"] == rule["encoding"]["x"] == {"field": "as_of", "type": "temporal"}
+    assert "y" not in text["encoding"]
+    mark = text["mark"]
+    assert (mark["y"], mark["baseline"], mark["clip"]) == ("height", "top", False) and mark["dy"] > 0
+    # Left of its rule near the right edge, so that it stays in the chart.
+    assert mark["align"] == {"expr": "scale('x', datum.as_of) > width - 170 ? 'right' : 'left'"}
+    assert mark["dx"] == {"expr": "scale('x', datum.as_of) > width - 170 ? -4 : 4"}
 
 
 def test_volume_spec_stacks_sheets_per_day_with_a_cumulative_line():
@@ -389,6 +450,93 @@ def test_volume_spec_draws_capacity_and_shades_the_days_above_it():
     assert [r["date"] for r in values(spec, 0, 0)] == ["2027-03-20", "2027-03-21"]
     assert values(spec, 0, 2) == [{"capacity": 17, "label": "capacity 17/day"}]
     assert rule["encoding"]["y"]["field"] == "capacity"
+
+
+# Streamlit's backgrounds: white, and near-black (#0e1117 in earlier versions, #171614 as 1.67 draws it).
+BACKGROUNDS = {"light": ["#ffffff"], "dark": ["#0e1117", "#171614"]}
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG 2's contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(one), luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_each_palette_reads_on_its_background(theme):
+    palette = charts.PALETTES[theme]
+    for background in BACKGROUNDS[theme]:
+        # Text (subtitles, the as-of label, the capacity label) 4.5:1; rules and ticks 3:1 (WCAG 1.4.3, 1.4.11).
+        assert min(contrast(palette.text, background), contrast(palette.capacity, background)) >= 4.5
+        assert min(contrast(palette.ink, background), contrast(palette.separator, background)) >= 3
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_charts_own_colours_come_from_the_schemes_palette(theme):
+    palette = charts.PALETTES[theme]
+    timeline = charts.timeline_chart(charts.timeline_frame(ODD), as_of=AS_OF, theme=theme).to_dict()
+    _, ticks, rule, text = timeline["layer"]
+    assert (ticks["mark"]["color"], rule["mark"]["color"], text["mark"]["color"]) == (
+        palette.ink, palette.ink, palette.text)
+    assert timeline["title"]["subtitleColor"] == palette.text  # Streamlit's theme leaves subtitles black
+    series = volume.daily_series(ODD, capacity=17)
+    spec = charts.volume_chart(volume.volume_by_day(ODD), series, capacity=17, theme=theme).to_dict()
+    (shade, _, limit, label), line = spec["layer"][0]["layer"], spec["layer"][1]
+    assert line["mark"]["color"] == line["mark"]["point"]["color"] == palette.ink
+    assert limit["mark"]["color"] == label["mark"]["color"] == palette.capacity
+    assert shade["mark"]["color"] == palette.over
+    assert spec["title"]["subtitleColor"] == palette.text
+    assert charts.timeline_chart(charts.timeline_frame(ODD), as_of=AS_OF).to_dict()["title"]["subtitleColor"] == (
+        charts.PALETTES["light"].text)  # the default (the report's)
+
+
+def pixels(value: Any, height: float) -> float:
+    """A position of a scale's range at ``height``: a number, or an expression "height" or "height * share"."""
+    if not isinstance(value, dict):
+        return float(value)
+    assert value["expr"].startswith("height")
+    factor = value["expr"].partition("*")[2].strip()
+    return height * float(factor or 1)
+
+
+def test_the_running_total_has_a_panel_of_its_own_above_the_daily_bars():
+    # On one axis beside the capacity rule, the running total crossing it read as "over capacity".
+    spec = charts.volume_chart(volume.volume_by_day(ODD), volume.daily_series(ODD, capacity=17), capacity=17).to_dict()
+    (shade, bars, limit, label), line = spec["layer"][0]["layer"], spec["layer"][1]
+    per_day = bars["encoding"]["y"]["scale"]["range"]
+    assert limit["encoding"]["y"]["scale"]["range"] == label["encoding"]["y"]["scale"]["range"] == per_day
+    running = line["encoding"]["y"]["scale"]["range"]
+    for height in (charts.VOLUME_HEIGHT, 120):
+        # (top, bottom) of each panel in pixels from the top of the plot
+        (top, bottom), (total_top, total_bottom) = (sorted(pixels(v, height) for v in r) for r in (per_day, running))
+        assert total_top == 0 and bottom == height
+        assert top - total_bottom >= 0.05 * height  # a gap between the panels
+        assert (pixels(shade["mark"]["y"], height), shade["mark"]["y2"]) == (top, "height")  # the lower panel
+    assert line["encoding"]["y"]["axis"]["orient"] == "left"  # beside its own panel
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}  # the height is the plot's
+    assert (label["mark"]["x"], label["mark"]["align"]) == ("width", "left")  # right of the plot, off the bars
+
+
+@pytest.mark.parametrize("by", ["group", "delivery"])
+def test_a_legend_of_names_runs_in_columns_under_the_chart(by):
+    # In one row at the top, the example's twelve group names ran past the chart's edge ("L…").
+    spec = charts.volume_chart(volume.volume_by_day(ODD, by=by), volume.daily_series(ODD), by=by).to_dict()
+    legend = spec["layer"][0]["layer"][0]["encoding"]["color"]["legend"]
+    assert legend == {"orient": "bottom", "direction": "vertical", "columns": 2,
+                      "labelLimit": charts.LEGEND_LABEL_LIMIT}
+    assert 160 <= charts.LEGEND_LABEL_LIMIT <= 200  # long names whole, two columns within a 500 px window
+
+
+def test_a_days_bar_is_a_share_of_its_day():
+    # A day's width less Streamlit's 2 px on each side (its theme's binSpacing) left bars 0.4 px wide at 500 px.
+    spec = charts.volume_chart(volume.volume_by_day(ODD), volume.daily_series(ODD)).to_dict()
+    mark = spec["layer"][0]["layer"][0]["mark"]
+    assert (mark["width"], mark["binSpacing"]) == ({"band": 0.8}, 0)
 
 
 def test_charts_of_an_empty_board_are_still_valid_specs():

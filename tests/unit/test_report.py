@@ -91,7 +91,30 @@ def test_each_status_is_marked_in_the_charts_colours(html):
     for status in ("blocked", "pending"):
         assert f'<article class="{status}">' in section(html, status)
     for status, colour in charts.STATUS_COLOURS.items():
-        assert f".{status} {{ border-left: 5px solid {colour}; }}" in html
+        assert f"article.{status}, .counts .{status} {{ border-left: 5px solid {colour}; }}" in html
+
+
+def test_no_status_bar_marks_an_item_of_a_list(html):
+    # A pending item is <li class="pending">: a bare ".pending" rule drew a stray bar inside the list.
+    assert '<li class="pending">' in section(html, "pending")
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", parse(html).style)
+    marked = [selector.strip() for selectors, body in rules if "border-left: 5px" in body
+              for selector in selectors.split(",")]
+    assert len(marked) == 2 * len(charts.STATUS_COLOURS)
+    assert all(selector.startswith(("article.", ".counts .")) for selector in marked), marked
+
+
+def test_the_review_is_a_light_page_in_a_dark_browser_too(html):
+    # Its charts are SVG in the light palette: the page declares itself light, so that no browser or mail client
+    # set to dark darkens it, and sets its own background and text.
+    assert '<meta name="color-scheme" content="light">' in html
+    style = parse(html).style
+    assert ":root { color-scheme: light; background: #fff; }" in style
+    assert re.search(r"\nbody \{[^}]*color: #1d1d1f;[^}]*background: #fff;", style)
+    light, dark = charts.PALETTES["light"], charts.PALETTES["dark"]
+    for name in ("timeline", "volume"):
+        assert f'fill="{light.text}"' in section(html, name)  # the subtitles
+        assert dark.text not in section(html, name) and dark.ink not in section(html, name)
 
 
 def test_problems_come_before_pending_items_within_a_session():
