@@ -159,10 +159,14 @@ def _sessions(checklists: Sequence[Checklist], status: str, title: str) -> str:
 
 
 def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_at: datetime,
-                capacity: int | None = None, scope: str | None = None, render: Render = chart_svg) -> str:
+                capacity: int | None = None, scope: str | None = None, activity_imported_at: datetime | None = None,
+                render: Render = chart_svg) -> str:
     """The whole review as one HTML document: counts, both charts, blocked then pending sessions with reasons."""
     moment = format_moment(as_of, None)
     scope_line = f"<p class=\"moment\">{escape(scope)}</p>" if scope else ""
+    scope_line += ('<p class="moment">' + (f"Activity last imported {format_moment(activity_imported_at, None)}."
+                                             if activity_imported_at else
+                                             "No activity imported yet: no launch can be seen.") + "</p>")
     return f"""<!doctype html>
 <html lang="en">
 <head>

@@ -164,7 +164,7 @@ def review_report(board: Board, *, capacity: int | None = None, scope: str | Non
     from dashboard.report import review_html
 
     return review_html(board.checklists, as_of=board.as_of, generated_at=now or datetime.now(UTC),
-                       capacity=capacity, scope=scope)
+                       capacity=capacity, scope=scope, activity_imported_at=board.activity_imported_at)
 
 
 def write_readiness_json(*, db: Session, out: BinaryIO, as_of: datetime | None = None) -> dict[str, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import Session
 from streamlit.util import calc_hash
@@ -143,3 +145,19 @@ def test_as_of_and_filters_follow_the_manager_to_another_page(make_app, programm
     assert at.date_input(key="as_of_date").value.isoformat() == "2027-03-16"
     assert at.multiselect(key="status").value == ["blocked"]
     assert at.query_params["status"] == "blocked" and at.query_params["as_of"] == AS_OF
+
+
+def test_the_overview_says_when_activity_was_last_imported(make_app, app_engine):
+    with Session(app_engine) as db:
+        services.import_files([("s.csv", csv_bytes(NEW_GROUPS, [session("History 4A")]))], db=db, settings=Settings())
+        db.commit()
+    at = make_app("overview").run()
+    assert not at.exception
+    assert "No activity imported yet: import TAO's activity exports to see who launched each test." in [
+        c.value for c in at.caption]
+    with Session(app_engine) as db:
+        services.import_files([("a.csv", b"session_name,user_username,status\nHistory 4A,ana,Finished\n")], db=db,
+                              settings=Settings(), now=datetime(2027, 3, 16, 9, 12, tzinfo=UTC))
+        db.commit()
+    at = make_app("overview").run()
+    assert any(c.value.startswith("Activity last imported 16 Mar 2027 09:12 UTC (") for c in at.caption)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from dashboard.example import example_files
-from models import ExamSession, GroupLink, ImportFile
+from models import Activity, ExamSession, GroupLink, ImportFile
 
 HEADER = ("session_deliveryId,group_name,session_name,session_timezone,session_startDate,session_endDate,"
           "session_submissionDate,session_paperMode_isEnabled,session_paperMode_sheetsPerInteraction,"
@@ -160,3 +160,66 @@ def test_a_manager_undoes_the_last_import_from_the_history(make_app, app_engine)
     assert count(app_engine, ExamSession) == 0
     assert at.dataframe[-1].value.loc[0, "undone"] != ""
     assert not [s for s in at.selectbox if s.key == "undo_choice"]  # nothing left to undo
+
+
+LINKS = b"user_username,group_name,group_role\nana,Class 4A,TEST_TAKER\nup,Class 4A,SCAN_UPLOADER\n"
+
+
+def test_a_tao_export_asks_for_its_session_and_imports_every_row_there(make_app, app_engine):
+    from tests.conftest import read
+
+    at = make_app("import").run()
+    at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv"), ("links.csv", LINKS, "text/csv")]).run()
+    button(at, "Import").click().run()
+    at.file_uploader[0].set_value([("portal.csv", read("tao_portal_results.csv"), "text/csv")]).run()
+    assert not at.exception
+    choice = at.selectbox(key="export_session::portal.csv")
+    assert choice.label == "Session of this export: portal.csv"
+    assert choice.options == ["Match each row by its login's group and delivery", "History 4A", "History 4B"]
+    # Matched by login, only Ana is a test-taker of a paper session, but of delivery d1, not the export's.
+    assert list(at.dataframe[1].value["severity"]) == ["warning"] * 4
+    choice.set_value("History 4A").run()
+    assert not at.exception
+    assert "problems" not in [d.key for d in at.dataframe]  # named, every row has its session: no warning
+    button(at, "Import").click().run()
+    assert not at.exception
+    assert "Imported: 4 activity rows created." in [s.value for s in at.success]
+    assert count(app_engine, Activity) == 4
+
+
+def test_complete_rosters_show_what_they_remove_before_the_import(make_app, app_engine):
+    at = make_app("import").run()
+    at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv"), ("links.csv", LINKS, "text/csv")]).run()
+    button(at, "Import").click().run()
+    only_ana = b"user_username,group_name,group_role\nana,Class 4A,TEST_TAKER\n"
+    at.file_uploader[0].set_value([("links.csv", only_ana, "text/csv")]).run()
+    sync = at.checkbox(key="sync_links")
+    assert (sync.label, sync.value) == ("These files list everyone in their groups", False)
+    sync.check().run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["Importing removes 1 link(s) that these files leave out, in 1 group(s):"]
+    preview = at.dataframe[0].value
+    assert (list(preview["group"]), list(preview["links removed"])) == (["Class 4A"], [1])
+    assert count(app_engine, GroupLink) == 2  # nothing removed yet
+    button(at, "Import").click().run()
+    assert "Imported: 1 enrolment link removed, 1 unchanged." in [s.value for s in at.success]
+    assert count(app_engine, GroupLink) == 1
+
+
+def test_the_date_order_of_an_export_is_the_managers_choice(make_app):
+    from tests.conftest import read
+
+    table = read("tao_results_table.csv").replace(b"16/03/2027", b"04/03/2027")
+    at = make_app("import").run()
+    at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv"), ("links.csv", LINKS, "text/csv")]).run()
+    button(at, "Import").click().run()
+    at.file_uploader[0].set_value([("table.csv", table, "text/csv")]).run()
+    preview = next(d.value for d in at.dataframe if "started_at" in d.value)  # Ana's row, in History 4A by her group
+    assert str(preview["started_at"][0]).startswith("2027-03-04 08:05")  # 4 March 09:05 in Brussels
+    order = at.radio(key="date_order")
+    assert order.value == "auto"
+    order.set_value("mdy").run()
+    assert not at.exception
+    assert at.radio(key="date_order").value == "mdy"
+    preview = next(d.value for d in at.dataframe if "started_at" in d.value)
+    assert str(preview["started_at"][0]).startswith("2027-04-03 07:05")  # 3 April 09:05 in Brussels (summer)

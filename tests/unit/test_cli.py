@@ -338,3 +338,34 @@ def test_main_rejects_a_usage_error(capsys):
 
     assert exit_info.value.code == 2
     assert "usage: scanready" in capsys.readouterr().err
+
+
+def test_import_options_as_a_new_user_gives_them(tmp_path):
+    """--session names the session of a TAO export, --date-order reads its slashed dates, --sync-links makes the
+    link files complete (validate --db shows what that removes before import stores it)."""
+    from tests.conftest import read
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    (tmp_path / "s.csv").write_bytes(_good())
+    (tmp_path / "l.csv").write_bytes(links_csv(("ana", "Class 4A", "TEST_TAKER"), ("up", "Class 4A", "SCAN_UPLOADER")))
+    (tmp_path / "portal.csv").write_bytes(read("tao_portal_results.csv"))
+    (tmp_path / "table.csv").write_bytes(read("tao_results_table.csv").replace(b"16/03/2027", b"04/03/2027"))
+    (tmp_path / "only-ana.csv").write_bytes(links_csv(("ana", "Class 4A", "TEST_TAKER")))
+    assert run("import", tmp_path / "s.csv", tmp_path / "l.csv", "--db", url, cwd=tmp_path).code == 0
+
+    placed = run("import", tmp_path / "portal.csv", "--session", "History 4A", "--db", url, "--json", cwd=tmp_path)
+    assert placed.code == 0, placed
+    assert placed.json["imported"]["activity"]["created"] == 4  # every row, Zoe's too: the manager said so
+
+    unknown = run("import", tmp_path / "portal.csv", "--session", "History 9Z", "--db", url, "--json", cwd=tmp_path)
+    assert unknown.code == 1 and "No session is named 'History 9Z'" in unknown.stdout
+
+    month_first = run("validate", tmp_path / "table.csv", "--date-order", "mdy", "--json", cwd=tmp_path)
+    assert month_first.code == 0 and month_first.json["files"][0]["warnings"] == []
+    bad_order = run("validate", tmp_path / "table.csv", "--date-order", "ymd", cwd=tmp_path)
+    assert bad_order.code == 2 and "invalid choice" in bad_order.stderr
+
+    preview = run("validate", tmp_path / "only-ana.csv", "--sync-links", "--db", url, cwd=tmp_path)
+    assert "Complete rosters: group 'Class 4A' loses 1 link." in preview.stdout.splitlines()
+    synced = run("import", tmp_path / "only-ana.csv", "--sync-links", "--db", url, cwd=tmp_path)
+    assert synced.stdout.splitlines()[-1] == "Imported (import 3): 1 enrolment link removed, 1 unchanged."

@@ -209,3 +209,13 @@ def test_chart_svg_prefixes_ids_and_their_references():
 def test_the_vega_lite_version_is_one_vl_convert_knows():
     assert report._vl_version() in vlc.get_vegalite_versions()
     assert report._vl_version().split(".")[0] == alt.SCHEMA_VERSION.lstrip("v").split(".")[0]
+
+
+@pytest.mark.parametrize("imported_at,line", [
+    (None, "No activity imported yet: no launch can be seen."),
+    (datetime(2027, 3, 16, 9, 12, tzinfo=UTC), "Activity last imported 16 Mar 2027 09:12 UTC."),
+])
+def test_the_review_says_when_activity_was_last_imported(imported_at, line):
+    page = report.review_html(BOARD, as_of=AS_OF, generated_at=GENERATED, activity_imported_at=imported_at,
+                              render=lambda chart, prefix: "")
+    assert f'<p class="moment">{line}</p>' in page
