@@ -3,15 +3,18 @@ warning, and the file-name matching table."""
 
 from __future__ import annotations
 
+import ast
 import io
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
 
 from dashboard import readiness
 from dashboard.errors import FileFormatError
+from dashboard.ingest import pdf as pdf_module
 from dashboard.ingest.pdf import (
     PDF_PAGE_LIMIT,
     Match,
@@ -229,3 +232,11 @@ def test_matcher_over_many_booklets() -> None:
     assert matcher.match("BOOKLET-1234.PDF").session == "Session 1234"
     assert matcher.match("booklet-12345.pdf").session == "Session 12345"  # not booklet-1234 nor booklet-1
     assert matcher.match("booklet-.pdf").session is None
+
+
+def test_module_imports_no_database_pandas_or_streamlit() -> None:
+    tree = ast.parse(Path(str(pdf_module.__file__)).read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported <= {"__future__", "io", "logging", "collections.abc", "dataclasses", "typing", "pypdf",
+                        "dashboard.errors"}
