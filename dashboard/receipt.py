@@ -1,0 +1,299 @@
+"""The receipt: the scanned pages received for each paper session against its target, at an explicit moment ``as_of``.
+
+Owns: the receipt of one session (``evaluate_receipt``) and of many (``evaluate_receipts``), the review's order
+(short sessions first), pages received per UTC day against the forecast (``received_by_day``, ``receipt_days``),
+and the CLI's JSON (``receipt_document``). A dimension of its own beside readiness, reusing its window states.
+
+The rules (issue 15), with the choices made where the issue leaves room:
+- Only pages received at or before ``as_of`` count. target: ``target_sheets``. missing = max(target - received, 0).
+- state: ``over`` when received > target (a warning: pages scanned twice, or another session's booklet), else
+  ``complete`` when equal (0 of 0 too: nothing to wait for), else ``none`` when nothing is received, else ``partial``.
+- window: ``readiness.scan_window_state`` ([start, end): closed from its end on).
+- pace (pages_per_day_needed), only with pages missing: in an open window, missing over the days left until its end,
+  rounded up; an upcoming window counts its whole length, as nothing can be uploaded before it opens. Days are
+  24-hour spans, at least one (in the last 24 hours the pace is all that is missing); exact integer arithmetic.
+  None otherwise (nothing missing, or the window closed or without dates).
+- at_risk, only with a pace: the pace exceeds ``capacity`` (pages a day, when given; equal is not at risk), or the
+  window closes within 2 days of ``as_of`` (48 hours or less left). A closed window is never at risk: pages missing
+  then are a ``problem``, said with the count and the closing moment in the session's zone.
+
+Must not import: the database (sqlalchemy, sqlmodel, ``models``, ``dashboard.store``), streamlit,
+``dashboard.services``, or anything that reads the clock. Standard library, ``readiness``, ``wording``, pandas, numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from dashboard.readiness import WindowState, scan_window_state
+from dashboard.wording import count, format_moment, span
+
+ReceiptState = Literal["none", "partial", "complete", "over"]
+AT_RISK_WITHIN = timedelta(days=2)  # a window closing this soon (or sooner) with pages missing is at risk
+DAY_COLUMNS = ["date", "forecast", "received", "cumulative_forecast", "cumulative_received"]
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """One session's receipt at ``as_of`` and what it was judged from; its sentences are written when read."""
+
+    target: int
+    received: int
+    missing: int
+    state: ReceiptState
+    window: WindowState
+    opens_at: datetime | None
+    closes_at: datetime | None
+    zone: str | None
+    as_of: datetime
+    capacity: int | None
+    pages_per_day_needed: int | None
+    at_risk: bool
+
+    @property
+    def problem(self) -> str | None:
+        """Pages still missing once the window has closed, with the count and the closing moment in the zone."""
+        if self.window != "closed" or not self.missing:
+            return None
+        assert self.closes_at is not None  # for mypy: a closed window has its end
+        return f"{_missing(self.missing)}: the scan upload window closed {format_moment(self.closes_at, self.zone)}."
+
+    @property
+    def warning(self) -> str | None:
+        """More pages than the target: worth checking, never blocking."""
+        if self.state != "over":
+            return None
+        extra, verb = self.received - self.target, "was" if self.received - self.target == 1 else "were"
+        if self.target == 0:
+            return (f"{_pages(self.received)} {verb} received, but none is expected: check the booklet they come "
+                    "from and the session's imported activity.")
+        return (f"{_pages(extra)} more than the {self.target:,} expected {verb} received: pages scanned twice, or "
+                "pages of another session's booklet.")
+
+    @property
+    def detail(self) -> str:
+        """One sentence for every state: the problem or the warning when there is one."""
+        if (said := self.problem or self.warning) is not None:
+            return said
+        if self.missing:
+            return _shortfall(self)
+        if self.target == 0:
+            return "No page is expected, and none has been received."
+        return f"The {_pages(self.target)} expected {'has' if self.target == 1 else 'have'} been received."
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptSnapshot:
+    """What the store knows of one paper session for its receipt. Datetimes are aware."""
+
+    session_name: str
+    group_name: str
+    target: int
+    received: int
+    scan_upload_start: datetime | None
+    scan_upload_end: datetime | None
+    timezone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReceipt:
+    """A session's receipt, with the names that identify it."""
+
+    session_name: str
+    group_name: str
+    receipt: Receipt
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CLI's JSON entry for this session (JSON-safe: strings, ints, bools, None)."""
+        r = self.receipt
+        return {"session_name": self.session_name, "group_name": self.group_name, "target": r.target,
+                "received": r.received, "missing": r.missing, "state": r.state, "window": r.window,
+                "closes_at": _stamp(r.closes_at) if r.closes_at else None,
+                "pages_per_day_needed": r.pages_per_day_needed, "at_risk": r.at_risk}
+
+
+@lru_cache(maxsize=65_536)  # sessions share few closing moments
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _require_aware(moment: datetime, name: str) -> None:
+    if moment.utcoffset() is None:  # compared with stored (aware) dates, a naive one would fail midway
+        raise ValueError(f"the receipt needs an aware {name}")
+
+
+def _check(as_of: datetime, capacity: int | None) -> None:
+    _require_aware(as_of, "as_of")
+    if capacity is not None and capacity < 1:
+        raise ValueError("a scanning capacity is at least 1 page a day")
+
+
+def target_sheets(expected_sheets: int, started_sheets: int | None) -> int:
+    """The started test-takers' sheets once activity is imported (not None, even 0), else the expected sheets."""
+    return expected_sheets if started_sheets is None else started_sheets
+
+
+def receipt_state(target: int, received: int) -> ReceiptState:
+    """``over``, ``complete``, ``none`` or ``partial`` (see the module's rules; 0 of 0 is complete)."""
+    if received > target:
+        return "over"
+    if received == target:
+        return "complete"
+    return "none" if received == 0 else "partial"
+
+
+def pages_per_day(missing: int, time_left: timedelta) -> int:
+    """``missing`` pages over ``time_left`` counted in 24-hour days (at least one), rounded up."""
+    return -(-missing * _DAY // max(time_left, _DAY))  # timedelta // timedelta: exact, on whole microseconds
+
+
+def _pages(number: int) -> str:
+    return count(number, "page", "pages")
+
+
+def _missing(number: int) -> str:
+    return f"{_pages(number)} {'is' if number == 1 else 'are'} missing"
+
+
+def _shortfall(r: Receipt) -> str:
+    """The sentence of a session with pages missing and its window not closed."""
+    short = (f"No page has been received of the {_pages(r.target)} expected" if r.received == 0
+             else f"{_missing(r.missing)} ({r.received:,} of {r.target:,} received)")
+    if r.opens_at is None or r.closes_at is None or r.pages_per_day_needed is None:
+        return f"{short}; the scan upload window has no start or end date, so no pace can be worked out."
+    closes, pace = format_moment(r.closes_at, r.zone), _pages(r.pages_per_day_needed)
+    if r.window == "open":
+        said = f"{short}: finishing before the scan upload window closes {closes} needs {pace} a day."
+    else:
+        said = (f"{short}; the scan upload window opens {format_moment(r.opens_at, r.zone)}, and finishing before "
+                f"it closes {closes} needs {pace} a day.")
+    risks = []
+    if r.capacity is not None and r.pages_per_day_needed > r.capacity:
+        risks.append(f"that is more than the scanning capacity of {_pages(r.capacity)} a day")
+    if r.closes_at - r.as_of <= AT_RISK_WITHIN:
+        risks.append(f"the window closes in {span(r.closes_at - r.as_of)}")
+    return f"{said} At risk: {' and '.join(risks)}." if risks else said
+
+
+def _judge(target: int, received: int, start: datetime | None, end: datetime | None, zone: str | None,
+           as_of: datetime, capacity: int | None) -> Receipt:
+    if target < 0 or received < 0:
+        raise ValueError("target and received pages are 0 or more")
+    window, missing = scan_window_state(start, end, as_of), max(target - received, 0)
+    pace = None
+    if missing and start is not None and end is not None and window in ("open", "upcoming"):
+        pace = pages_per_day(missing, end - (as_of if window == "open" else start))
+    at_risk = pace is not None and end is not None and (
+        (capacity is not None and pace > capacity) or end - as_of <= AT_RISK_WITHIN)
+    return Receipt(target, received, missing, receipt_state(target, received), window, start, end, zone, as_of,
+                   capacity, pace, at_risk)
+
+
+def evaluate_receipt(*, target: int, received: int, window_start: datetime | None, window_end: datetime | None,
+                     zone: str | None, as_of: datetime, capacity: int | None) -> Receipt:
+    """A session's receipt at ``as_of`` (aware): ``received`` pages (those at or before ``as_of``) against
+    ``target``, its scan window shown in ``zone``, and a scanning ``capacity`` in pages a day (None: unknown)."""
+    _check(as_of, capacity)
+    return _judge(target, received, window_start, window_end, zone, as_of, capacity)
+
+
+def evaluate_receipts(snapshots: Iterable[ReceiptSnapshot], *, as_of: datetime,
+                      capacity: int | None) -> list[SessionReceipt]:
+    """``evaluate_receipt`` of each session, in order; alike targets, counts, windows and zones are judged once."""
+    _check(as_of, capacity)
+    judged: dict[tuple[Any, ...], Receipt] = {}
+    out = []
+    for s in snapshots:
+        key = (s.target, s.received, s.scan_upload_start, s.scan_upload_end, s.timezone)
+        receipt = judged.get(key)
+        if receipt is None:
+            receipt = judged[key] = _judge(s.target, s.received, s.scan_upload_start, s.scan_upload_end,
+                                           s.timezone, as_of, capacity)
+        out.append(SessionReceipt(s.session_name, s.group_name, receipt))
+    return out
+
+
+def shortfall_rank(receipt: Receipt) -> int:
+    """0: pages missing after the window closed (a problem); 1: at risk; 2: other sessions with pages missing;
+    3: more pages than the target (a warning); 4: complete."""
+    if receipt.window == "closed" and receipt.missing:
+        return 0
+    if receipt.at_risk:
+        return 1
+    if receipt.missing:
+        return 2
+    return 3 if receipt.state == "over" else 4
+
+
+def order_receipts(receipts: Iterable[SessionReceipt]) -> list[SessionReceipt]:
+    """Short sessions first: by ``shortfall_rank``, then the gap between received and target (largest first), then
+    the closing moment (earliest first, sessions without one last), then session and group name."""
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(receipts, key=lambda s: (shortfall_rank(s.receipt), -abs(s.receipt.target - s.receipt.received),
+                                           s.receipt.closes_at or far, s.session_name, s.group_name))
+
+
+def received_by_day(batches: Iterable[tuple[datetime, int]], as_of: datetime) -> pd.DataFrame:
+    """Pages received per UTC day from (received_at, pages) pairs, counting only those received at or before
+    ``as_of``: columns date (ISO text) and received, one row per day with a batch, in date order."""
+    _require_aware(as_of, "as_of")
+    totals: dict[date, int] = {}
+    for moment, pages in batches:
+        _require_aware(moment, "received_at")
+        if pages < 0:
+            raise ValueError("a batch cannot have fewer than 0 pages")
+        if moment <= as_of:
+            day = moment.astimezone(UTC).date()
+            totals[day] = totals.get(day, 0) + pages
+    days = sorted(totals)
+    return pd.DataFrame({"date": pd.Series([day.isoformat() for day in days], dtype=object),
+                         "received": pd.Series([totals[day] for day in days], dtype="int64")})
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """ISO dates as days since 1970."""
+    return np.asarray(dates.to_numpy(dtype=str), dtype="datetime64[D]").astype(np.int64)
+
+
+def _per_day(at: np.ndarray, values: pd.Series, days: int) -> np.ndarray:
+    totals = np.zeros(days, dtype=np.int64)
+    np.add.at(totals, at, values.to_numpy(dtype=np.int64))
+    return totals
+
+
+def receipt_days(forecast: pd.DataFrame, received: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
+    """Forecast against received per UTC day (``forecast``: ``volume.daily_series``'s date and expected_sheets;
+    ``received``: ``received_by_day(..., as_of)``): every day from the first to the last of either, 0 on days without
+    sheets, as date, forecast, received, cumulative_forecast, cumulative_received (running sums). After ``as_of``'s
+    UTC day nothing is known yet: received and cumulative_received are ``<NA>`` there (Int64 columns; JSON null),
+    so a chart's line stops at ``as_of`` rather than falling flat."""
+    _require_aware(as_of, "as_of")
+    forecast_days, received_days = _day_numbers(forecast["date"]), _day_numbers(received["date"])
+    every = np.concatenate([forecast_days, received_days])
+    first = int(every.min()) if len(every) else 0
+    days = int(every.max()) - first + 1 if len(every) else 0
+    unknown = np.arange(first, first + days) > (as_of.astimezone(UTC).date() - date(1970, 1, 1)).days
+    expected = _per_day(forecast_days - first, forecast["expected_sheets"], days)
+    got = _per_day(received_days - first, received["received"], days)
+    return pd.DataFrame({
+        "date": np.datetime_as_string(np.arange(first, first + days).astype("datetime64[D]"), unit="D").astype(object),
+        "forecast": expected, "received": pd.arrays.IntegerArray(got, unknown),
+        "cumulative_forecast": np.cumsum(expected),
+        "cumulative_received": pd.arrays.IntegerArray(np.cumsum(got), unknown.copy()),
+    })
+
+
+def receipt_document(as_of: datetime, receipts: Iterable[SessionReceipt], days: pd.DataFrame) -> dict[str, Any]:
+    """The CLI's JSON: as_of, the sessions (in the order given) and the days (``<NA>`` as null)."""
+    # pandas 3 already gives ints and None; pandas 2 may give numpy scalars and <NA>
+    rows = [{str(k): None if v is pd.NA else (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+            for row in days[DAY_COLUMNS].to_dict("records")]
+    return {"as_of": _stamp(as_of), "sessions": [r.to_dict() for r in receipts], "days": rows}
