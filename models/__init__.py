@@ -11,8 +11,9 @@ from models.tables import (
     GroupLink,
     ImportFile,
     ImportRecord,
+    ScanBatch,
 )
 from models.types import UTCDateTime
 
-__all__ = ["Activity", "ExamSession", "ExamSessionBase", "GroupLink", "ImportFile", "ImportRecord",
+__all__ = ["Activity", "ExamSession", "ExamSessionBase", "GroupLink", "ImportFile", "ImportRecord", "ScanBatch",
            "UTCDateTime"]

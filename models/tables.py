@@ -118,3 +118,24 @@ class Activity(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     import_id: int | None = None  # provenance, as in GroupLink
+
+
+class ScanBatch(SQLModel, table=True):
+    """Scanned pages received for a session: a batch of a scanning centre's log, or a scanned PDF (migration 0008).
+
+    ``batch_key`` identifies it within its session (its batch_id, the SHA-256 of its PDF, or the whole row), so the
+    same batch imported again changes nothing.
+    """
+
+    __tablename__ = "scan_batch"
+    __table_args__ = (UniqueConstraint("session_id", "batch_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="exam_session.id")  # served by the unique (session_id, batch_key) index
+    batch_key: str
+    pages: int
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    batch_id: str | None = None
+    source: str  # "log" or "pdf"
+    file_name: str | None = None
+    import_id: int | None = None  # provenance, as in GroupLink

@@ -132,3 +132,25 @@ def readiness_dicts(db: Session, as_of: datetime = LATER) -> list[dict[str, Any]
     dates = ("start_date", "end_date", "submission_date", "scan_upload_start", "scan_upload_end")
     return [{name: store.stored_moment(value) if name in dates else value for name, value in row._asdict().items()}
             for row in store.readiness_rows(db=db, as_of=as_of)]
+
+
+SCANS = ("session_name", "booklet_filename", "pages", "received_at", "batch_id")
+
+
+def scans_csv(*rows: Mapping[str, str]) -> bytes:
+    """A scanning centre's log: session_name or booklet_filename, pages, received_at, batch_id."""
+    return csv_bytes(SCANS, rows)
+
+
+def pdf_bytes(pages: int, *, password: str | None = None) -> bytes:
+    """A scanned PDF of ``pages`` blank A4 pages, written with pypdf (encrypted with ``password``)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if password is not None:
+        writer.encrypt(user_password=password, owner_password="owner", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

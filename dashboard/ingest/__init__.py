@@ -16,20 +16,24 @@ from dashboard.ingest.activity import detect_source, parse_activity
 from dashboard.ingest.enrolments import parse_enrolments
 from dashboard.ingest.reader import read_table
 from dashboard.ingest.report import FileReport, Kind, Problem
+from dashboard.ingest.scans import is_pdf, looks_like_scan_log, parse_pdf, parse_scans
 from dashboard.ingest.sessions import Upload, parse_sessions
 from dashboard.ingest.values import DateOrder
 
 __all__ = ["KIND_ORDER", "DateOrder", "FileReport", "Kind", "Problem", "Upload", "detect_kind", "parse_file",
            "parse_files"]
 
-# Files of one upload are applied in this order, so an activity row may name a session of the same upload.
-KIND_ORDER: dict[Kind | None, int] = {"sessions": 0, "enrolments": 1, "activity": 2, None: 3}
+# Files of one upload are applied in this order, so an activity row or a scan may name a session of the same upload.
+KIND_ORDER: dict[Kind | None, int] = {"sessions": 0, "enrolments": 1, "activity": 2, "scans": 3, "scan_pdf": 4,
+                                      None: 5}
 
 
 def detect_kind(header: Sequence[str]) -> Kind:
     """The kind of file a header belongs to, or FileFormatError naming what was expected."""
     if detect_source(header) is not None:
         return "activity"
+    if looks_like_scan_log(header):
+        return "scans"
     names = {name.strip().lower() for name in header}
     if "user_username" in names:
         return "enrolments"
@@ -40,7 +44,7 @@ def detect_kind(header: Sequence[str]) -> Kind:
     raise FileFormatError(
         "This is not a file scanready knows. Expected one of TAO's session templates, a link-user-to-groups "
         "file, TAO's activity exports (the Portal's session results, the results table, Data Explorer's delivery "
-        "executions) or scanready's activity file; the header starts with: " + (shown or "(nothing)")
+        "executions), scanready's activity file or a scan log; the header starts with: " + (shown or "(nothing)")
     )
 
 
@@ -50,6 +54,9 @@ def parse_file(name: str, data: bytes, *, max_field_length: int = MAX_FIELD_LENG
     """One file's report; whole-file problems become its only error (line and column None). A file with errors
     keeps its valid records (``FileReport.drop_failed``) for the checks across files."""
     report = FileReport(file=name, sha256=hashlib.sha256(data).hexdigest())
+    if is_pdf(name, data):
+        parse_pdf(name, data, report)
+        return report
     try:
         table = read_table(data, max_rows=max_rows)
         report.warnings.extend(table.warnings)
@@ -62,6 +69,8 @@ def parse_file(name: str, data: bytes, *, max_field_length: int = MAX_FIELD_LENG
         parse_sessions(table, report, max_field_length=max_field_length, upload=upload or Upload())
     elif kind == "enrolments":
         parse_enrolments(table, report, max_field_length=max_field_length)
+    elif kind == "scans":
+        parse_scans(table, report, max_field_length=max_field_length, date_order=date_order)
     else:
         source = detect_source(table.header)
         assert source is not None  # detect_kind said activity

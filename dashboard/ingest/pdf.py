@@ -29,8 +29,9 @@ from typing import Literal
 from pypdf import PageObject, PdfReader
 
 from dashboard.errors import FileFormatError
+from dashboard.tao import MAX_PAGES_PER_PDF
 
-PDF_PAGE_LIMIT = 400  # TAO's limit per session PDF (``readiness.MAX_PAGES_PER_PDF`` for the booklets)
+PDF_PAGE_LIMIT = MAX_PAGES_PER_PDF  # TAO's limit per session PDF
 _HEAD = 1_024  # readers accept "%PDF-" anywhere in the first KiB, as Acrobat does
 _PADDING = b"\x00\t\n\x0c\r \x1a"  # PDF whitespace, and Ctrl-Z that old Windows tools append
 _DETAIL_LIMIT = 200  # characters of pypdf's own explanation kept in a message

@@ -21,6 +21,9 @@ from dashboard.ingest.report import Problem
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 # Control characters other than tab, CR and LF: a field holding one comes from a corrupt file.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Long fields are reported by the row rules, not refused by the csv module: its field limit is raised once, here
+# (a process-wide setting; nothing else in scanready reads CSV with the csv module's default limit in mind).
+csv.field_size_limit(1 << 30)
 # Every byte but those control characters, which keep their code in UTF-8 and Windows-1252.
 _NOT_CONTROL = bytes(byte for byte in range(256) if not CONTROL.match(chr(byte)))
 # Every character str.strip() removes (str.isspace), listed rather than found among 1.1M code points at start-up.
@@ -200,7 +203,6 @@ def _records(text: str, delimiter: str) -> tuple[list[list[str]], Callable[[int]
     The whole file is parsed by the csv module in one call; only when a quoted field spans several lines
     (records and lines then differ in number) is it parsed again, record by record, to follow the lines.
     """
-    csv.field_size_limit(1 << 30)  # long fields are reported by the row rules, not by the csv module
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["sessions", "enrolments", "activity"]
+Kind = Literal["sessions", "enrolments", "activity", "scans", "scan_pdf"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table
 
-from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord
+from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord, ScanBatch
 
 CHUNK = 5_000  # bound parameters per IN (...) stay well under SQLite's limit
 SESSIONS = cast(Table, ExamSession.__table__)  # type: ignore[attr-defined]
@@ -16,6 +16,7 @@ LINKS = cast(Table, GroupLink.__table__)  # type: ignore[attr-defined]
 ACTIVITY = cast(Table, Activity.__table__)  # type: ignore[attr-defined]
 IMPORTS = cast(Table, ImportRecord.__table__)  # type: ignore[attr-defined]
 IMPORT_FILES = cast(Table, ImportFile.__table__)  # type: ignore[attr-defined]
+SCANS = cast(Table, ScanBatch.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)

@@ -110,7 +110,7 @@ def _holders(role: str) -> Any:
     return func.sum(case((LINKS.c.group_role == role, 1), else_=0))
 
 
-def _enrolment_counts() -> Any:
+def enrolment_counts() -> Any:
     """Per group: test-takers and scan uploaders (one GROUP BY over the links)."""
     return (select(LINKS.c.group_name, _holders(TEST_TAKER).label("test_takers"),
                    _holders(SCAN_UPLOADER).label("scan_uploaders"))
@@ -126,7 +126,7 @@ def launched_by(as_of: datetime) -> Any:
     return and_(ACTIVITY.c.status != NOT_STARTED, or_(began.is_(None), began <= moment))
 
 
-def _activity_counts(as_of: datetime) -> Any:
+def activity_counts(as_of: datetime) -> Any:
     """Per session: enrolled test-takers with any activity imported, and those who had launched at ``as_of``."""
     launched = func.sum(case((launched_by(as_of), 1), else_=0))
     owner = SESSIONS.alias("owner")
@@ -164,7 +164,7 @@ _COUNTS = ("test_takers", "scan_uploaders", "launched", "with_activity")
 
 def readiness_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReadinessRow]:
     """Every paper session (or those named) at ``as_of``, by name: launches count only once begun by then."""
-    enrolled, activity = _enrolment_counts(), _activity_counts(as_of)
+    enrolled, activity = enrolment_counts(), activity_counts(as_of)
     counts = {**enrolled.c, **activity.c}
     statement = (
         select(*(type_coerce(SESSIONS.c[name], String).label(name) if name in _DATES else SESSIONS.c[name]

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, select, tuple_, type_coerce, update
 from sqlalchemy.types import NullType
 from sqlmodel import Session
 
-from dashboard.store.base import ACTIVITY, CHUNK, LINKS, SESSIONS, Counts, chunks
+from dashboard.store.base import ACTIVITY, CHUNK, LINKS, SCANS, SESSIONS, Counts, chunks
 from dashboard.store.bulk import Columns, bound, bulk_insert, copy_rows
 from dashboard.store.reads import session_ids
 from dashboard.tao import latest_moment
@@ -136,6 +136,37 @@ def upsert_activity(*, db: Session, columns: Columns, import_id: int) -> Counts:
     if changed:
         db.execute(update(ACTIVITY).where(ACTIVITY.c.id == bindparam("b_id"))
                    .values({f: bindparam(f"b_{f}") for f in (*fields, "import_id")}), changed)
+    counts.created, counts.updated = len(new), len(changed)
+    return counts
+
+
+def upsert_scans(*, db: Session, columns: Columns, import_id: int) -> Counts:
+    """New batches are created; a batch of a log whose pages or time changed is updated; the same batch again (a PDF
+    by its SHA-256, always) is unchanged. ``columns`` hold ``session_id`` and the batch fields."""
+    counts = Counts()
+    sessions, keys = columns["session_id"], columns["batch_key"]
+    new: list[int] = []
+    changed: list[dict[str, Any]] = []
+    key = tuple_(SCANS.c.session_id, SCANS.c.batch_key)
+    for chunk in chunks(range(len(sessions)), CHUNK // 2):
+        stored = {(row[1], row[2]): row for row in db.execute(
+            select(SCANS.c.id, SCANS.c.session_id, SCANS.c.batch_key, SCANS.c.pages, SCANS.c.received_at)
+            .where(key.in_([(sessions[i], keys[i]) for i in chunk])))}
+        for i in chunk:
+            old = stored.get((sessions[i], keys[i]))
+            if old is None:
+                new.append(i)
+            elif not keys[i].startswith("pdf:") and (old.pages, old.received_at) != (columns["pages"][i],
+                                                                                    columns["received_at"][i]):
+                changed.append({"b_id": old.id, "b_pages": columns["pages"][i],
+                                "b_received_at": columns["received_at"][i], "b_import_id": import_id})
+            else:
+                counts.unchanged += 1
+    bulk_insert(db, SCANS, _rows(columns, new), import_id=import_id)
+    if changed:
+        db.execute(update(SCANS).where(SCANS.c.id == bindparam("b_id"))
+                   .values(pages=bindparam("b_pages"), received_at=bindparam("b_received_at"),
+                           import_id=bindparam("b_import_id")), changed)
     counts.created, counts.updated = len(new), len(changed)
     return counts
 

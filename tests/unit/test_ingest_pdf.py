@@ -239,4 +239,4 @@ def test_module_imports_no_database_pandas_or_streamlit() -> None:
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert imported <= {"__future__", "io", "logging", "collections.abc", "dataclasses", "typing", "pypdf",
-                        "dashboard.errors"}
+                        "dashboard.errors", "dashboard.tao"}

@@ -1,0 +1,163 @@
+"""Scans received: a scanning centre's batch log (CSV) and the scanned session PDFs themselves.
+
+    scans      session_name or booklet_filename (one of them), pages (whole, at least 1), received_at, optional
+               batch_id: a batch of scanned pages of one session
+    scan_pdf   a session's PDF: its pages counted (``pdf.pdf_pages``), its session found by its file name
+               (``pdf.SessionMatcher``), received at the moment of the import
+
+A batch is keyed within its session by its batch_id, by the SHA-256 of its PDF, or, without either, by the whole row:
+re-importing the same rows or the same file changes nothing. ``parse_scans`` and ``parse_pdf`` check a file on its
+own; ``place_scans`` and ``place_pdfs`` find the sessions (stored or in the same upload, which ``services`` gathers)
+and read local times in the session's zone. Pure: no database, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from dashboard.errors import FileFormatError
+from dashboard.ingest.assign import KnownSession
+from dashboard.ingest.pdf import SessionMatcher, page_limit_warning, pdf_pages
+from dashboard.ingest.reader import Table
+from dashboard.ingest.report import FileReport
+from dashboard.ingest.rows import clean_columns, map_header, require_columns
+from dashboard.ingest.values import DateOrder, parse_moment, parse_whole, slash_order
+from dashboard.wording import count, listing
+
+COLUMNS = ("session_name", "booklet_filename", "pages", "received_at", "batch_id")
+FIELDS = ("session_name", "batch_key", "pages", "received_at", "batch_id", "source", "file_name")
+"""A stored batch: its session, its key within the session, pages, when received, and where it comes from."""
+PDF_MAGIC = b"%PDF-"
+
+
+def looks_like_scan_log(header: Sequence[str]) -> bool:
+    names = {name.strip().lower() for name in header}
+    return {"pages", "received_at"} <= names and bool(names & {"session_name", "booklet_filename"})
+
+
+def is_pdf(name: str, data: bytes) -> bool:
+    """A PDF by its first bytes (readers accept the marker anywhere in the first KiB) or, for an empty or broken
+    one, by its name."""
+    return PDF_MAGIC in data[:1_024] or name.casefold().endswith(".pdf")
+
+
+def batch_key(batch_id: str, pages: int, received_at: datetime | None) -> str:
+    """A batch's key within its session: its batch_id, else the whole row."""
+    if batch_id:
+        return f"batch:{batch_id}"
+    moment = received_at.isoformat() if received_at is not None else ""
+    return f"row:{pages}|{moment}"
+
+
+def parse_scans(table: Table, report: FileReport, *, max_field_length: int, date_order: DateOrder | None) -> None:
+    """Check each row of a scan log into ``report.columns`` (``COLUMNS``; received_at naive when local)."""
+    positions = map_header(table, report, COLUMNS)
+    require_columns(table, report, positions, [("session_name", "booklet_filename"), "pages", "received_at"])
+    report.kind, report.template, report.fields = "scans", "scan-log", FIELDS
+    texts = clean_columns(table, report, positions, max_field_length=max_field_length)
+    report.rows = table.count
+    if any(problem.line == table.header_line for problem in report.errors):
+        return
+    empty = [""] * table.count
+    names, booklets = texts.get("session_name", empty), texts.get("booklet_filename", empty)
+    pages: list[int | None] = []
+    for i, value in enumerate(texts["pages"]):
+        try:
+            pages.append(parse_whole(value))
+        except ValueError as exc:
+            pages.append(None)
+            report.error(table.lines[i], "pages", value, f"{value!r} {exc}: a batch has a whole number of pages.")
+    order = date_order or slash_order(texts["received_at"]) or "dmy"
+    moments: list[datetime | None] = []
+    for i, value in enumerate(texts["received_at"]):
+        try:
+            moments.append(parse_moment(value, order)[0] if value else None)
+        except ValueError as exc:
+            moments.append(None)
+            report.error(table.lines[i], "received_at", value, f"{value!r} {exc}.")
+        if not value:
+            report.error(table.lines[i], "received_at", "", "received_at is empty; every batch says when it came.")
+    for i in [i for i, (name, booklet) in enumerate(zip(names, booklets, strict=True)) if not name and not booklet]:
+        column = "session_name" if "session_name" in positions else "booklet_filename"
+        report.error(table.lines[i], column, "", "The row names no session: give its session_name or its "
+                     "booklet_filename.")
+    report.columns = {"session_name": list(names), "booklet_filename": list(booklets), "pages": pages,
+                      "received_at": moments, "batch_id": list(texts.get("batch_id", empty))}
+    report.lines = list(table.lines)
+
+
+def parse_pdf(name: str, data: bytes, report: FileReport) -> None:
+    """A scanned PDF: one batch of its page count (the session and the moment are set when it is placed)."""
+    report.kind, report.template, report.fields, report.rows = "scan_pdf", "scanned-pdf", FIELDS, 1
+    try:
+        pages = pdf_pages(data)
+    except FileFormatError as exc:
+        report.error(None, None, "", str(exc))
+        return
+    if (warning := page_limit_warning(pages)) is not None:
+        report.warn(None, None, str(pages), warning)
+    report.columns = {"pages": [pages], "file_name": [name]}
+    report.lines = [1]
+
+
+def place_scans(report: FileReport, sessions: Mapping[str, KnownSession],
+                booklets: Mapping[str, Sequence[str]]) -> None:
+    """Give each row of a valid scan log its session (by name, else by booklet: an unknown one is an error at its
+    line and column), read local times in that session's zone, and key each batch."""
+    c = report.columns
+    names: list[str] = []
+    for i, (name, booklet) in enumerate(zip(c["session_name"], c["booklet_filename"], strict=True)):
+        names.append(_session_of(report, i, name, booklet, sessions, booklets))
+    local = 0
+    for i, moment in enumerate(c["received_at"]):
+        if names[i] and moment is not None and moment.tzinfo is None:
+            local += 1
+            zone = sessions[names[i]].timezone
+            c["received_at"][i] = moment.replace(tzinfo=ZoneInfo(zone) if zone else UTC).astimezone(UTC)
+    if local:
+        report.warn(None, "received_at", "", f"{count(local, 'time has', 'times have')} no time zone; each was read "
+                    "in its session's time zone (session_timezone, UTC when it has none).")
+    report.columns = {"session_name": names,
+                      "batch_key": [batch_key(b, p or 0, r) for b, p, r in zip(c["batch_id"], c["pages"],
+                                                                               c["received_at"], strict=True)],
+                      "pages": c["pages"], "received_at": c["received_at"],
+                      "batch_id": [b or None for b in c["batch_id"]], "source": ["log"] * len(names),
+                      "file_name": [report.file] * len(names)}
+    report.drop_failed()
+
+
+def _session_of(report: FileReport, i: int, name: str, booklet: str, sessions: Mapping[str, KnownSession],
+                booklets: Mapping[str, Sequence[str]]) -> str:
+    line = report.lines[i]
+    if name:
+        if name in sessions:
+            return name
+        report.error(line, "session_name", name, f"No session is named {name!r}: import its session file first, "
+                     "or correct the name.")
+        return ""
+    found = booklets.get(booklet, ())
+    if len(found) == 1:
+        return found[0]
+    message = (f"No paper session has the booklet {booklet!r}." if not found else
+               f"The booklet {booklet!r} is the booklet of several sessions ({listing(sorted(found))}): give the "
+               "row's session_name instead.")
+    report.error(line, "booklet_filename", booklet, message)
+    return ""
+
+
+def place_pdfs(reports: Sequence[FileReport], matcher: SessionMatcher, received_at: datetime) -> None:
+    """Give each valid PDF its session by its file name (an error naming the file when none or several match), the
+    moment of the import, and its key (the file's SHA-256)."""
+    for report in reports:
+        if not report.valid:
+            continue
+        match = matcher.match(report.file)
+        if match.session is None:
+            report.error(None, None, report.file, match.message() or "")
+            report.keep([])
+            continue
+        report.columns = {"session_name": [match.session], "batch_key": [f"pdf:{report.sha256}"],
+                          "pages": report.columns["pages"], "received_at": [received_at], "batch_id": [None],
+                          "source": ["pdf"], "file_name": [report.file]}

@@ -1,0 +1,100 @@
+"""The reads of scans received: what each session has received at a moment (beside the counts its target comes
+from), pages per UTC day, one session's batches, and the booklets PDFs are matched by."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Date, String, cast, func, literal, select, type_coerce
+from sqlmodel import Session
+
+from dashboard.store.base import SCANS, SESSIONS
+from dashboard.store.reads import activity_counts, enrolment_counts, stored_moment
+from models import UTCDateTime
+
+
+class ReceiptRow(NamedTuple):
+    """A paper session as its receipt reads it: names, window, what its target is counted from, pages received.
+    Dates as the driver gives them (``stored_moment`` reads one)."""
+
+    session_name: str
+    group_name: str
+    timezone: str | None
+    scan_upload_start: Any
+    scan_upload_end: Any
+    sheets_per_interaction: int | None
+    total_interactions: int | None
+    test_takers: int
+    launched: int
+    with_activity: int
+    received: int
+
+
+def _received(as_of: datetime) -> Any:
+    """Per session: the pages received at or before ``as_of``."""
+    return (select(SCANS.c.session_id, func.sum(SCANS.c.pages).label("received"))
+            .where(SCANS.c.received_at <= literal(as_of, UTCDateTime)).group_by(SCANS.c.session_id)
+            .subquery("received"))
+
+
+def receipt_rows(*, db: Session, as_of: datetime) -> list[ReceiptRow]:
+    """Every paper session at ``as_of``, by name: its counts (launches begun by then) and its pages received."""
+    enrolled, activity, received = enrolment_counts(), activity_counts(as_of), _received(as_of)
+    dates = {"scan_upload_start", "scan_upload_end"}
+    names = ("session_name", "group_name", "timezone", "scan_upload_start", "scan_upload_end",
+             "sheets_per_interaction", "total_interactions")
+    statement = (
+        select(*(type_coerce(SESSIONS.c[n], String).label(n) if n in dates else SESSIONS.c[n] for n in names),
+               func.coalesce(enrolled.c.test_takers, 0), func.coalesce(activity.c.launched, 0),
+               func.coalesce(activity.c.with_activity, 0), func.coalesce(received.c.received, 0))
+        .outerjoin(enrolled, enrolled.c.group_name == SESSIONS.c.group_name)
+        .outerjoin(activity, activity.c.session_id == SESSIONS.c.id)
+        .outerjoin(received, received.c.session_id == SESSIONS.c.id)
+        .where(SESSIONS.c.paper_enabled.is_(True)).order_by(SESSIONS.c.session_name))
+    return list(map(ReceiptRow._make, db.execute(statement).fetchall()))
+
+
+def received_per_day(*, db: Session, as_of: datetime) -> list[tuple[date, int]]:
+    """Pages received per UTC day, at or before ``as_of``, in date order (counted in SQL)."""
+    if db.get_bind().dialect.name == "postgresql":
+        day: Any = cast(func.timezone("UTC", SCANS.c.received_at), Date)
+    else:  # SQLite keeps UTC text: its first ten characters are the day
+        day = func.substr(type_coerce(SCANS.c.received_at, String), 1, 10)
+    rows = db.execute(select(day.label("day"), func.sum(SCANS.c.pages))
+                      .where(SCANS.c.received_at <= literal(as_of, UTCDateTime)).group_by(day).order_by(day))
+    return [(value if isinstance(value, date) else date.fromisoformat(value), int(pages)) for value, pages in rows]
+
+
+class Batch(NamedTuple):
+    """A batch received for a session: when, how many pages, where from (a log's batch, or a PDF)."""
+
+    received_at: datetime
+    pages: int
+    source: str
+    file_name: str | None
+    batch_id: str | None
+
+
+def session_batches(*, db: Session, name: str) -> list[Batch]:
+    """The batches of one session, in the order they came."""
+    rows = db.execute(select(SCANS.c.received_at, SCANS.c.pages, SCANS.c.source, SCANS.c.file_name,
+                             SCANS.c.batch_id).join(SESSIONS, SESSIONS.c.id == SCANS.c.session_id)
+                      .where(SESSIONS.c.session_name == name).order_by(SCANS.c.received_at, SCANS.c.id))
+    return [Batch(*row) for row in rows]
+
+
+def scans_received(*, db: Session) -> bool:
+    """Whether any scan has been imported."""
+    return db.scalar(select(SCANS.c.id).limit(1)) is not None
+
+
+def booklets(*, db: Session) -> list[tuple[str, str]]:
+    """(booklet file name, session name) of every stored paper session that has one."""
+    rows = db.execute(select(SESSIONS.c.booklet_filename, SESSIONS.c.session_name)
+                      .where(SESSIONS.c.paper_enabled.is_(True), SESSIONS.c.booklet_filename.is_not(None)))
+    return [(booklet, name) for booklet, name in rows]
+
+
+__all__ = ["Batch", "ReceiptRow", "booklets", "receipt_rows", "received_per_day", "scans_received",
+           "session_batches", "stored_moment"]

@@ -1,0 +1,193 @@
+"""Replaying the records of an undone import, kind by kind: links, activity and scanned batches (``undo`` does the
+sessions and the order). Each ``_fold_*`` says what a record is after the imports of a history, in order, as an import
+writes it; each ``apply_*`` makes the store so and counts what that changed. Inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, select, tuple_, update
+from sqlmodel import Session
+
+from dashboard.store.base import ACTIVITY, CHUNK, LINKS, SCANS, chunks
+from dashboard.store.bulk import bulk_insert
+from dashboard.store.payloads import Payload
+from dashboard.store.reads import session_ids
+from dashboard.tao import latest_moment
+
+LINK = ("group_name", "user_username", "group_role")
+ACTIVITY_FIELDS = ("status", "started_at", "finished_at")
+SCAN_FIELDS = ("pages", "received_at", "batch_id", "source", "file_name")
+History = list[tuple[int, Payload]]
+"""Payloads of one kind of file, with their import's id, in the order the imports were made."""
+
+
+@dataclass(slots=True)
+class Reverted:
+    """What undoing did to one kind of record: removed, given back (values, or a link a roster had removed), or
+    kept as it was (another import holds it as it is)."""
+
+    removed: int = 0
+    restored: int = 0
+    kept: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {"removed": self.removed, "restored": self.restored, "kept": self.kept}
+
+
+Link = tuple[str, str, str]  # (group, user, role)
+
+
+def fold_links(keys: set[Link], history: History) -> dict[Link, int | None]:
+    """Each link's presence after the history: the import that last listed it, None when absent."""
+    state: dict[Link, int | None] = dict.fromkeys(keys)
+    by_group: dict[str, list[Link]] = {}
+    for key in keys:
+        by_group.setdefault(key[0], []).append(key)
+    for ident, payload in history:
+        listed = set(payload.rows(LINK)) & keys
+        for group in payload.synced:
+            for key in by_group.get(group, ()):
+                if key not in listed:
+                    state[key] = None
+        for key in listed:
+            if state[key] is None:
+                state[key] = ident
+    return state
+
+
+def apply_links(db: Session, desired: dict[Link, int | None]) -> Reverted:
+    counts = Reverted()
+    present: set[Link] = set()
+    for chunk in chunks(sorted(desired), CHUNK // 3):
+        rows = db.execute(select(*(LINKS.c[f] for f in LINK)).where(tuple_(*(LINKS.c[f] for f in LINK)).in_(chunk)))
+        present.update((group, user, role) for group, user, role in rows)
+    absent = sorted(key for key in present if desired[key] is None)
+    added = sorted(key for key, ident in desired.items() if ident is not None and key not in present)
+    for chunk in chunks(absent, CHUNK // 3):
+        db.execute(delete(LINKS).where(tuple_(*(LINKS.c[f] for f in LINK)).in_(chunk)))
+    bulk_insert(db, LINKS, {**{f: [key[n] for key in added] for n, f in enumerate(LINK)},
+                            "import_id": [desired[key] for key in added]})
+    counts.removed, counts.restored = len(absent), len(added)
+    counts.kept = len(desired) - counts.removed - counts.restored
+    return counts
+
+
+ActivityKey = tuple[str, str]  # (session name, user)
+
+
+Written = tuple[tuple[Any, ...], int]  # a record's values, and the import that wrote them
+
+
+def fold_activity(keys: set[ActivityKey], history: History) -> dict[ActivityKey, Written | None]:
+    """Each test-taker's (status, started_at, finished_at) after the history, with the import that wrote it."""
+    state: dict[ActivityKey, Written | None] = dict.fromkeys(keys)
+    for ident, payload in history:
+        names, users = payload.columns["session_name"], payload.columns["user_username"]
+        for i in (i for i, key in enumerate(zip(names, users, strict=True)) if key in keys):
+            record = tuple(payload.columns[f][i] for f in ACTIVITY_FIELDS)
+            key = (names[i], users[i])
+            before = state[key]
+            if before is None or (latest_moment(*record[1:]) >= latest_moment(*before[0][1:]) and record != before[0]):
+                state[key] = (record, ident)
+    return state
+
+
+def apply_activity(db: Session, desired: dict[ActivityKey, Written | None]) -> Reverted:
+    """Make the activity of ``desired`` so (a record whose session is gone is not given back)."""
+    counts = Reverted()
+    ids = session_ids(db=db, names={name for name, _ in desired})
+    keyed = {(ids[name], user): key for key in desired for name, user in [key] if name in ids}
+    current: dict[tuple[int, str], tuple[int, tuple[Any, ...]]] = {}
+    for chunk in chunks(sorted(keyed), CHUNK // 2):
+        rows = db.execute(select(ACTIVITY.c.id, ACTIVITY.c.session_id, ACTIVITY.c.user_username,
+                                 *(ACTIVITY.c[f] for f in ACTIVITY_FIELDS))
+                          .where(tuple_(ACTIVITY.c.session_id, ACTIVITY.c.user_username).in_(chunk)))
+        current.update({(row[1], row[2]): (row[0], tuple(row[3:])) for row in rows})
+    removed = [row_id for pair, (row_id, _) in current.items() if desired[keyed[pair]] is None]
+    changed, added = [], []
+    for pair, key in keyed.items():
+        wanted, found = desired[key], current.get(pair)
+        if wanted is None:
+            continue
+        if found is None:
+            added.append((pair, wanted))
+        elif found[1] != wanted[0]:
+            changed.append({"b_id": found[0], "b_import_id": wanted[1],
+                            **{f"b_{f}": v for f, v in zip(ACTIVITY_FIELDS, wanted[0], strict=True)}})
+        else:
+            counts.kept += 1
+    delete_ids(db, ACTIVITY, removed)
+    if changed:
+        db.execute(update(ACTIVITY).where(ACTIVITY.c.id == bindparam("b_id"))
+                   .values({f: bindparam(f"b_{f}") for f in (*ACTIVITY_FIELDS, "import_id")}), changed)
+    bulk_insert(db, ACTIVITY, {"session_id": [pair[0] for pair, _ in added],
+                               "user_username": [pair[1] for pair, _ in added],
+                               **{f: [w[0][n] for _, w in added] for n, f in enumerate(ACTIVITY_FIELDS)},
+                               "import_id": [w[1] for _, w in added]})
+    counts.removed += len(removed)
+    counts.restored = len(changed) + len(added)
+    return counts
+
+
+def delete_ids(db: Session, table: Table, ids: Iterable[int]) -> None:
+    for chunk in chunks(sorted(ids)):
+        db.execute(delete(table).where(table.c.id.in_(chunk)))
+
+
+ScanKey = tuple[str, str]  # (session name, batch key)
+
+
+def fold_scans(keys: set[ScanKey], history: History) -> dict[ScanKey, Written | None]:
+    """Each batch's (pages, received_at, batch_id, source, file_name) after the history, with the import that wrote
+    it: the first import creates it; a later one changes its pages and time (a PDF, by its SHA-256, never)."""
+    state: dict[ScanKey, Written | None] = dict.fromkeys(keys)
+    for ident, payload in history:
+        names, batches = payload.columns["session_name"], payload.columns["batch_key"]
+        for i in (i for i, key in enumerate(zip(names, batches, strict=True)) if key in keys):
+            record = tuple(payload.columns[f][i] for f in SCAN_FIELDS)
+            key = (names[i], batches[i])
+            before = state[key]
+            if before is None:
+                state[key] = (record, ident)
+            elif not key[1].startswith("pdf:") and record[:2] != before[0][:2]:
+                state[key] = ((*record[:2], *before[0][2:]), ident)
+    return state
+
+
+def apply_scans(db: Session, desired: dict[ScanKey, Written | None]) -> Reverted:
+    """Make the batches of ``desired`` so (a batch whose session is gone is not given back)."""
+    counts = Reverted()
+    ids = session_ids(db=db, names={name for name, _ in desired})
+    keyed = {(ids[name], batch): (name, batch) for name, batch in desired if name in ids}
+    current: dict[tuple[int, str], tuple[int, tuple[Any, ...]]] = {}
+    for chunk in chunks(sorted(keyed), CHUNK // 2):
+        rows = db.execute(select(SCANS.c.id, SCANS.c.session_id, SCANS.c.batch_key,
+                                 *(SCANS.c[f] for f in SCAN_FIELDS))
+                          .where(tuple_(SCANS.c.session_id, SCANS.c.batch_key).in_(chunk)))
+        current.update({(row[1], row[2]): (row[0], tuple(row[3:])) for row in rows})
+    removed = [row_id for pair, (row_id, _) in current.items() if desired[keyed[pair]] is None]
+    changed, added = [], []
+    for pair, key in keyed.items():
+        wanted, found = desired[key], current.get(pair)
+        if wanted is None:
+            continue
+        if found is None:
+            added.append((pair, wanted))
+        elif found[1] != wanted[0]:
+            changed.append({"b_id": found[0], "b_import_id": wanted[1],
+                            **{f"b_{f}": v for f, v in zip(SCAN_FIELDS, wanted[0], strict=True)}})
+        else:
+            counts.kept += 1
+    delete_ids(db, SCANS, removed)
+    if changed:
+        db.execute(update(SCANS).where(SCANS.c.id == bindparam("b_id"))
+                   .values({f: bindparam(f"b_{f}") for f in (*SCAN_FIELDS, "import_id")}), changed)
+    bulk_insert(db, SCANS, {"session_id": [pair[0] for pair, _ in added], "batch_key": [pair[1] for pair, _ in added],
+                            **{f: [w[0][n] for _, w in added] for n, f in enumerate(SCAN_FIELDS)},
+                            "import_id": [w[1] for _, w in added]})
+    counts.removed = len(removed)
+    counts.restored = len(changed) + len(added)
+    return counts

@@ -1,0 +1,208 @@
+"""Scans received (issue 15), on SQLite and PostgreSQL: the scanning centre's log and the scanned PDFs imported,
+matched to their sessions, idempotent, undone; each receipt state and boundary; the CLI's receipt and volume."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dashboard import services
+from dashboard.cli import main
+from dashboard.config import Settings
+from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, csv_bytes, pdf_bytes, scans_csv, session
+
+OPENS, CLOSES = datetime(2027, 3, 17, 6, tzinfo=UTC), datetime(2027, 3, 31, 16, tzinfo=UTC)  # 18:00 in Paris
+NOW = datetime(2027, 3, 20, 12, tzinfo=UTC)
+
+
+def exam(name: str, group: str, booklet: str) -> dict[str, str]:
+    """A session of 2 test-takers × 6 interactions × 1 sheet (12 pages), its window 17 to 31 March."""
+    return session(name, group, **{"session_timezone": "Europe/Paris", "session_paperMode_bookletFilename": booklet,
+                                   "session_startDate": "2027-03-16T08:00:00Z", "session_endDate": "2027-03-16T10:00:00Z",
+                                   "session_submissionDate": "2027-03-16T11:00:00Z",
+                                   "session_paperMode_scanUploadStartDate": "2027-03-17T06:00:00Z",
+                                   "session_paperMode_scanUploadEndDate": "2027-03-31T16:00:00Z"})
+
+
+PROGRAMME = [
+    ("s.csv", csv_bytes(NEW_GROUPS, [exam("History 4A", "Class 4A", "history-4a"),
+                                     exam("History 4AB", "Class 4B", "history-4a-b"),
+                                     exam("Maths 4C", "Class 4C", "maths-4c")])),
+    ("l.csv", csv_bytes(LINKS, [{"user_username": u, "group_name": g, "group_role": "TEST_TAKER"}
+                                for g in ("Class 4A", "Class 4B", "Class 4C") for u in ("ana", "bo")])),
+]
+
+
+def load(db, *files, now: datetime = NOW):
+    outcome = services.import_files(list(files), db=db, settings=Settings(), now=now)
+    assert outcome.validation.valid, outcome.validation.to_dict()
+    db.commit()
+    return outcome
+
+
+def received(db, as_of: datetime = NOW) -> dict[str, tuple[int, int, str]]:
+    board = services.receipt_board(db=db, as_of=as_of)
+    return {e.session_name: (e.receipt.received, e.receipt.target, e.receipt.state) for e in board.sessions}
+
+
+def test_a_scan_log_by_session_name_and_by_booklet(db):
+    load(db, *PROGRAMME)
+    outcome = load(db, ("log.csv", scans_csv(
+        {"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00Z", "batch_id": "b1"},
+        {"booklet_filename": "maths-4c", "pages": "12", "received_at": "2027-03-18T11:00:00", "batch_id": ""})))
+    assert outcome.by_kind["scans"].created == 2
+    assert [(p.column, p.message) for p in outcome.validation.reports[0].warnings] == [
+        ("received_at", "1 time has no time zone; each was read in its session's time zone (session_timezone, UTC "
+                        "when it has none).")]
+    assert received(db) == {"History 4A": (5, 12, "partial"), "Maths 4C": (12, 12, "complete"),
+                            "History 4AB": (0, 12, "none")}
+    batches = services.session_batches(db=db, name="Maths 4C")
+    assert [(b.received_at, b.pages, b.source, b.file_name) for b in batches] == [
+        (datetime(2027, 3, 18, 10, tzinfo=UTC), 12, "log", "log.csv")]  # 11:00 in Paris
+
+
+@pytest.mark.parametrize("row,column,message", [
+    ({"session_name": "History 9Z", "pages": "3", "received_at": "2027-03-18T10:00:00Z"}, "session_name",
+     "No session is named 'History 9Z'"),
+    ({"booklet_filename": "nope", "pages": "3", "received_at": "2027-03-18T10:00:00Z"}, "booklet_filename",
+     "No paper session has the booklet 'nope'."),
+    ({"session_name": "History 4A", "pages": "0", "received_at": "2027-03-18T10:00:00Z"}, "pages", "'0' must be"),
+    ({"session_name": "History 4A", "pages": "3", "received_at": "yesterday"}, "received_at", "'yesterday' is not"),
+    ({"pages": "3", "received_at": "2027-03-18T10:00:00Z"}, "session_name", "The row names no session"),
+])
+def test_a_bad_row_of_a_scan_log_is_an_error_at_its_line_and_column_and_nothing_is_stored(db, row, column, message):
+    load(db, *PROGRAMME)
+    good = {"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00Z"}
+    outcome = services.import_files([("log.csv", scans_csv(good, row))], db=db, settings=Settings(), now=NOW)
+    errors = outcome.validation.reports[0].errors
+    assert [(p.line, p.column) for p in errors] == [(3, column)] and errors[0].message.startswith(message)
+    assert outcome.import_id is None
+    db.rollback()
+    assert received(db)["History 4A"][0] == 0
+
+
+def test_re_importing_the_same_log_changes_nothing_and_a_batch_id_can_be_corrected(db):
+    load(db, *PROGRAMME)
+    log = ("log.csv", scans_csv({"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00Z",
+                                 "batch_id": "b1"},
+                                {"session_name": "History 4A", "pages": "2", "received_at": "2027-03-18T12:00:00Z"}))
+    load(db, log)
+    again = services.import_files([log], db=db, settings=Settings(), now=NOW)
+    assert (again.import_id, again.by_kind["scans"].unchanged) == (None, 2)  # not recorded: nothing changed
+    db.rollback()
+    corrected = load(db, ("fix.csv", scans_csv({"session_name": "History 4A", "pages": "6",
+                                                "received_at": "2027-03-18T10:00:00Z", "batch_id": "b1"})))
+    assert corrected.by_kind["scans"].to_dict() == {"created": 0, "updated": 1, "unchanged": 0, "removed": 0}
+    assert received(db)["History 4A"][0] == 8
+
+
+def test_scanned_pdfs_are_counted_matched_by_booklet_or_name_and_kept_once(db):
+    load(db, *PROGRAMME)
+    files = [("HISTORY-4A-B-scan-01.pdf", pdf_bytes(3)),  # the longest booklet wins over history-4a, any case
+             ("history-4a_2027-03-18.pdf", pdf_bytes(4)), ("Maths 4C.pdf", pdf_bytes(2))]  # by name
+    outcome = load(db, *files, now=datetime(2027, 3, 19, 9, tzinfo=UTC))
+    assert [r.kind for r in outcome.validation.reports] == ["scan_pdf"] * 3
+    assert outcome.by_kind["scan_pdf"].created == 3
+    assert received(db) == {"History 4A": (4, 12, "partial"), "History 4AB": (3, 12, "partial"),
+                            "Maths 4C": (2, 12, "partial")}
+    assert received(db, datetime(2027, 3, 19, 8, 59, tzinfo=UTC))["History 4A"][0] == 0  # received at the import
+    again = services.import_files(files, db=db, settings=Settings(), now=datetime(2027, 3, 20, tzinfo=UTC))
+    assert (again.import_id, again.counts.unchanged) == (None, 3)  # the same files (SHA-256): nothing new
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("history-4a.pdf", pdf_bytes(2, password=""), "The PDF is encrypted"),
+    ("history-4a.pdf", pdf_bytes(2)[:-40], "The PDF is incomplete"),
+    ("history-4a.pdf", b"not a pdf at all", "The file is not a PDF"),
+    ("geography-9z.pdf", pdf_bytes(2), 'No session matches "geography-9z.pdf"'),
+])
+def test_a_pdf_that_cannot_count_is_an_error_of_its_file_and_nothing_of_the_import_is_stored(db, name, data,
+                                                                                              message):
+    load(db, *PROGRAMME)
+    log = ("log.csv", scans_csv({"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00Z"}))
+    outcome = services.import_files([log, (name, data)], db=db, settings=Settings(), now=NOW)
+    report = outcome.validation.reports[1]
+    assert [(p.line, p.column) for p in report.errors] == [(None, None)]
+    assert message in report.errors[0].message
+    assert outcome.import_id is None
+    db.rollback()
+    assert received(db)["History 4A"][0] == 0
+
+
+def test_a_pdf_above_taos_limit_is_a_warning(db):
+    load(db, *PROGRAMME)
+    outcome = load(db, ("maths-4c.pdf", pdf_bytes(401)))
+    assert [p.message for p in outcome.validation.reports[0].warnings] == [
+        "The PDF has 401 pages, more than TAO's 400 per session PDF: TAO may refuse it, so ask the scanning centre "
+        "to split it."]
+
+
+def test_undoing_a_scan_import_removes_its_batches_and_a_session_takes_its_batches_with_it(db):
+    first = load(db, *PROGRAMME)
+    scans = load(db, ("log.csv", scans_csv({"session_name": "History 4A", "pages": "5",
+                                            "received_at": "2027-03-18T10:00:00Z"})))
+    undone = services.undo_import(db=db, import_id=scans.import_id, now=NOW)
+    db.commit()
+    assert undone.by_kind["scans"].to_dict() == {"removed": 1, "restored": 0, "kept": 0}
+    load(db, ("log.csv", scans_csv({"session_name": "History 4A", "pages": "7",
+                                    "received_at": "2027-03-18T10:00:00Z"})))
+    gone = services.undo_import(db=db, import_id=first.import_id, now=NOW)
+    db.commit()
+    assert gone.by_kind["scans"].removed == 1 and gone.by_kind["sessions"].removed == 3
+    assert received(db) == {}
+
+
+T = OPENS + timedelta(days=1)
+
+
+@pytest.mark.parametrize("batches,as_of,activity,expected", [
+    # T before and after a batch: only what was received by then counts.
+    ([("2027-03-18T10:00:00Z", "12")], datetime(2027, 3, 18, 9, 59, tzinfo=UTC), False, (0, 12, "none", "open")),
+    ([("2027-03-18T10:00:00Z", "12")], datetime(2027, 3, 18, 10, tzinfo=UTC), False, (12, 12, "complete", "open")),
+    ([("2027-03-18T10:00:00Z", "5")], T, False, (0, 12, "none", "open")),
+    ([("2027-03-18T10:00:00Z", "5")], NOW, False, (5, 12, "partial", "open")),
+    ([("2027-03-18T10:00:00Z", "20")], NOW, False, (20, 12, "over", "open")),
+    # The window closed with pages missing.
+    ([("2027-03-18T10:00:00Z", "5")], CLOSES, False, (5, 12, "partial", "closed")),
+    # With activity imported, the target is the sheets of those who started (Ana alone: 6 pages).
+    ([("2027-03-18T10:00:00Z", "6")], NOW, True, (6, 6, "complete", "open")),
+])
+def test_each_receipt_state_at_its_boundaries(db, batches, as_of, activity, expected):
+    load(db, *PROGRAMME)
+    if activity:
+        load(db, ("a.csv", csv_bytes(ACTIVITY, [{"session_name": "History 4A", "user_username": "ana",
+                                                 "status": "finished", "started_at": "2027-03-16T08:05:00Z"}])))
+    load(db, ("log.csv", scans_csv(*({"session_name": "History 4A", "pages": pages, "received_at": at}
+                                     for at, pages in batches))))
+    entry = services.receipt_board(db=db, as_of=as_of).by_name()["History 4A"]
+    r = entry.receipt
+    assert (r.received, r.target, r.state, r.window) == expected
+    if r.window == "closed":
+        assert r.problem == "7 pages are missing: the scan upload window closed 31 Mar 2027 18:00 Europe/Paris."
+
+
+def test_the_cli_receipt_and_volume_as_a_nightly_job_reads_them(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    files = [*PROGRAMME, ("log.csv", scans_csv({"session_name": "History 4A", "pages": "5",
+                                                "received_at": "2027-03-18T10:00:00Z"}))]
+    for name, data in files:
+        (tmp_path / name).write_bytes(data)
+    assert main(["import", *(str(tmp_path / n) for n, _ in files), "--db", url]) == 0
+    capsys.readouterr()
+    assert main(["receipt", "--db", url, "--as-of", "2027-03-20T12:00:00Z", "--json", "--fail-on-missing"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == {"as_of", "sessions", "days"}
+    assert set(document["sessions"][0]) == {"session_name", "group_name", "target", "received", "missing", "state",
+                                            "window", "closes_at", "pages_per_day_needed", "at_risk"}
+    day = next(d for d in document["days"] if d["date"] == "2027-03-18")
+    assert (day["received"], day["cumulative_received"]) == (5, 5)
+    assert set(document["days"][0]) == {"date", "forecast", "received", "cumulative_forecast", "cumulative_received"}
+    # After every window closed with pages missing: exit 3 for the nightly job.
+    assert main(["receipt", "--db", url, "--as-of", "2027-04-01T00:00:00Z", "--fail-on-missing"]) == 3
+    assert "7 pages are missing: the scan upload window closed 31 Mar 2027 18:00 Europe/Paris." in \
+        capsys.readouterr().out
+    assert main(["volume", "--db", url, "--as-of", "2027-03-20T12:00:00Z", "--json"]) == 0
+    days = {row["date"]: row for row in json.loads(capsys.readouterr().out)}
+    assert days["2027-03-18"]["received"] == 5 and days["2027-03-19"]["received"] == 0
