@@ -68,6 +68,21 @@ def generate(folder: Path, sessions: int, links: int) -> tuple[Path, Path]:
     return session_path, link_path
 
 
+def generate_scans(folder: Path, sessions: int, batches: int) -> Path:
+    """A scanning centre's log of ``batches`` batches spread over the ``sessions`` sessions of ``generate``."""
+    rng = random.Random(7)
+    base = datetime(2027, 3, 2, 7, tzinfo=UTC)
+    path = folder / "scans.csv"
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["session_name", "pages", "received_at", "batch_id"])
+        for n in range(batches):
+            moment = base + timedelta(days=rng.randrange(70), hours=rng.randrange(10))
+            writer.writerow([f"Session {n % sessions:06d}", rng.randint(1, 40), moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                             f"b{n // sessions}"])
+    return path
+
+
 FLOOR_SQLITE = r'''
 import csv, sqlite3, sys
 kind, path, db = sys.argv[1:4]
@@ -181,6 +196,7 @@ def main() -> int:
     parser.add_argument("--links", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--overview-sessions", type=int, default=10_000)
+    parser.add_argument("--batches", type=int, default=1_000_000, help="scan batches for the receipt")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="scanready-bench-") as folder:  # 330 MB of files and stores at full size
         return run(args, Path(folder))
@@ -222,8 +238,14 @@ def run(args: argparse.Namespace, work: Path) -> int:
             [CLI, "import", str(links), "--db", ours], floor_loaded, [])
     for step in floor_loaded:  # the readiness floor counts over sessions and the links, once
         subprocess.run(step, check=True)
-    compare("readiness --json (SQLite)", [*floor, "count", "", str(floor_db)],
-            [CLI, "readiness", "--db", ours, "--as-of", "2027-03-20T00:00:00Z", "--json"], [], [])
+    readiness = [CLI, "readiness", "--db", ours, "--as-of", "2027-03-20T00:00:00Z", "--json"]
+    compare("readiness --json (SQLite)", [*floor, "count", "", str(floor_db)], readiness, [], [])
+    # The receipt of the same programme once the scanning centre's log is in, against readiness in the same run
+    # (the "floor" column is readiness --json on the store with the batches).
+    scans = generate_scans(work, args.sessions, args.batches)
+    subprocess.run([CLI, "import", str(scans), "--db", ours], check=True, capture_output=True)
+    compare(f"receipt --json, {args.batches:,} batches (SQLite; floor: readiness --json)", readiness,
+            [CLI, "receipt", "--db", ours, "--as-of", "2027-03-20T00:00:00Z", "--json"], [], [])
     # The charts page on the whole programme: every rerun (a click, a capacity) reuses the cached rows.
     charts_first, charts_rerun = page_rerun(ours, "charts", args.repeat)
     # What every command pays before any row: the interpreter, SQLAlchemy, SQLModel and the tables, opening the
@@ -250,7 +272,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     sys.stdout.write(f"{'task':<{width}}  floor s  scanready s  ratio  peak RSS MB\n")
     for task, floor_s, ours_s, ratio, mb in rows:
         sys.stdout.write(f"{task:<{width}}  {floor_s:7.2f}  {ours_s:11.2f}  {ratio:5.2f}  {mb:11.0f}\n")
-    sessions_floor, readiness_floor = rows[0][1], rows[3][1]
+    sessions_floor, readiness_floor = rows[0][1], rows[3][1]  # (the receipt's row is rows[4])
     sys.stdout.write(f"\nfixed cost of a command (readiness --json on an empty store): {fixed:.2f} s, "
                      f"{fixed / sessions_floor:.2f}x the sessions floor, {fixed / readiness_floor:.2f}x the readiness "
                      "floor\n")

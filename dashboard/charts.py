@@ -64,11 +64,14 @@ class Palette:
     capacity: str
     over: str
     separator: str
+    received: str  # the pages actually received (a line with points, beside the status colours' bars)
 
 
 PALETTES: dict[Theme, Palette] = {
-    "light": Palette(text="#31333f", ink="#262730", capacity="#8b0000", over="#f9d5d0", separator="#8a8fa0"),
-    "dark": Palette(text="#d5dae5", ink="#f0f2f6", capacity="#ff8c7a", over="#6e2a24", separator="#6b7080"),
+    "light": Palette(text="#31333f", ink="#262730", capacity="#8b0000", over="#f9d5d0", separator="#8a8fa0",
+                     received="#00734d"),
+    "dark": Palette(text="#d5dae5", ink="#f0f2f6", capacity="#ff8c7a", over="#6e2a24", separator="#6b7080",
+                    received="#5fd3a5"),
 }
 
 
@@ -260,9 +263,13 @@ def _group_colour(by: StackBy) -> alt.Color:
 
 
 def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "status",
-                 capacity: int | None = None, width: int = _WIDTH, theme: Theme = "light") -> alt.LayerChart:
+                 capacity: int | None = None, width: int = _WIDTH, theme: Theme = "light",
+                 received: pd.DataFrame | None = None) -> alt.LayerChart:
     """Sheets per UTC day stacked by ``by`` (``volume.volume_by_day``) in the lower panel, with ``capacity`` as a
     rule and the days above it shaded; the running total of ``series`` (``volume.daily_series``) in the upper.
+    With ``received`` (``receipt.receipt_days``: the pages received per day, known up to the as-of day), the pages
+    actually received each day are a line over the bars and their running total a dashed line beside the
+    forecast's.
 
     One view split in two bands of its height rather than a ``vconcat``: the running total cannot cross the
     capacity rule (nor be read against it), both share the time axis and its zoom, and Streamlit still
@@ -291,17 +298,47 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
                 axis=alt.Axis(orient="left")),
         tooltip=[_day_tip("Day (UTC)"),
                  alt.Tooltip("cumulative:Q", title="Cumulative sheets", format=",")])
+    totals: list[alt.Chart] = [running]
     subtitle = ["Lower panel: sheets expected per UTC day (bars).", "Upper panel: their running total (line)."]
+    known = _received_days(received)
+    if known is not None:
+        daily.append(_received_line(known, "received", "Pages received", per_day, palette))
+        totals.append(_received_line(known, "cumulative_received", "Pages received so far",
+                                     alt.Scale(range=[alt.expr(_RUNNING_BOTTOM), 0]), palette, dashed=True))
+        subtitle = ["Lower panel: sheets expected per UTC day (bars), pages received (green line).",
+                    "Upper panel: the running totals, expected (solid) and received (dashed green)."]
     if capacity is not None:
         subtitle.append("Shaded: days above the scanner's capacity (dashed).")
-    # The daily layers share the lower panel's scale (the capacity is in sheets per day); the total has its own.
+    # The daily layers share the lower panel's scale (the capacity is in sheets per day); the totals have theirs.
     # (No frame around the view: it would draw the two panels as one box.)
     chart: alt.LayerChart = alt.LayerChart(
-        layer=[alt.LayerChart(layer=daily), running], width=width, height=VOLUME_HEIGHT,
+        layer=[alt.LayerChart(layer=daily), totals[0] if len(totals) == 1 else alt.LayerChart(layer=totals)],
+        width=width, height=VOLUME_HEIGHT,
         autosize=_FIT_WIDTH,
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
         title=_title("Expected scan volume", subtitle, palette)).configure_view(stroke=None)
     return chart
+
+
+def _received_days(received: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The days whose receipts are known (up to the as-of day), as plain ints; None when nothing was received."""
+    if received is None or received.empty or not int(received["received"].fillna(0).sum()):
+        return None
+    known = received[received["received"].notna()]
+    return pd.DataFrame({"date": known["date"], "received": known["received"].astype("int64"),
+                         "cumulative_received": known["cumulative_received"].astype("int64")})
+
+
+def _received_line(known: pd.DataFrame, field: str, title: str, scale: alt.Scale, palette: Palette, *,
+                   dashed: bool = False) -> alt.Chart:
+    """A line with points of the pages received (per day, or so far), in the palette's received colour."""
+    line: alt.Chart = alt.Chart(known).mark_line(
+        color=palette.received, strokeWidth=2, strokeDash=[6, 3] if dashed else [1, 0],
+        point=alt.OverlayMarkDef(size=18, color=palette.received, shape="diamond")).encode(
+        x=alt.X("date:T", timeUnit="utcyearmonthdate", bandPosition=0.5),
+        y=alt.Y(f"{field}:Q", scale=scale, axis=None),
+        tooltip=[_day_tip("Day (UTC)"), alt.Tooltip(f"{field}:Q", title=title, format=",")])
+    return line
 
 
 def _over_capacity(series: pd.DataFrame, capacity: int, day: alt.X, palette: Palette) -> alt.Chart:

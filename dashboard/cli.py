@@ -1,7 +1,8 @@
 """``scanready``: the command-line front of the services, for automation.
 
 Exit status: 0 valid (and stored), 1 a file is invalid (nothing stored), 2 a usage error, a path that
-cannot be read or a store that cannot be opened, 3 (``readiness --fail-on-blocked``) a session is blocked.
+cannot be read or a store that cannot be opened, 3 (``readiness --fail-on-blocked``) a session is blocked or
+(``receipt --fail-on-missing``) a session whose scan window has closed is short of pages.
 Output goes through ``_out`` only (``_binary_out`` for the encoded document of ``readiness --json``).
 """
 
@@ -75,6 +76,15 @@ def _parser() -> argparse.ArgumentParser:
     series = volume.add_mutually_exclusive_group()
     series.add_argument("--json", action="store_true", help="print one JSON list, one object per day")
     series.add_argument("--csv", action="store_true", help="print one CSV row per day")
+    receipt = commands.add_parser("receipt", help="scans received against each session's target, and per day")
+    receipt.add_argument("--db", metavar="URL", help="store URL")
+    receipt.add_argument("--as-of", metavar="ISO8601", help="count the scans received by this moment (default: now)")
+    receipt.add_argument("--capacity", metavar="SHEETS", type=_capacity, help="scanner capacity, pages per day")
+    shown = receipt.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print one JSON object")
+    shown.add_argument("--csv", action="store_true", help="print one CSV row per session")
+    receipt.add_argument("--fail-on-missing", action="store_true",
+                         help="exit 3 when a session whose scan window has closed is short of pages")
     return parser
 
 
@@ -276,8 +286,11 @@ def _report(args: argparse.Namespace) -> int:
     from dashboard import services
     from dashboard.wording import iso_utc
 
-    board = _board(args)
-    html = services.review_report(board, capacity=args.capacity)
+    as_of = services.parse_as_of(args.as_of) if args.as_of else None
+    with _database(args.db) as db:
+        board = services.readiness_board(db=db, as_of=as_of)
+        receipts = services.receipt_board(db=db, as_of=board.as_of, capacity=args.capacity)
+    html = services.review_report(board, capacity=args.capacity, receipts=receipts)
     try:
         Path(args.output).write_text(html, encoding="utf-8")
     except OSError as exc:
@@ -289,10 +302,14 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _volume(args: argparse.Namespace) -> int:
+    from dashboard import services
     from dashboard.volume import daily_series, series_records, unscheduled
 
-    board = _board(args)
-    series = daily_series(board.checklists, capacity=args.capacity)
+    as_of = services.parse_as_of(args.as_of) if args.as_of else None
+    with _database(args.db) as db:
+        board = services.readiness_board(db=db, as_of=as_of)
+        received = services.received_frame(db=db, as_of=board.as_of)
+    series = services.with_received(daily_series(board.checklists, capacity=args.capacity), received)
     if args.json:
         _out(orjson.dumps(series_records(series)).decode())
     elif args.csv:
@@ -306,8 +323,25 @@ def _volume(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _receipt(args: argparse.Namespace) -> int:
+    from dashboard import services
+
+    as_of = services.parse_as_of(args.as_of) if args.as_of else None
+    with _database(args.db) as db:
+        board = services.receipt_board(db=db, as_of=as_of, capacity=args.capacity)
+    if args.json:
+        _out(orjson.dumps(board.to_dict()).decode())
+    elif args.csv:
+        _out(services.receipt_csv(board).decode())
+    else:
+        from dashboard.cli_text import receipt_text
+
+        _out(receipt_text(board))
+    return EXIT_BLOCKED if args.fail_on_missing and board.short_after_closing else EXIT_OK
+
+
 COMMANDS = {"validate": _validate, "import": _import, "readiness": _readiness, "undo": _undo, "migrate": _migrate,
-            "report": _report, "volume": _volume}
+            "report": _report, "volume": _volume, "receipt": _receipt}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from dashboard.ingest import FileReport
-from dashboard.services import Board, ImportOutcome, UndoOutcome, Validation
+from dashboard.services import Board, ImportOutcome, ReceiptBoard, UndoOutcome, Validation
 from dashboard.wording import IMPORT_VERBS, UNDO_VERBS, count, format_moment, iso_utc, per_kind
 
 STATE_MARK = {"ok": "ok     ", "pending": "pending", "problem": "PROBLEM"}
@@ -76,10 +76,12 @@ def board_text(board: Board) -> str:
 
 
 def volume_text(days: Sequence[Mapping[str, Any]], unscheduled: tuple[int, int]) -> str:
-    """Sheets per day (``volume.series_records``), and the sheets of the ``(sessions, sheets)`` on no day."""
+    """Sheets per day (``volume.series_records``, with the pages received), and the sheets of the
+    ``(sessions, sheets)`` on no day."""
     lines = [f"{row['date']}  {row['expected_sheets']:>8,} sheets  (blocked {row['blocked']:,}, pending "
-             f"{row['pending']:,}, ready {row['ready']:,}; {count(row['sessions'], 'session', 'sessions')})"
-             + ("  OVER CAPACITY" if row.get("over_capacity") else "") for row in days]
+             f"{row['pending']:,}, ready {row['ready']:,}; {count(row['sessions'], 'session', 'sessions')}); "
+             f"{row['received']:,} received" + ("  OVER CAPACITY" if row.get("over_capacity") else "")
+             for row in days]
     sessions, sheets = unscheduled
     if sessions:
         lines.append(f"{count(sheets, 'sheet', 'sheets')} of {count(sessions, 'session', 'sessions')} without a "
@@ -91,3 +93,21 @@ def undo_text(outcome: UndoOutcome) -> str:
     """Which import was undone, and what that did per kind of file."""
     done = per_kind({kind: counts.to_dict() for kind, counts in outcome.by_kind.items()}, UNDO_VERBS)
     return f"Import {outcome.import_id} of {format_moment(outcome.imported_at, None)} undone: {done}."
+
+
+def receipt_text(board: ReceiptBoard) -> str:
+    """The receipt: the counts, then each session that is not complete with its sentence, short ones first."""
+    counts = board.counts()
+    lines = [f"Scans received as of {iso_utc(board.as_of)}: {counts['complete']:,} complete, {counts['partial']:,} "
+             f"partial, {counts['none']:,} with none, {counts['over']:,} over; {counts['at_risk']:,} at risk."]
+    if not board.any_scans:
+        lines.append("No scan has been imported yet: import the scanning centre's log or the session PDFs.")
+    for entry in board.sessions:
+        r = entry.receipt
+        if r.state == "complete":
+            continue
+        risk = "  AT RISK" if r.at_risk else ""
+        lines.append(f"{r.state.upper():8} {entry.session_name} (group {entry.group_name}): {r.received:,} of "
+                     f"{r.target:,} pages{risk}")
+        lines.append(f"    {r.detail}")
+    return "\n".join(lines)

@@ -1,7 +1,8 @@
 """The example programme and TAO's blank templates, built by code (seeded, so always the same).
 
 ``example_files(anchor)`` returns a realistic programme around ``anchor`` (a few dozen paper sessions
-in three deliveries, their enrolments and activity) with every readiness state represented.
+in three deliveries, their enrolments, activity and the scanning centre's log) with every readiness state and
+every receipt state represented.
 ``python -m dashboard.example DIR`` writes it as CSV files. Imports only ``ingest`` column names.
 """
 
@@ -105,7 +106,37 @@ def example_files(anchor: datetime) -> list[tuple[str, bytes]]:
         ("example-sessions.csv", _csv(SESSION_COLUMNS, sessions)),
         ("example-enrolments.csv", _csv(["user_username", "group_name", "group_role"], links)),
         ("example-activity.csv", _csv(list(activity[0]), activity)),
+        ("example-scans.csv", _csv(["session_name", "pages", "received_at", "batch_id"],
+                                   _scan_log(sessions, activity, anchor, rng))),
     ]
+
+
+def _scan_log(sessions: list[dict[str, str]], activity: list[dict[str, str]], anchor: datetime,
+              rng: random.Random) -> list[dict[str, str]]:
+    """The scanning centre's log of the sessions whose scan window opened before ``anchor``: a batch a day, some
+    sessions complete, some short, one with nothing yet and one scanned twice over, so that every receipt state
+    shows (the pages of the test-takers who started, as TAO counts them)."""
+    started: dict[str, int] = {}
+    for row in activity:
+        started[row["session_name"]] = started.get(row["session_name"], 0) + (row["status"] != "not_started")
+    rows: list[dict[str, str]] = []
+    opened = [s for s in sessions if s["session_paperMode_isEnabled"] == "1" and s["session_name"] in started
+              and datetime.fromisoformat(s["session_paperMode_scanUploadStartDate"]) < anchor]
+    for number, session in enumerate(opened):
+        opens = datetime.fromisoformat(session["session_paperMode_scanUploadStartDate"])
+        closes = datetime.fromisoformat(session["session_paperMode_scanUploadEndDate"])
+        target = (started[session["session_name"]] * int(session["session_paperMode_totalInteractions"])
+                  * int(session["session_paperMode_sheetsPerInteraction"]))
+        share = (1.0, 0.6, 1.0, 0.0, 1.04, 0.85)[number % 6]  # complete, short, nothing yet, scanned twice over
+        days = max(min((min(anchor, closes) - opens).days, 4), 1)
+        pages = round(target * share)
+        for day in range(days):
+            batch = pages // days + (1 if day < pages % days else 0)
+            if batch:
+                moment = opens + timedelta(days=day, hours=rng.randint(2, 8))
+                rows.append({"session_name": session["session_name"], "pages": str(batch),
+                             "received_at": _iso(moment), "batch_id": f"{number:02d}-{day + 1}"})
+    return rows
 
 
 def template_files() -> dict[str, bytes]:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.readiness import WindowState, scan_window_state
-from dashboard.wording import count, format_moment, span
+from dashboard.wording import count, format_moment, iso_utc, span
 
 ReceiptState = Literal["none", "partial", "complete", "over"]
 AT_RISK_WITHIN = timedelta(days=2)  # a window closing this soon (or sooner) with pages missing is at risk
@@ -120,9 +120,7 @@ class SessionReceipt:
                 "pages_per_day_needed": r.pages_per_day_needed, "at_risk": r.at_risk}
 
 
-@lru_cache(maxsize=65_536)  # sessions share few closing moments
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+_stamp = lru_cache(maxsize=65_536)(iso_utc)  # sessions share few closing moments
 
 
 def _require_aware(moment: datetime, name: str) -> None:

@@ -19,10 +19,12 @@ from datetime import datetime
 from html import escape
 
 import altair as alt
+import pandas as pd
 import vl_convert as vlc
 
 from dashboard import charts, volume
 from dashboard.readiness import Checklist
+from dashboard.receipt import SessionReceipt
 from dashboard.wording import format_moment
 
 Render = Callable[[alt.TopLevelMixin, str], str]
@@ -49,6 +51,7 @@ h3 { margin: 0 0 .25rem; font-size: 1.05rem; overflow-wrap: anywhere; }
 figure { margin: 1rem 0; } figure svg { width: 100%; max-width: 1000px; height: auto; }
 .note { color: #555; font-size: .9rem; }
 table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: .2rem .6rem; text-align: right; }
+td.text, table.receipt td:first-child, table.receipt td:nth-child(2) { text-align: left; }
 article { padding: .4rem .8rem; margin: .8rem 0; background: #fafafa; }
 article .meta { color: #444; font-size: .9rem; margin: 0 0 .3rem; overflow-wrap: anywhere; }
 article ul { margin: .2rem 0; padding-left: 1.2rem; } .warning { color: #6b4e00; }
@@ -111,14 +114,16 @@ def _timeline(checklists: Sequence[Checklist], as_of: datetime, render: Render) 
     return f"<figure>{render(chart, 'timeline')}</figure>{note}"
 
 
-def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Render) -> str:
+def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Render,
+            received: pd.DataFrame | None = None) -> str:
     series = volume.daily_series(checklists, capacity=capacity)
     parts = []
     if series.empty:
         parts.append('<p class="note">No sheets are expected on any day (no session has both a scan window '
                      "and expected sheets).</p>")
     else:
-        chart = charts.volume_chart(volume.volume_by_day(checklists), series, capacity=capacity, theme="light")
+        chart = charts.volume_chart(volume.volume_by_day(checklists), series, capacity=capacity, theme="light",
+                                    received=received)
         parts.append(f"<figure>{render(chart, 'volume')}</figure>")
     if capacity is not None:
         over = volume.days_over(series, capacity)
@@ -135,6 +140,24 @@ def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Rende
         parts.append(f'<p class="note">{sheets:,} expected sheets of {sessions:,} session(s) without a complete '
                      "scan window are on no day.</p>")
     return "".join(parts)
+
+
+def _receipts(receipts: Sequence[SessionReceipt]) -> str:
+    """The scans received: the counts, then every session not complete, short ones first, with its sentence."""
+    counts = Counter(entry.receipt.state for entry in receipts)
+    at_risk = sum(entry.receipt.at_risk for entry in receipts)
+    cells = [("Complete", counts["complete"]), ("Partial", counts["partial"]), ("Nothing yet", counts["none"]),
+             ("Over", counts["over"]), ("At risk", at_risk)]
+    summary = '<dl class="counts">' + "".join(f"<div><dt>{label}</dt><dd>{value:,}</dd></div>"
+                                             for label, value in cells) + "</dl>"
+    rows = "".join(f"<tr><td>{escape(e.session_name)}</td><td>{escape(e.group_name)}</td>"
+                   f"<td>{e.receipt.received:,} / {e.receipt.target:,}</td><td>{e.receipt.state}"
+                   f"{' · at risk' if e.receipt.at_risk else ''}</td><td class=\"text\">{escape(e.receipt.detail)}</td>"
+                   "</tr>" for e in receipts if e.receipt.state != "complete")
+    table = (f'<table class="receipt"><thead><tr><th>session</th><th>group</th><th>received / target</th>'
+             f"<th>state</th><th>what to know</th></tr></thead><tbody>{rows}</tbody></table>" if rows
+             else '<p class="note">Every session has received its pages.</p>')
+    return summary + table
 
 
 def _session(checklist: Checklist) -> str:
@@ -160,8 +183,13 @@ def _sessions(checklists: Sequence[Checklist], status: str, title: str) -> str:
 
 def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_at: datetime,
                 capacity: int | None = None, scope: str | None = None, activity_imported_at: datetime | None = None,
+                receipts: Sequence[SessionReceipt] | None = None, received: pd.DataFrame | None = None,
                 render: Render = chart_svg) -> str:
-    """The whole review as one HTML document: counts, both charts, blocked then pending sessions with reasons."""
+    """The whole review as one HTML document: counts, both charts, the scans received (when any was imported:
+    ``receipts`` in the review's order, short sessions first, and ``received`` per day), blocked then pending
+    sessions with reasons."""
+    receipt_section = ("" if receipts is None else
+                       f'<section id="receipt"><h2>Scans received</h2>{_receipts(receipts)}</section>')
     moment = format_moment(as_of, None)
     scope_line = f"<p class=\"moment\">{escape(scope)}</p>" if scope else ""
     scope_line += ('<p class="moment">' + (f"Activity last imported {format_moment(activity_imported_at, None)}."
@@ -185,7 +213,8 @@ def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_a
 {_counts(checklists)}
 </header>
 <section id="timeline"><h2>Scan upload windows</h2>{_timeline(checklists, as_of, render)}</section>
-<section id="volume"><h2>Expected scan volume</h2>{_volume(checklists, capacity, render)}</section>
+<section id="volume"><h2>Expected scan volume</h2>{_volume(checklists, capacity, render, received)}</section>
+{receipt_section}
 {_sessions(checklists, "blocked", "Blocked sessions")}
 {_sessions(checklists, "pending", "Pending sessions")}
 <p class="note">{sum(c.status == "ready" for c in checklists):,} ready session(s) are not listed: every check

@@ -1,9 +1,10 @@
 """Expected scan volume: each session's expected sheets spread over the UTC calendar days of its scan window.
 
-Owns: the whole-sheet split of a session's total over its days (``spread``, and its vectorised twin used on a
-whole board), the per-day frame the volume chart stacks (at most ``STACK_LIMIT`` groups or deliveries by name),
-the per-day series that ``scanready volume`` prints, and the days above a scanner's capacity. Both frames are
-counted over integer day numbers and category codes: text is made only for the rows they return.
+Owns: the whole-sheet split of a session's total over its days (vectorised over a whole board), the per-day frame
+the volume chart stacks (at most ``STACK_LIMIT`` groups or deliveries by name),
+the per-day series that ``scanready volume`` prints, the forecast per day the receipt compares with, and the days
+above a scanner's capacity. The frames are counted over integer day numbers and category codes: text is made only
+for the rows they return.
 
 The split: a window [start, end) covers the UTC days from start's day to the day of the last instant before end
 (a window ending at midnight does not touch the next day). Day ``i`` of ``n`` gets
@@ -30,26 +31,19 @@ StackBy = Literal["status", "group", "delivery"]
 STATUSES = ("blocked", "pending", "ready")
 SERIES_COLUMNS = ["date", "expected_sheets", *STATUSES, "sessions", "cumulative"]
 STACK_LIMIT = 12  # groups or deliveries named in the volume chart's stack; the rest stack as one
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_US = 86_400_000_000  # microseconds in a UTC day (no leap seconds in POSIX time)
 
 
 def _microseconds(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    return (moment - _UNIX_EPOCH) // timedelta(microseconds=1)
 
 
 def window_days(start: datetime, end: datetime) -> tuple[date, int]:
     """The first UTC day the window [start, end) covers, and how many days it covers (at least one)."""
     first = _microseconds(start) // _DAY_US
     last = (_microseconds(end) - 1) // _DAY_US
-    return (_EPOCH + timedelta(days=first)).date(), max(last - first + 1, 1)
-
-
-def spread(total: int, days: int) -> list[int]:
-    """``total`` whole sheets over ``days`` days, evenly, adding up to ``total`` exactly."""
-    if days < 1:
-        raise ValueError("spread needs at least one day")
-    return [(i + 1) * total // days - i * total // days for i in range(days)]
+    return (_UNIX_EPOCH + timedelta(days=first)).date(), max(last - first + 1, 1)
 
 
 def _spread_many(totals: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -75,36 +69,49 @@ def unscheduled(checklists: Sequence[Checklist]) -> tuple[int, int]:
     return len(missing), sum(c.expected_sheets for c in missing)
 
 
+Span = tuple[datetime, datetime, int]
+"""A session's scan window (start, end) and the sheets to spread over its days."""
+
+
+def _day_arrays(spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (span, UTC day of its window): the span's index, the day (days since 1970) and the sheets. Numbers only:
+    a national programme has millions of session-days, and text per session-day is what made the charts slow."""
+    windows: dict[tuple[datetime, datetime], tuple[int, int]] = {}  # sessions share few windows
+    for start, end, _ in spans:
+        if (start, end) not in windows:
+            day, count = window_days(start, end)
+            windows[(start, end)] = (day - _UNIX_EPOCH.date()).days, count
+    first = np.array([windows[(start, end)][0] for start, end, _ in spans], dtype=np.int64)
+    owner, offset, sheets = _spread_many(np.array([total for _, _, total in spans], dtype=np.int64),
+                                         np.array([windows[(start, end)][1] for start, end, _ in spans],
+                                                  dtype=np.int64))
+    return owner, first[owner] + offset, sheets
+
+
 def _session_day_arrays(checklists: Sequence[Checklist]) -> tuple[list[Checklist], np.ndarray, np.ndarray,
                                                                   np.ndarray]:
-    """The checklists with sheets on some day, and per (session, day of its window): the checklist's index,
-    the UTC day (days since 1970) and the sheets. Numbers only: a national programme has millions of
-    session-days, and text per session-day is what made the charts slow."""
+    """The checklists with sheets on some day, and ``_day_arrays`` of their windows."""
     kept = _scheduled(checklists)
-    spans: dict[tuple[datetime, datetime], tuple[int, int]] = {}  # sessions share few windows
-    for _, start, end in kept:
-        if (start, end) not in spans:
-            day, count = window_days(start, end)
-            spans[(start, end)] = (day - _EPOCH.date()).days, count
-    first = np.array([spans[(start, end)][0] for _, start, end in kept], dtype=np.int64)
-    owner, offset, sheets = _spread_many(np.array([c.expected_sheets for c, _, _ in kept], dtype=np.int64),
-                                         np.array([spans[(start, end)][1] for _, start, end in kept], dtype=np.int64))
-    return [c for c, _, _ in kept], owner, first[owner] + offset, sheets
+    owner, days, sheets = _day_arrays([(start, end, c.expected_sheets) for c, start, end in kept])
+    return [c for c, _, _ in kept], owner, days, sheets
+
+
+def forecast_per_day(spans: Sequence[Span]) -> pd.DataFrame:
+    """The sheets expected per UTC day over the days of ``spans``' windows (date, expected_sheets; only days with
+    a window), each span's total split as in ``daily_series``: the forecast the receipt compares with."""
+    kept = [span for span in spans if span[2] > 0]
+    if not kept:
+        return pd.DataFrame({"date": pd.Series([], dtype=object), "expected_sheets": pd.Series([], dtype="int64")})
+    _, days, sheets = _day_arrays(kept)
+    first = int(days.min())
+    totals = np.bincount(days - first, weights=sheets).astype(np.int64)
+    present = np.flatnonzero(np.bincount(days - first))
+    return pd.DataFrame({"date": _iso_days(present + first), "expected_sheets": totals[present]})
 
 
 def _iso_days(days: np.ndarray) -> np.ndarray:
     """Days since 1970 as ISO dates (text)."""
     return np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
-
-
-def session_days(checklists: Sequence[Checklist]) -> pd.DataFrame:
-    """One row per (session, UTC day of its window): session, group, delivery, status, date, expected_sheets."""
-    kept, owner, days, sheets = _session_day_arrays(checklists)
-    labels = np.array([(c.session.session_name, c.session.group_name, c.session.delivery_id, c.status)
-                       for c in kept], dtype=object).reshape(-1, 4)[owner]
-    return pd.DataFrame({"session": labels[:, 0], "group": labels[:, 1], "delivery": labels[:, 2],
-                         "status": labels[:, 3], "date": _iso_days(days),
-                         "expected_sheets": sheets.astype(np.int64)})
 
 
 def _stack_key(checklist: Checklist, by: StackBy) -> str:

@@ -80,7 +80,8 @@ def listing(items: Sequence[str], limit: int = 5) -> str:
 
 
 KIND_NOUNS = {"sessions": ("session", "sessions"), "enrolments": ("enrolment link", "enrolment links"),
-              "activity": ("activity row", "activity rows")}
+              "activity": ("activity row", "activity rows"), "scans": ("scanned batch", "scanned batches"),
+              "scan_pdf": ("scanned PDF", "scanned PDFs")}
 """What a record of each kind of file is called, one and many."""
 
 

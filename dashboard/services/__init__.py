@@ -5,6 +5,7 @@
     readiness   readiness_board, readiness_csv, write_readiness_json, filter_board, session_detail,
                 parse_as_of, review_report
     board_json  the board's JSON written at programme scale
+    receipts    receipt_board, receipt_csv, the pages received per day, one session's batches
 """
 
 from dashboard.services.imports import (
@@ -35,10 +36,19 @@ from dashboard.services.readiness import (
     session_detail,
     write_readiness_json,
 )
+from dashboard.services.receipts import (
+    ReceiptBoard,
+    receipt_board,
+    receipt_csv,
+    received_frame,
+    session_batches,
+    with_received,
+)
 
 __all__ = [
     "CSV_COLUMNS", "Board", "Filters", "ImportOptions", "ImportOutcome", "Progress", "SessionDetail", "UndoOutcome",
     "Validation", "example_programme", "filter_board", "import_files", "paper_session_names", "parse_as_of",
     "readiness_board", "readiness_csv", "recent_imports", "review_report", "session_count", "session_detail",
-    "templates", "undo_import", "validate_files", "write_readiness_json",
+    "templates", "undo_import", "validate_files", "write_readiness_json", "ReceiptBoard", "receipt_board",
+    "receipt_csv", "received_frame", "session_batches", "with_received",
 ]

@@ -1,5 +1,6 @@
 """The rules of an upload that need the store: a session's group and (once launched) delivery cannot change, links
-to groups no session uses, which session each activity row belongs to, and what a complete roster removes.
+to groups no session uses, which session each activity row and each scanned batch belongs to, and what a complete
+roster removes.
 
 Checks across files use the valid rows of every file of the upload, even of a file with errors elsewhere: no
 warning may say a session or a group is unknown when a valid line of the same upload defines it.
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from sqlmodel import Session
 
 from dashboard import store
 from dashboard.ingest import FileReport
 from dashboard.ingest.assign import KnownSession, Roster, assign_activity
+from dashboard.ingest.pdf import SessionMatcher
+from dashboard.ingest.scans import place_pdfs, place_scans
 from dashboard.ingest.sessions import BATTERY, DELIVERY
 from dashboard.tao import TEST_TAKER
 
@@ -37,27 +41,30 @@ class RosterChange:
         return set().union(*self.removed.values())
 
 
-def check_against_store(reports: list[FileReport], *, db: Session, sessions: Mapping[str, str]) -> None:
+def check_against_store(reports: list[FileReport], *, db: Session, sessions: Mapping[str, str],
+                        now: datetime) -> None:
     """Every rule that needs the store, written into the reports. ``sessions`` maps a TAO export's file name to
-    the session a manager chose for all its rows."""
+    the session a manager chose for all its rows; ``now`` is when the upload's PDFs are received."""
     _same_group(reports, db=db)
     _same_delivery_once_launched(reports, db=db)
-    uploaded, zoneless = _uploaded_sessions(reports)
+    uploaded = _uploaded_sessions(reports, db=db)
     _known_groups(reports, db=db, uploaded_groups={s.group for s in uploaded.values()})
     activity = [r for r in reports if r.kind == "activity" and r.count]
     if activity:
-        roster = _roster(reports, activity, db=db, uploaded=uploaded, zoneless=zoneless, chosen=sessions)
+        roster = _roster(reports, activity, db=db, uploaded=uploaded, chosen=sessions)
         for report in activity:
             assign_activity(report, roster, session=sessions.get(report.file))
+    if any(r.kind in ("scans", "scan_pdf") for r in reports):
+        _place_scans(reports, db=db, uploaded=uploaded, now=now)
 
 
 def _session_reports(reports: Iterable[FileReport]) -> list[FileReport]:
     return [r for r in reports if r.kind == "sessions" and r.count]
 
 
-def _uploaded_sessions(reports: list[FileReport]) -> tuple[dict[str, KnownSession], set[str]]:
-    """The sessions the valid rows of the upload's session files define, and those among them whose file has no
-    session_timezone column (their stored zone stays)."""
+def _uploaded_sessions(reports: list[FileReport], *, db: Session) -> dict[str, KnownSession]:
+    """The sessions the valid rows of the upload's session files define; a session whose file has no
+    session_timezone column keeps its stored zone."""
     out: dict[str, KnownSession] = {}
     zoneless: set[str] = set()
     for report in _session_reports(reports):
@@ -68,7 +75,16 @@ def _uploaded_sessions(reports: list[FileReport]) -> tuple[dict[str, KnownSessio
         for i, name in enumerate(c["session_name"]):
             out[name] = KnownSession(name, c["group_name"][i], c["delivery_id"][i], c["delivery_kind"][i] == "battery",
                                      zones[i], c["paper_enabled"][i])
-    return out, zoneless
+    for stored in store.stored_sessions(db=db, names=zoneless) if zoneless else ():
+        out[stored.session_name] = replace(out[stored.session_name], timezone=stored.timezone)
+    return out
+
+
+def _known(db: Session, names: set[str]) -> dict[str, KnownSession]:
+    """The stored sessions ``names`` as the checks know them."""
+    return {s.session_name: KnownSession(s.session_name, s.group_name, s.delivery_id, s.delivery_kind == "battery",
+                                         s.timezone, s.paper_enabled)
+            for s in store.stored_sessions(db=db, names=names)} if names else {}
 
 
 def _same_group(reports: list[FileReport], *, db: Session) -> None:
@@ -117,7 +133,7 @@ def _known_groups(reports: list[FileReport], *, db: Session, uploaded_groups: se
 
 
 def _roster(reports: list[FileReport], activity: list[FileReport], *, db: Session, uploaded: dict[str, KnownSession],
-            zoneless: set[str], chosen: Mapping[str, str]) -> Roster:
+            chosen: Mapping[str, str]) -> Roster:
     """The sessions and test-takers the upload's activity may name: the store's, overridden by the upload's."""
     logins = {user for r in activity if r.template != "activity" for user in r.columns["user_username"]}
     named = {name for r in activity for name in r.columns["session_name"] if name} | set(chosen.values())
@@ -128,12 +144,10 @@ def _roster(reports: list[FileReport], activity: list[FileReport], *, db: Sessio
             if role == TEST_TAKER and user in logins:
                 takers.setdefault(user, set()).add(group)
     groups = set().union(*takers.values()) if takers else set()
-    known = {s.session_name: KnownSession(s.session_name, s.group_name, s.delivery_id, s.delivery_kind == "battery",
-                                          s.timezone, s.paper_enabled)
-             for s in store.stored_sessions(db=db, names=(named - uploaded.keys()) | zoneless, groups=groups)}
-    for name in zoneless:
-        stored = known.get(name)
-        uploaded[name] = replace(uploaded[name], timezone=stored.timezone if stored else None)
+    in_groups = {s.session_name: s for s in store.stored_sessions(db=db, groups=groups)} if groups else {}
+    known = {**_known(db, named - uploaded.keys()),
+             **{name: KnownSession(s.session_name, s.group_name, s.delivery_id, s.delivery_kind == "battery",
+                                   s.timezone, s.paper_enabled) for name, s in in_groups.items()}}
     return Roster({**known, **uploaded}, takers)
 
 
@@ -148,3 +162,35 @@ def roster_change(reports: list[FileReport], *, db: Session) -> RosterChange:
     for link in store.links_of_groups(db=db, groups=groups) - incoming:
         change.removed[link[0]].add(link)
     return change
+
+
+def _place_scans(reports: list[FileReport], *, db: Session, uploaded: dict[str, KnownSession],
+                 now: datetime) -> None:
+    """The session of each scanned batch: a log's row by name or booklet, a PDF by its file name."""
+    logs = [r for r in reports if r.kind == "scans" and r.count]
+    pairs = _booklets(reports, db=db)
+    by_booklet: dict[str, list[str]] = {}
+    for booklet, name in pairs:
+        by_booklet.setdefault(booklet, []).append(name)
+    named = {name for r in logs for name in r.columns["session_name"] if name}
+    named |= {name for r in logs for booklet in r.columns["booklet_filename"] if booklet
+              for name in by_booklet.get(booklet, ())}
+    sessions = {**_known(db, named - uploaded.keys()), **uploaded}
+    for report in logs:
+        place_scans(report, sessions, by_booklet)
+    pdfs = [r for r in reports if r.kind == "scan_pdf"]
+    if pdfs:
+        paper = {name for _, name in pairs} | {s.name for s in uploaded.values() if s.paper}
+        place_pdfs(pdfs, SessionMatcher(pairs, paper | set(store.session_names(db=db))), now)
+
+
+def _booklets(reports: list[FileReport], *, db: Session) -> list[tuple[str, str]]:
+    """(booklet, session) of every paper session, stored or in the upload (the upload's booklet wins)."""
+    uploaded: dict[str, str | None] = {}
+    for report in _session_reports(reports):
+        c = report.columns
+        booklets = c.get("booklet_filename", [None] * report.count)
+        for name, booklet, paper in zip(c["session_name"], booklets, c["paper_enabled"], strict=True):
+            uploaded[name] = booklet if paper else None
+    pairs = [(booklet, name) for booklet, name in store.booklets(db=db) if name not in uploaded]
+    return pairs + [(booklet, name) for name, booklet in uploaded.items() if booklet]

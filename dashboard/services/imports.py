@@ -18,6 +18,7 @@ from dashboard.config import Settings
 from dashboard.errors import ScanreadyError
 from dashboard.ingest import KIND_ORDER, DateOrder, FileReport, parse_files
 from dashboard.ingest.activity import COLUMNS as ACTIVITY_COLUMNS
+from dashboard.ingest.scans import FIELDS as SCAN_FIELDS
 from dashboard.services.checks import RosterChange, check_against_store, roster_change
 from dashboard.services.collector import collector_paused
 from dashboard.store import Counts, FileEntry, ImportEntry, Reverted
@@ -90,10 +91,12 @@ def _silent(_fraction: float, _doing: str) -> None:
 
 
 def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db: Session | None = None,
-                   options: ImportOptions = ImportOptions(), progress: Progress = _silent) -> Validation:
+                   options: ImportOptions = ImportOptions(), now: datetime | None = None,
+                   progress: Progress = _silent) -> Validation:
     """Every rule of every file; with ``db``, also the rules that need the store (a session's group and, once
     launched, its delivery cannot change; links to groups no session uses; which session each activity row
-    belongs to) and, with ``options.sync_links``, the links a complete roster removes."""
+    belongs to, and each scanned batch; a PDF is received ``now``) and, with ``options.sync_links``, the links a
+    complete roster removes."""
     with collector_paused():
         reports = parse_files(files, max_field_length=settings.max_field_length, max_rows=settings.max_rows,
                               date_order=options.date_order,
@@ -101,7 +104,7 @@ def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db
         progress(1.0, "Checked every file")
         roster = None
         if db is not None:
-            check_against_store(reports, db=db, sessions=options.sessions)
+            check_against_store(reports, db=db, sessions=options.sessions, now=now or datetime.now(UTC))
             roster = roster_change(reports, db=db) if options.sync_links else None
     return Validation(reports, roster)
 
@@ -112,13 +115,14 @@ def import_files(files: Sequence[tuple[str, bytes]], *, db: Session, settings: S
     """Validate every file, then store all of them in ``db``'s transaction, or nothing when any has an error. An
     import that changes nothing is not recorded. The caller commits (``db.session_scope``); an exception leaves the
     store as it was. ``progress`` hears of each step: checking takes the first half, storing the second."""
-    validation = validate_files(files, settings=settings, db=db, options=options,
+    moment = now or datetime.now(UTC)
+    validation = validate_files(files, settings=settings, db=db, options=options, now=moment,
                                 progress=lambda f, doing: progress(f / 2, doing))
     outcome = ImportOutcome(validation)
     if not validation.valid:
         return outcome
     with collector_paused():
-        _store(outcome, db=db, now=now or datetime.now(UTC), progress=progress)
+        _store(outcome, db=db, now=moment, progress=progress)
     return outcome
 
 
@@ -137,7 +141,8 @@ def _store(outcome: ImportOutcome, *, db: Session, now: datetime, progress: Prog
         counts = _apply(report, db=db, import_id=import_id)
         losses = removed.get(id(report), set())
         counts.removed = store.remove_links(db=db, links=losses) if losses else 0
-        synced = sorted(set(report.columns.get("group_name", ()))) if roster is not None else []
+        complete = roster is not None and report.kind == "enrolments"  # the groups this link file makes complete
+        synced = sorted(set(report.columns["group_name"])) if complete else []
         entries[id(report)] = FileEntry(report.file, report.sha256, report.kind or "", report.template or "",
                                         report.rows, counts, _payload(report, synced, sorted(losses)))
         outcome.by_kind[report.kind or ""] = outcome.by_kind.get(report.kind or "", Counts()) + counts
@@ -167,7 +172,7 @@ def _removals(roster: RosterChange | None, reports: list[FileReport]) -> dict[in
 def _payload(report: FileReport, synced: list[str], removed: list[tuple[str, str, str]]) -> bytes:
     """What the file held, for a later undo of another import (``store.payloads``)."""
     names = {"sessions": report.fields, "enrolments": ("group_name", "user_username", "group_role"),
-             "activity": ACTIVITY_COLUMNS}[report.kind or ""]
+             "activity": ACTIVITY_COLUMNS, "scans": SCAN_FIELDS, "scan_pdf": SCAN_FIELDS}[report.kind or ""]
     fields = report.fields if report.kind == "sessions" else ()
     return store.encode(store.payload_of(report.columns, names, fields=fields, synced=tuple(synced), removed=removed))
 
@@ -179,9 +184,11 @@ def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:
         return store.upsert_links(db=db, columns=report.columns, import_id=import_id)
     names = report.columns["session_name"]
     ids = store.session_ids(db=db, names=set(names))
-    columns = {"session_id": list(map(ids.__getitem__, names)),
-               **{name: report.columns[name] for name in ACTIVITY_COLUMNS[1:]}}
-    return store.upsert_activity(db=db, columns=columns, import_id=import_id)
+    fields = ACTIVITY_COLUMNS if report.kind == "activity" else SCAN_FIELDS
+    columns = {"session_id": list(map(ids.__getitem__, names)), **{name: report.columns[name] for name in fields[1:]}}
+    if report.kind == "activity":
+        return store.upsert_activity(db=db, columns=columns, import_id=import_id)
+    return store.upsert_scans(db=db, columns=columns, import_id=import_id)
 
 
 def recent_imports(*, db: Session, limit: int = 20) -> list[ImportEntry]:

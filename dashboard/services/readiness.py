@@ -20,6 +20,7 @@ from dashboard.ingest.values import parse_datetime
 from dashboard.readiness import ITEMS, STATUS_ORDER, Checklist, SessionSnapshot, board_place, evaluate_checklists
 from dashboard.services.board_json import write_board_json
 from dashboard.services.collector import collector_paused
+from dashboard.services.receipts import ReceiptBoard
 from dashboard.store import ReadinessRow
 from dashboard.wording import iso_utc
 
@@ -159,12 +160,18 @@ def filter_board(board: Board, filters: Filters) -> Board:
 
 
 def review_report(board: Board, *, capacity: int | None = None, scope: str | None = None,
-                  now: datetime | None = None) -> str:
-    """The readiness review of ``board`` as one self-contained HTML page, stamped ``now`` (default: the clock)."""
+                  now: datetime | None = None, receipts: ReceiptBoard | None = None) -> str:
+    """The readiness review of ``board`` as one self-contained HTML page, stamped ``now`` (default: the clock); with
+    ``receipts`` (of the same moment), the scans received when any was imported."""
     from dashboard.report import review_html
 
-    return review_html(board.checklists, as_of=board.as_of, generated_at=now or datetime.now(UTC),
-                       capacity=capacity, scope=scope, activity_imported_at=board.activity_imported_at)
+    shown = board.checklists
+    scans = receipts if receipts is not None and receipts.any_scans else None
+    names = {c.session.session_name for c in shown}
+    return review_html(shown, as_of=board.as_of, generated_at=now or datetime.now(UTC), capacity=capacity,
+                       scope=scope, activity_imported_at=board.activity_imported_at,
+                       receipts=None if scans is None else [e for e in scans.sessions if e.session_name in names],
+                       received=None if scans is None else scans.days)
 
 
 def write_readiness_json(*, db: Session, out: BinaryIO, as_of: datetime | None = None) -> dict[str, int]:

@@ -1,6 +1,8 @@
 """The store as the pages see it: settings, the cached engine, units of work, the cached readiness board and
 what the pages derive from it (filtered boards, their tables and chart rows), cached by data version, as-of and
-filters: a rerun that changes none of them (a click on a chart, a page of the timeline) recomputes nothing.
+filters: a rerun that changes none of them (a click on a chart, a page of the timeline) recomputes nothing. The
+data version changes with every import and every undo (on any replica: it is read from the store), and is read
+once per script run (``read_data_version``, called by ``app.py``), not once per cached value.
 
 Cached values are shared between reruns and sessions as they are (resources, not copies): pages read them and
 never change them."""
@@ -19,7 +21,7 @@ from sqlmodel import Session
 from dashboard import charts, services, store, volume
 from dashboard.config import Settings, load_settings
 from dashboard.db import make_engine, migrate, session_scope
-from dashboard.services import Board, Filters
+from dashboard.services import Board, Filters, ReceiptBoard
 from dashboard.ui.tables import board_frame
 
 
@@ -46,10 +48,22 @@ def database(*, write: bool = False) -> Iterator[Session]:
         yield db
 
 
-def data_version() -> store.DataVersion:
-    """Changed by every import and every undo; cached reads take it as an argument so either invalidates them."""
+_VERSION = "_data_version"  # this run's data version, in the session's state
+
+
+def read_data_version() -> None:
+    """Read the store's data version for this script run: every cached read of the run keys on it, so that an
+    import or an undo (here or on another replica) invalidates them all, for one query per rerun."""
     with Session(engine()) as db:
-        return store.data_version(db=db)
+        st.session_state[_VERSION] = store.data_version(db=db)
+
+
+def data_version() -> store.DataVersion:
+    """This run's data version (``read_data_version``); read now when the run has none yet."""
+    if _VERSION not in st.session_state:
+        read_data_version()
+    version: store.DataVersion = st.session_state[_VERSION]
+    return version
 
 
 @st.cache_resource(max_entries=16, show_spinner="Checking every session…")
@@ -121,3 +135,14 @@ def volume_frames(as_of: datetime, filters: Filters, by: volume.StackBy,
     """The filtered board's sheets per day (``volume.daily_series``) and stacked by ``by``
     (``volume.volume_by_day``)."""
     return _volume_frames(data_version(), as_of, settings().database_url, filters, by, capacity)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Counting the scans received…")
+def _receipt_board(version: store.DataVersion, as_of: datetime, url: str, capacity: int | None) -> ReceiptBoard:
+    with Session(_engine_for(url)) as db:
+        return services.receipt_board(db=db, as_of=as_of, capacity=capacity)
+
+
+def receipt_board(as_of: datetime, capacity: int | None = None) -> ReceiptBoard:
+    """Every paper session's receipt at ``as_of`` (``services.receipt_board``), with a scanner's ``capacity``."""
+    return _receipt_board(data_version(), as_of, settings().database_url, capacity)

@@ -16,7 +16,7 @@ def test_the_benchmark_prints_every_comparison_and_leaves_no_files(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "TEST_POSTGRES_URL"}
     env["TMPDIR"] = str(tmp_path)
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sessions", "300", "--links", "3000",
-                           "--repeat", "1", "--overview-sessions", "50"],
+                           "--repeat", "1", "--overview-sessions", "50", "--batches", "900"],
                           env=env, capture_output=True, text=True, timeout=600, check=False)
 
     assert done.returncode == 0, done.stderr
@@ -25,7 +25,7 @@ def test_the_benchmark_prints_every_comparison_and_leaves_no_files(tmp_path):
     assert header.split() == ["task", "floor", "s", "scanready", "s", "ratio", "peak", "RSS", "MB"]
     tasks = [row.rsplit(None, 4)[0] for row in rows]
     assert tasks == ["import 300 sessions (SQLite)", "import 3,000 links (SQLite)", "re-import 3,000 links (SQLite)",
-                     "readiness --json (SQLite)"]
+                     "readiness --json (SQLite)", "receipt --json, 900 batches (SQLite; floor: readiness --json)"]
     for row in rows:
         floor, ours, ratio, peak = map(float, row.rsplit(None, 4)[1:])
         assert floor > 0 and ours > 0 and ratio > 0 and peak > 0

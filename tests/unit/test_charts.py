@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import charts, volume
+from dashboard import charts, receipt, volume
 from dashboard.readiness import Checklist, SessionSnapshot, evaluate_checklist
 
 AS_OF = datetime(2027, 3, 16, 7, tzinfo=UTC)
@@ -39,6 +39,31 @@ def checklist(name: str = "History 4A", *, group: str = "Class 4A", delivery: st
 
 
 # --- the split of a session's sheets over its days -------------------------------------------------------------
+# The references: the split written plainly, day by day, and the per-session-day frame built by looping over it.
+# The board's vectorised split (volume's frames) must agree with them.
+
+
+def spread(total: int, days: int) -> list[int]:
+    """``total`` whole sheets over ``days`` days: day ``i`` gets floor((i+1)·total/n) - floor(i·total/n)."""
+    if days < 1:
+        raise ValueError("spread needs at least one day")
+    return [(i + 1) * total // days - i * total // days for i in range(days)]
+
+
+def session_days(checklists) -> pd.DataFrame:
+    """One row per (session, UTC day of its window): session, group, delivery, status, date, expected_sheets."""
+    rows = []
+    for c in checklists:
+        s = c.session
+        if s.scan_upload_start is None or s.scan_upload_end is None or c.expected_sheets <= 0:
+            continue
+        first, count = volume.window_days(s.scan_upload_start, s.scan_upload_end)
+        for offset, sheets in enumerate(spread(c.expected_sheets, count)):
+            rows.append({"session": s.session_name, "group": s.group_name, "delivery": s.delivery_id,
+                         "status": c.status, "date": (first + timedelta(days=offset)).isoformat(),
+                         "expected_sheets": sheets})
+    return pd.DataFrame(rows, columns=["session", "group", "delivery", "status", "date", "expected_sheets"])
+
 
 @pytest.mark.parametrize(("total", "days", "expected"), [
     (10, 3, [3, 3, 4]),
@@ -49,19 +74,19 @@ def checklist(name: str = "History 4A", *, group: str = "Class 4A", delivery: st
     (101, 2, [50, 51]),
 ])
 def test_spread_gives_whole_sheets_that_add_up(total, days, expected):
-    assert volume.spread(total, days) == expected
+    assert spread(total, days) == expected
     assert sum(expected) == total
 
 
 def test_spread_needs_a_day():
     with pytest.raises(ValueError, match="at least one day"):
-        volume.spread(3, 0)
+        spread(3, 0)
 
 
 @settings(deadline=None, max_examples=200)
 @given(total=st.integers(0, 10**7), days=st.integers(1, 400))
 def test_spread_is_exact_and_even(total, days):
-    shares = volume.spread(total, days)
+    shares = spread(total, days)
     assert sum(shares) == total
     assert max(shares) - min(shares) <= 1
     assert set(shares) <= {total // days, total // days + 1}
@@ -100,7 +125,7 @@ ODD = [
 
 
 def test_each_sessions_days_add_up_to_its_expected_sheets():
-    days = volume.session_days(ODD)
+    days = session_days(ODD)
     totals = days.groupby("session")["expected_sheets"].sum().to_dict()
     assert totals == {"odd": 77, "one day": 13, "midnight": 30, "prime": 1}
     assert days.groupby("session").size().to_dict() == {"odd": 15, "one day": 1, "midnight": 2, "prime": 31}
@@ -108,10 +133,18 @@ def test_each_sessions_days_add_up_to_its_expected_sheets():
 
 
 def test_the_vectorised_split_matches_spread_day_by_day():
-    days = volume.session_days(ODD)
-    for c in ODD[:4]:
-        rows = days[days["session"] == c.session.session_name].sort_values("date")
-        assert list(rows["expected_sheets"]) == volume.spread(c.expected_sheets, len(rows))
+    series = volume.daily_series(ODD)
+    reference = session_days(ODD).groupby("date")["expected_sheets"].sum()
+    assert dict(zip(series["date"], series["expected_sheets"], strict=True)) == {
+        day: int(reference.get(day, 0)) for day in series["date"]}
+
+
+def test_the_forecast_per_day_is_the_split_of_each_window():
+    spans = [(c.session.scan_upload_start, c.session.scan_upload_end, c.expected_sheets) for c in ODD[:4]]
+    forecast = volume.forecast_per_day(spans)
+    reference = session_days(ODD).groupby("date")["expected_sheets"].sum()
+    assert dict(zip(forecast["date"], forecast["expected_sheets"], strict=True)) == reference.to_dict()
+    assert volume.forecast_per_day([]).empty
 
 
 def test_sessions_without_a_window_are_counted_as_unscheduled():
@@ -167,7 +200,7 @@ def test_beyond_the_limit_the_smallest_groups_stack_as_one():
     assert sorted(totals.index) == sorted([f"G{i:02}" for i in range(4, 15)] + ["4 other groups"])
     assert totals["4 other groups"] == sum(c.expected_sheets for c in board[:4])
     assert frame.groupby("date")["expected_sheets"].sum().to_dict() == (
-        volume.session_days(board).groupby("date")["expected_sheets"].sum().to_dict())
+        session_days(board).groupby("date")["expected_sheets"].sum().to_dict())
     assert frame.loc[frame["group"] == "4 other groups", "sessions"].max() == 4
     assert set(volume.volume_by_day(board, by="delivery", limit=12)["delivery"]) == {"https://tao/d/history"}
 
@@ -192,7 +225,7 @@ def test_the_volume_frames_match_a_plain_groupby_of_the_session_days(specs):
     board = [checklist(f"s{i}", group=group, delivery=delivery, test_takers=takers, uploaders=int(uploads),
                        start=AS_OF + timedelta(hours=hours), end=AS_OF + timedelta(hours=hours + length))
              for i, (hours, length, takers, group, delivery, uploads) in enumerate(specs)]
-    days = volume.session_days(board)
+    days = session_days(board)
     if days.empty:
         assert volume.volume_by_day(board).empty and volume.daily_series(board).empty
         return
@@ -439,6 +472,37 @@ def test_volume_spec_stacks_sheets_per_day_with_a_cumulative_line():
     assert line["encoding"]["y"]["field"] == "cumulative"
     assert params(spec)["zoom"]["bind"] == "scales"
     assert values(spec, 1)[-1]["cumulative"] == 121
+
+
+def test_the_pages_received_are_drawn_per_day_and_so_far_beside_the_forecast_up_to_the_as_of_day():
+    series = volume.daily_series(ODD)
+    received = receipt.receipt_days(
+        series[["date", "expected_sheets"]], pd.DataFrame({"date": ["2027-03-13", "2027-03-15"], "received": [4, 6]}),
+        at("2027-03-16T12:00"))
+    spec = charts.volume_chart(volume.volume_by_day(ODD), series, received=received, theme="dark").to_dict()
+    daily, totals = spec["layer"]
+    bars, line = daily["layer"]
+    assert (line["mark"]["type"], line["mark"]["color"], line["encoding"]["y"]["field"]) == (
+        "line", charts.PALETTES["dark"].received, "received")
+    expected, so_far = totals["layer"]
+    assert (expected["encoding"]["y"]["field"], so_far["encoding"]["y"]["field"]) == ("cumulative",
+                                                                                       "cumulative_received")
+    assert so_far["mark"]["strokeDash"] == [6, 3]
+    drawn = values(spec, 0, 1)
+    assert drawn[-1]["date"] == "2027-03-16"  # the days after the as-of day are unknown: not drawn at 0
+    assert [(r["date"], r["received"], r["cumulative_received"]) for r in drawn if r["received"]] == [
+        ("2027-03-13", 4, 4), ("2027-03-15", 6, 10)]
+    assert "pages received (green line)" in " ".join(spec["title"]["subtitle"])
+
+
+def test_without_any_page_received_the_volume_chart_is_the_forecast_alone():
+    series = volume.daily_series(ODD)
+    nothing = receipt.receipt_days(series[["date", "expected_sheets"]],
+                                   pd.DataFrame({"date": pd.Series([], dtype=object), "received": []}),
+                                   at("2027-03-16T12:00"))
+    spec = charts.volume_chart(volume.volume_by_day(ODD), series, received=nothing).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"][0]["layer"]] == ["bar"]
+    assert spec["layer"][1]["mark"]["type"] == "line"
 
 
 def test_volume_spec_draws_capacity_and_shades_the_days_above_it():

@@ -78,7 +78,9 @@ def test_volume_json_is_the_per_day_series(store, capsys):
     assert main(["volume", "--db", store, "--as-of", AS_OF, "--json"]) == 0
     days = json.loads(capsys.readouterr().out)
     assert [d["date"] for d in days] == [f"2028-06-{n}" for n in range(13, 28)]
-    assert set(days[0]) == {"date", "expected_sheets", "blocked", "pending", "ready", "sessions", "cumulative"}
+    assert set(days[0]) == {"date", "expected_sheets", "blocked", "pending", "ready", "sessions", "cumulative",
+                            "received"}
+    assert {d["received"] for d in days} == {0}  # no scan imported
     assert sum(d["expected_sheets"] for d in days) == 6 + 24  # every session's sheets, exactly
     assert sum(d["ready"] for d in days) == 6 and sum(d["blocked"] for d in days) == 24
     assert days[-1]["cumulative"] == 30
@@ -104,7 +106,8 @@ def test_volume_csv_has_one_row_per_day(store, capsys):
     assert main(["volume", "--db", store, "--as-of", AS_OF, "--csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 15
-    assert list(rows[0]) == ["date", "expected_sheets", "blocked", "pending", "ready", "sessions", "cumulative"]
+    assert list(rows[0]) == ["date", "expected_sheets", "blocked", "pending", "ready", "sessions", "cumulative",
+                             "received"]
     assert sum(int(r["expected_sheets"]) for r in rows) == 30
 
 

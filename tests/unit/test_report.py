@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import escape
 from html.parser import HTMLParser
 
@@ -219,3 +219,20 @@ def test_the_review_says_when_activity_was_last_imported(imported_at, line):
     page = report.review_html(BOARD, as_of=AS_OF, generated_at=GENERATED, activity_imported_at=imported_at,
                               render=lambda chart, prefix: "")
     assert f'<p class="moment">{line}</p>' in page
+
+
+def test_the_review_has_a_receipt_section_short_sessions_first_only_when_scans_came():
+    from dashboard.receipt import ReceiptSnapshot, evaluate_receipts, order_receipts
+
+    closes = AS_OF - timedelta(days=1)
+    snapshots = [ReceiptSnapshot("Done 4A", "4A", 10, 10, AS_OF - timedelta(days=9), closes, "Europe/Paris"),
+                 ReceiptSnapshot("Short <4B>", "4B", 10, 3, AS_OF - timedelta(days=9), closes, "Europe/Paris")]
+    receipts = order_receipts(evaluate_receipts(snapshots, as_of=AS_OF, capacity=None))
+    page = report.review_html(BOARD, as_of=AS_OF, generated_at=GENERATED, receipts=receipts,
+                              render=lambda chart, prefix: "")
+    section = page[page.index('<section id="receipt">'):page.index("</section>", page.index('id="receipt"'))]
+    assert "<dt>Complete</dt><dd>1</dd>" in section and "<dt>Partial</dt><dd>1</dd>" in section
+    assert "Short &lt;4B&gt;" in section and "Done 4A" not in section  # complete sessions are not listed
+    assert "7 pages are missing: the scan upload window closed" in section
+    plain = report.review_html(BOARD, as_of=AS_OF, generated_at=GENERATED, render=lambda chart, prefix: "")
+    assert 'id="receipt"' not in plain
