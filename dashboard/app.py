@@ -26,4 +26,5 @@ overview_page = st.Page(partial(overview.render, session_page, offered_import), 
 pages = [ui.door_page()] if role is None else [overview_page, charts_page, session_page,
                                                 *([import_page] if can_import(role) else [])]
 with ui.known_errors():  # a known error (a busy store, a folder that cannot be made) says what to do, not a traceback
+    ui.read_data_version()  # once per run: every cached read of this run keys on it
     st.navigation(pages).run()

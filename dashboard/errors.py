@@ -2,10 +2,10 @@
 
     ScanreadyError            anything scanready raises on purpose; its message is for a manager
     ├── FileFormatError       a whole file cannot be read (missing, not text); row problems are data, not raised
-    ├── StoreError            the store cannot be opened, migrated or written
-    └── InvalidImportError    an import was asked for files that have errors; nothing was stored
+    └── StoreError            the store cannot be opened, migrated or written
 
-Row-level problems (line, column, value, message) are collected in reports, never raised.
+Row-level problems (line, column, value, message) are collected in reports, never raised; a usage error of the
+CLI (a path that cannot be read) is the CLI's own subclass.
 This module imports nothing of scanready.
 """
 
@@ -23,6 +23,3 @@ class FileFormatError(ScanreadyError):
 class StoreError(ScanreadyError):
     """The store cannot be opened, migrated or written."""
 
-
-class InvalidImportError(ScanreadyError):
-    """An import was asked for files that have errors: nothing was stored."""

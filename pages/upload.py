@@ -10,13 +10,14 @@ from dashboard import services, ui
 
 def render() -> None:
     st.title("Import files")
-    st.caption("Drop TAO's session files, enrolment links and activity exports. Nothing is stored until every "
-               "file is valid and you click Import.")
+    st.caption("Drop TAO's session files, enrolment links and activity exports, and the scans received. Nothing is "
+               "stored until every file is valid and you click Import.")
     ui.welcome()
-    uploaded = st.file_uploader("TAO files", type=["csv", "txt"], accept_multiple_files=True,
+    uploaded = st.file_uploader("TAO files and scanned PDFs", type=["csv", "txt", "pdf"], accept_multiple_files=True,
                                 key=f"uploader-{st.session_state.get('uploads', 0)}",
                                 max_upload_size=ui.settings().max_file_mb,
-                                help="Session templates, link-user-to-groups files and activity exports.")
+                                help="Session templates, link-user-to-groups files, activity exports, the scanning "
+                                     "centre's log and the scanned session PDFs.")
     if uploaded:
         files = [(f.name, f.getvalue()) for f in uploaded]
         options = ui.upload_options(files)

@@ -178,3 +178,23 @@ def test_reruns_reuse_the_chart_rows_until_an_import_or_a_changed_input(make_app
     at.run()
     assert sorted(calls[5:]) == ["daily_series", "timeline_frame", "volume_by_day"]
     assert "History 9Z" in set(drawn(at, 0, 0)["label"]) | set(at.dataframe[0].value["session"])
+
+
+@pytest.mark.parametrize("page", ["overview", "charts", "session", "import"])
+def test_a_rerun_reads_the_data_version_once(make_app, programme, monkeypatch, page):
+    """Every cached read of a run keys on the store's data version: it is read once per run, not per read."""
+    from dashboard import store
+
+    reads: list[int] = []
+    original = store.data_version
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(1)
+        return original(**kwargs)
+
+    monkeypatch.setattr(store, "data_version", counted)
+    at = make_app(page, as_of=AS_OF).run()
+    assert not at.exception
+    reads.clear()
+    at.run()
+    assert len(reads) == 1
