@@ -271,13 +271,14 @@ def _early_window(start: datetime | None, end: datetime | None, submission: date
     return ()
 
 
-def _size_warnings(test_takers: int, pages: int) -> tuple[str, ...]:
+def _size_warnings(test_takers: int, sheets: int) -> tuple[str, ...]:
+    """TAO's limits per booklet PDF (a sheet is a page of the booklet)."""
     found = []
     if test_takers > MAX_TEST_TAKERS_PER_PDF:
         found.append(f"{test_takers:,} test-takers is more than TAO's {MAX_TEST_TAKERS_PER_PDF} per booklet PDF, "
                      "so the booklet will be split.")
-    if pages > MAX_PAGES_PER_PDF:
-        found.append(f"{pages:,} expected pages is more than TAO's {MAX_PAGES_PER_PDF} per booklet PDF, "
+    if sheets > MAX_PAGES_PER_PDF:
+        found.append(f"{sheets:,} expected pages is more than TAO's {MAX_PAGES_PER_PDF} per booklet PDF, "
                      "so the booklet will be split.")
     return tuple(found)
 
@@ -302,14 +303,14 @@ def evaluate_timing(timezone: str | None, end_date: datetime | None, submission_
 def evaluate_tally(test_takers: int, scan_uploaders: int, launched: int, with_activity: int,
                    total_interactions: int | None, sheets_per_interaction: int | None) -> Tally:
     """The half of a checklist that a session's counts decide (whatever the moment)."""
-    pages = expected_sheets(test_takers, total_interactions, sheets_per_interaction)
+    sheets = expected_sheets(test_takers, total_interactions, sheets_per_interaction)
     return Tally(enrolment=_enrolment(test_takers), roles=_roles(scan_uploaders),
                  launched=_launched(launched, test_takers) if launched >= 1 else None,
                  lead=_lead(test_takers, bool(with_activity)),
-                 expected_sheets=pages,
+                 expected_sheets=sheets,
                  started_sheets=(expected_sheets(launched, total_interactions, sheets_per_interaction)
                                  if with_activity > 0 else None),
-                 warnings=_size_warnings(test_takers, pages))
+                 warnings=_size_warnings(test_takers, sheets))
 
 
 def assemble_checklist(snapshot: SessionSnapshot, timing: Timing, tally: Tally) -> Checklist:

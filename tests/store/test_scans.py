@@ -20,7 +20,8 @@ NOW = datetime(2027, 3, 20, 12, tzinfo=UTC)
 def exam(name: str, group: str, booklet: str) -> dict[str, str]:
     """A session of 2 test-takers × 6 interactions × 1 sheet (12 pages), its window 17 to 31 March."""
     return session(name, group, **{"session_timezone": "Europe/Paris", "session_paperMode_bookletFilename": booklet,
-                                   "session_startDate": "2027-03-16T08:00:00Z", "session_endDate": "2027-03-16T10:00:00Z",
+                                   "session_startDate": "2027-03-16T08:00:00Z",
+                                   "session_endDate": "2027-03-16T10:00:00Z",
                                    "session_submissionDate": "2027-03-16T11:00:00Z",
                                    "session_paperMode_scanUploadStartDate": "2027-03-17T06:00:00Z",
                                    "session_paperMode_scanUploadEndDate": "2027-03-31T16:00:00Z"})
