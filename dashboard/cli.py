@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
+from dashboard.cli_args import parser
 from dashboard.config import load_settings
 from dashboard.errors import ScanreadyError
 
@@ -38,84 +39,12 @@ def _out(text: str, *, err: bool = False) -> None:
     stream.write(text if text.endswith("\n") else text + "\n")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scanready", description="Get TAO paper-based sessions ready for scanning.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    validate = commands.add_parser("validate", help="check files; stores nothing")
-    validate.add_argument("files", nargs="+", metavar="FILE")
-    validate.add_argument("--db", metavar="URL", help="also check against this store (e.g. a session's group change)")
-    validate.add_argument("--json", action="store_true", help="print one JSON object")
-    _upload_options(validate)
-    load = commands.add_parser("import", help="validate files, then store all of them or none")
-    load.add_argument("files", nargs="+", metavar="FILE")
-    load.add_argument("--db", metavar="URL", help="store URL (default: SCANREADY_DATABASE_URL, else ./data)")
-    load.add_argument("--json", action="store_true", help="print one JSON object")
-    _upload_options(load)
-    readiness = commands.add_parser("readiness", help="every paper session's readiness checklist")
-    readiness.add_argument("--db", metavar="URL", help="store URL")
-    readiness.add_argument("--as-of", metavar="ISO8601", help="judge the programme at this moment (default: now)")
-    output = readiness.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print one JSON object")
-    output.add_argument("--csv", action="store_true", help="print one CSV row per session")
-    readiness.add_argument("--fail-on-blocked", action="store_true", help="exit 3 when any session is blocked")
-    undo = commands.add_parser("undo", help="revert an import (default: the newest one not yet undone)")
-    undo.add_argument("import_id", nargs="?", type=int, metavar="IMPORT_ID")
-    undo.add_argument("--db", metavar="URL", help="store URL")
-    undo.add_argument("--json", action="store_true", help="print one JSON object")
-    migrate = commands.add_parser("migrate", help="create or upgrade the store's schema")
-    migrate.add_argument("--db", metavar="URL", help="store URL")
-    report = commands.add_parser("report", help="write the readiness review as one self-contained HTML file")
-    report.add_argument("--db", metavar="URL", help="store URL")
-    report.add_argument("--as-of", metavar="ISO8601", help="judge the programme at this moment (default: now)")
-    report.add_argument("--output", metavar="FILE", required=True, help="the HTML file to write (e.g. review.html)")
-    report.add_argument("--capacity", metavar="SHEETS", type=_capacity, help="scanner capacity, sheets per day")
-    volume = commands.add_parser("volume", help="sheets expected per UTC day across the programme")
-    volume.add_argument("--db", metavar="URL", help="store URL")
-    volume.add_argument("--as-of", metavar="ISO8601", help="judge the programme at this moment (default: now)")
-    volume.add_argument("--capacity", metavar="SHEETS", type=_capacity, help="scanner capacity, sheets per day")
-    series = volume.add_mutually_exclusive_group()
-    series.add_argument("--json", action="store_true", help="print one JSON list, one object per day")
-    series.add_argument("--csv", action="store_true", help="print one CSV row per day")
-    receipt = commands.add_parser("receipt", help="scans received against each session's target, and per day")
-    receipt.add_argument("--db", metavar="URL", help="store URL")
-    receipt.add_argument("--as-of", metavar="ISO8601", help="count the scans received by this moment (default: now)")
-    receipt.add_argument("--capacity", metavar="SHEETS", type=_capacity, help="scanner capacity, pages per day")
-    shown = receipt.add_mutually_exclusive_group()
-    shown.add_argument("--json", action="store_true", help="print one JSON object")
-    shown.add_argument("--csv", action="store_true", help="print one CSV row per session")
-    receipt.add_argument("--fail-on-missing", action="store_true",
-                         help="exit 3 when a session whose scan window has closed is short of pages")
-    return parser
-
-
-def _upload_options(command: argparse.ArgumentParser) -> None:
-    """What a manager can say of an upload beside its files (``services.ImportOptions``)."""
-    command.add_argument("--session", metavar="NAME", help="the session of every row of the TAO activity exports "
-                         "given (TAO's Portal exports one session per file); without it, rows are matched to "
-                         "sessions by the login's group")
-    command.add_argument("--sync-links", action="store_true", help="the link files list everyone in their groups: "
-                         "links of those groups that they leave out are removed (without it, links are only added)")
-    command.add_argument("--date-order", choices=("dmy", "mdy"), help="how slashed dates such as 04/03/2027 read: "
-                         "dmy, day first (TAO's default), or mdy; without it, day first unless only month first fits")
-
-
 def _options(args: argparse.Namespace) -> ImportOptions:
     from dashboard.services import ImportOptions
 
     return ImportOptions(date_order=args.date_order, sync_links=args.sync_links,
                          sessions=dict.fromkeys((Path(path).name for path in args.files), args.session)
                          if args.session else {})
-
-
-def _capacity(text: str) -> int:
-    """``--capacity``: a whole number of sheets per day, at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of sheets") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("the capacity must be at least 1 sheet per day")
-    return value
 
 
 def _read(paths: Sequence[str], *, max_mb: int) -> tuple[list[tuple[str, bytes]], list[str]]:
@@ -345,7 +274,7 @@ COMMANDS = {"validate": _validate, "import": _import, "readiness": _readiness, "
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     try:
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below

@@ -97,14 +97,20 @@ def fold_activity(keys: set[ActivityKey], history: History) -> dict[ActivityKey,
 
 def apply_activity(db: Session, desired: dict[ActivityKey, Written | None]) -> Reverted:
     """Make the activity of ``desired`` so (a record whose session is gone is not given back)."""
+    return _apply_per_session(db, ACTIVITY, "user_username", ACTIVITY_FIELDS, desired)
+
+
+def _apply_per_session(db: Session, table: Table, second: str, fields: tuple[str, ...],
+                       desired: dict[tuple[str, str], Written | None]) -> Reverted:
+    """Make the rows of ``table`` keyed by (session name, ``second``) so: absent, or ``fields`` as written by an
+    import. A row whose session is gone is not given back."""
     counts = Reverted()
     ids = session_ids(db=db, names={name for name, _ in desired})
-    keyed = {(ids[name], user): key for key in desired for name, user in [key] if name in ids}
+    keyed = {(ids[name], other): (name, other) for name, other in desired if name in ids}
     current: dict[tuple[int, str], tuple[int, tuple[Any, ...]]] = {}
     for chunk in chunks(sorted(keyed), CHUNK // 2):
-        rows = db.execute(select(ACTIVITY.c.id, ACTIVITY.c.session_id, ACTIVITY.c.user_username,
-                                 *(ACTIVITY.c[f] for f in ACTIVITY_FIELDS))
-                          .where(tuple_(ACTIVITY.c.session_id, ACTIVITY.c.user_username).in_(chunk)))
+        rows = db.execute(select(table.c.id, table.c.session_id, table.c[second], *(table.c[f] for f in fields))
+                          .where(tuple_(table.c.session_id, table.c[second]).in_(chunk)))
         current.update({(row[1], row[2]): (row[0], tuple(row[3:])) for row in rows})
     removed = [row_id for pair, (row_id, _) in current.items() if desired[keyed[pair]] is None]
     changed, added = [], []
@@ -116,19 +122,17 @@ def apply_activity(db: Session, desired: dict[ActivityKey, Written | None]) -> R
             added.append((pair, wanted))
         elif found[1] != wanted[0]:
             changed.append({"b_id": found[0], "b_import_id": wanted[1],
-                            **{f"b_{f}": v for f, v in zip(ACTIVITY_FIELDS, wanted[0], strict=True)}})
+                            **{f"b_{f}": v for f, v in zip(fields, wanted[0], strict=True)}})
         else:
             counts.kept += 1
-    delete_ids(db, ACTIVITY, removed)
+    delete_ids(db, table, removed)
     if changed:
-        db.execute(update(ACTIVITY).where(ACTIVITY.c.id == bindparam("b_id"))
-                   .values({f: bindparam(f"b_{f}") for f in (*ACTIVITY_FIELDS, "import_id")}), changed)
-    bulk_insert(db, ACTIVITY, {"session_id": [pair[0] for pair, _ in added],
-                               "user_username": [pair[1] for pair, _ in added],
-                               **{f: [w[0][n] for _, w in added] for n, f in enumerate(ACTIVITY_FIELDS)},
-                               "import_id": [w[1] for _, w in added]})
-    counts.removed += len(removed)
-    counts.restored = len(changed) + len(added)
+        db.execute(update(table).where(table.c.id == bindparam("b_id"))
+                   .values({f: bindparam(f"b_{f}") for f in (*fields, "import_id")}), changed)
+    bulk_insert(db, table, {"session_id": [pair[0] for pair, _ in added], second: [pair[1] for pair, _ in added],
+                            **{f: [w[0][n] for _, w in added] for n, f in enumerate(fields)},
+                            "import_id": [w[1] for _, w in added]})
+    counts.removed, counts.restored = len(removed), len(changed) + len(added)
     return counts
 
 
@@ -159,35 +163,4 @@ def fold_scans(keys: set[ScanKey], history: History) -> dict[ScanKey, Written | 
 
 def apply_scans(db: Session, desired: dict[ScanKey, Written | None]) -> Reverted:
     """Make the batches of ``desired`` so (a batch whose session is gone is not given back)."""
-    counts = Reverted()
-    ids = session_ids(db=db, names={name for name, _ in desired})
-    keyed = {(ids[name], batch): (name, batch) for name, batch in desired if name in ids}
-    current: dict[tuple[int, str], tuple[int, tuple[Any, ...]]] = {}
-    for chunk in chunks(sorted(keyed), CHUNK // 2):
-        rows = db.execute(select(SCANS.c.id, SCANS.c.session_id, SCANS.c.batch_key,
-                                 *(SCANS.c[f] for f in SCAN_FIELDS))
-                          .where(tuple_(SCANS.c.session_id, SCANS.c.batch_key).in_(chunk)))
-        current.update({(row[1], row[2]): (row[0], tuple(row[3:])) for row in rows})
-    removed = [row_id for pair, (row_id, _) in current.items() if desired[keyed[pair]] is None]
-    changed, added = [], []
-    for pair, key in keyed.items():
-        wanted, found = desired[key], current.get(pair)
-        if wanted is None:
-            continue
-        if found is None:
-            added.append((pair, wanted))
-        elif found[1] != wanted[0]:
-            changed.append({"b_id": found[0], "b_import_id": wanted[1],
-                            **{f"b_{f}": v for f, v in zip(SCAN_FIELDS, wanted[0], strict=True)}})
-        else:
-            counts.kept += 1
-    delete_ids(db, SCANS, removed)
-    if changed:
-        db.execute(update(SCANS).where(SCANS.c.id == bindparam("b_id"))
-                   .values({f: bindparam(f"b_{f}") for f in (*SCAN_FIELDS, "import_id")}), changed)
-    bulk_insert(db, SCANS, {"session_id": [pair[0] for pair, _ in added], "batch_key": [pair[1] for pair, _ in added],
-                            **{f: [w[0][n] for _, w in added] for n, f in enumerate(SCAN_FIELDS)},
-                            "import_id": [w[1] for _, w in added]})
-    counts.removed = len(removed)
-    counts.restored = len(changed) + len(added)
-    return counts
+    return _apply_per_session(db, SCANS, "batch_key", SCAN_FIELDS, desired)
