@@ -7,10 +7,12 @@ Generates the stores deterministically (the example programme around 16 Mar 2027
 programme of --sessions and --links), imports them with the real CLI, serves ``streamlit run dashboard/app.py``
 and ``bench/naive_page.py`` on each, and drives both with Debian's Chromium through Playwright. 1, 4 and 8
 managers (browser contexts of one Chromium) walk the README's five steps together: each step waits until every
-manager is ready for it, then all act at once. A step is timed from the manager's action until the rerun it
-caused has finished as the browser sees it (the app element's ``data-test-script-state`` leaves ``notRunning``
-and comes back), a first load until the app is idle and its main content is on the page, the download until
-the file has arrived. Both apps get the same steps on the same rows, one after the other (never at once).
+manager is ready for it, then all act at once. A step is timed in the page's clock from the manager's input until
+the rerun it caused has ended as the browser sees it (Streamlit's message ending the run has arrived and the app
+element's ``data-test-script-state`` is ``notRunning``), a first load from the navigation until the app is idle
+with its main content on the page, the download from the click until the file has arrived. Both apps get the
+same steps on the same rows, one after the other (never at once). With --keep, the work folder keeps the stores,
+the servers' logs and a screenshot of the page at each error.
 
 Every "as of" a manager picks is a moment nobody picked before in the run, so each as-of change makes both apps
 compute the board afresh (both cache it per moment: the dashboard by data version, the naive page with
@@ -26,13 +28,14 @@ import argparse
 import asyncio
 import math
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,32 +103,52 @@ STEP_TIMEOUT = 180_000  # milliseconds for one step: 8 managers' boards of 10,00
 ANCHOR = datetime(2027, 3, 16, tzinfo=UTC)  # the example's exam day; the generated programme starts 1 Mar 2027
 FIRST_DAY = datetime(2027, 3, 2, 7, tzinfo=UTC)  # every journey opens in March 2027, on a day before those picked
 
-# In the page: counts the times the app left "notRunning" (a run began: rerunRequested or running), so a run
-# that starts and ends between two polls is still seen, and one whose "running" React folded into another state
-# too; and notes when the manager's first input after arming came (pointerdown or keydown, captured before the
-# page sees it). Returns the runs so far. Before the first load (about:blank) there is no app: nothing to count.
-_ARM = """() => {
-    const app = document.querySelector("[data-testid='stApp']");
-    if (app === null) return 0;
-    if (window.__benchRuns === undefined) {
-        window.__benchRuns = 0;
-        new MutationObserver(records => {
-            window.__benchRuns += records.filter(r => r.oldValue === 'notRunning').length;
-        }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
-        const acted = () => { window.__benchActedAt ??= performance.now(); };
-        window.addEventListener('pointerdown', acted, true);
-        window.addEventListener('keydown', acted, true);
-    }
-    window.__benchActedAt = null;
-    return window.__benchRuns;
-}"""
+# Run in every page before Streamlit's code. Counts the script runs that ended, as the browser receives Streamlit's
+# message saying so (a ForwardMsg whose top-level field 6, script_finished, is set; a run cut short by a rerun,
+# status 2, is not an end). The app element's data-test-script-state is not enough: when the browser is busy, React
+# folds "running" and "notRunning" into one render and the attribute never changes (seen with 8 managers). Also
+# notes the page's clock at the manager's first input after ``_ARM`` (captured before the page sees it).
+_WATCH = """(() => {
+    const ends = bytes => {
+        let i = 0;
+        const varint = () => {
+            let value = 0, shift = 0, byte;
+            do { byte = bytes[i++]; value += (byte & 127) * 2 ** shift; shift += 7; } while (byte & 128);
+            return value;
+        };
+        while (i < bytes.length) {
+            const tag = varint(), wire = tag % 8;
+            if (tag >> 3 === 6) return varint() !== 2;
+            const skip = wire === 0 ? (varint(), 0) : wire === 2 ? varint() : wire === 1 ? 8 : wire === 5 ? 4 : -1;
+            if (skip < 0) return false;
+            i += skip;  // after varint() has moved i past the length (``i += varint()`` would add to the old i)
+        }
+        return false;
+    };
+    window.__benchEnded = 0;
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener('message', event => {
+                if (event.data instanceof ArrayBuffer && ends(new Uint8Array(event.data))) window.__benchEnded += 1;
+            });
+        }
+    };
+    const acted = () => { window.__benchActedAt ??= performance.now(); };
+    window.addEventListener('pointerdown', acted, true);
+    window.addEventListener('keydown', acted, true);
+})()"""
+# Before an action: forget the last input; the runs ended so far.
+_ARM = "() => { window.__benchActedAt = null; return window.__benchEnded; }"
 # What the page was doing when a step timed out.
 _SEEN = """() => `state ${document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state')}, `
-    + `${window.__benchRuns} runs, input at ${window.__benchActedAt} ms`"""
+    + `${window.__benchEnded} runs ended, input at ${window.__benchActedAt} ms`"""
 # Each returns the page's clock (ms since its navigation began) at the first frame where it holds.
 _SHOWN = "wants.every(([s, n]) => document.querySelectorAll(s).length >= n)"
-_LOADED = f"([idle, wants]) => document.querySelector(idle) !== null && {_SHOWN} && performance.now()"
-_RAN = (f"([before, idle, wants]) => window.__benchRuns > before && document.querySelector(idle) !== null "
+_LOADED = (f"([idle, wants]) => window.__benchEnded > 0 && document.querySelector(idle) !== null && {_SHOWN} "
+           "&& performance.now()")
+_RAN = (f"([before, idle, wants]) => window.__benchEnded > before && document.querySelector(idle) !== null "
         f"&& {_SHOWN} && performance.now()")
 
 
@@ -133,6 +156,7 @@ _RAN = (f"([before, idle, wants]) => window.__benchRuns > before && document.que
 class Plan:
     """One manager's journey: the moment pages open at, the day picked, a capacity, the session page loaded."""
 
+    manager: int
     start: datetime
     picked: datetime
     capacity: int
@@ -166,7 +190,7 @@ class Walk:
     app: App
     base: str
     plan: Plan
-    runs: int = 0
+    runs: int = 0  # runs ended before the step's input
     seconds: float = 0.0  # what the step's action measured
     broken: bool = False  # a step failed: the rest of this journey is skipped (its barriers are still met)
 
@@ -177,7 +201,7 @@ class Walk:
         return f"{self.base}{self.app.paths[name]}?{urlencode(query)}"
 
     async def arm(self) -> None:
-        """Before an action: note the runs so far and forget the last input (``_ARM``)."""
+        """Before an action: note the runs ended so far and forget the last input (``_ARM``)."""
         self.runs = int(await self.page.evaluate(_ARM))
 
     async def load(self, name: str) -> float:
@@ -187,12 +211,12 @@ class Walk:
         return float(await done.json_value()) / 1000
 
     async def finished(self, *wants: tuple[str, int]) -> float:
-        """Seconds from the manager's input until a run began and ended and the page shows ``wants``."""
+        """Seconds from the manager's input until a run ended after it and the page, idle, shows ``wants``."""
         try:
             done = await self.page.wait_for_function(_RAN, arg=[self.runs, IDLE, list(wants)])
         except PlaywrightError as error:  # say what the page was doing: no run seen, or one that never ended
             seen = await self.page.evaluate(_SEEN)
-            raise RuntimeError(f"{error.message.splitlines()[0]} ({seen}, {self.runs} before the action)") from error
+            raise RuntimeError(f"{error.message.splitlines()[0]} ({seen}, {self.runs} before the input)") from error
         acted = await self.page.evaluate("window.__benchActedAt")
         if acted is None:
             raise RuntimeError("the page saw no input for this step")
@@ -301,7 +325,20 @@ def steps(app: App) -> list[Step]:
             Step("load session", _nothing, _loader("session"))]
 
 
-async def _attempt(walk: Walk, action: Action, step: str, errors: dict[str, int]) -> bool:
+@dataclass(frozen=True, slots=True)
+class Party:
+    """The managers walking one app together: its server, the barrier they meet at, what they measure."""
+
+    app: App
+    base: str
+    barrier: asyncio.Barrier
+    samples: dict[str, list[float]]
+    errors: dict[str, int]
+    evidence: Path  # a screenshot per error goes here
+    label: str  # store, managers and repeat, to name the screenshots
+
+
+async def _attempt(walk: Walk, action: Action, step: str, party: Party) -> bool:
     """Run ``action``; a failure (a timeout, a traceback on the page) is counted and ends the journey."""
     if walk.broken:
         return False
@@ -310,27 +347,30 @@ async def _attempt(walk: Walk, action: Action, step: str, errors: dict[str, int]
         if await walk.page.locator(EXCEPTION).count():
             raise RuntimeError(await walk.page.locator(EXCEPTION).first.inner_text())
     except Exception as error:  # any failure (Playwright, the page) is an error of the app, reported
-        errors[step] += 1
+        party.errors[step] += 1
         walk.broken = True
-        sys.stderr.write(f"  {walk.app.name}, {step}: {str(error).strip().splitlines()[0]}\n")
+        shot = party.evidence / f"{party.label}-{walk.app.name}-manager{walk.plan.manager}-{step.replace(' ', '-')}.png"
+        with suppress(PlaywrightError):
+            await walk.page.screenshot(path=shot, timeout=10_000)
+        sys.stderr.write(f"  {walk.app.name}, {step}: {str(error).strip().splitlines()[0]} ({shot.name})\n")
         return False
     return True
 
 
-async def journey(browser: Browser, app: App, base: str, plan: Plan, barrier: asyncio.Barrier,
-                  samples: dict[str, list[float]], errors: dict[str, int]) -> None:
-    """One manager's walk through every step, meeting the others at ``barrier`` before each action."""
+async def journey(browser: Browser, party: Party, plan: Plan) -> None:
+    """One manager's walk through every step, meeting the others at the party's barrier before each action."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     context.set_default_timeout(STEP_TIMEOUT)
+    await context.add_init_script(_WATCH)
     try:
-        walk = Walk(await context.new_page(), app, base, plan)
-        for step in steps(app):
-            ready = await _attempt(walk, step.prepare, step.name, errors) and await _attempt(
-                walk, Walk.arm, step.name, errors)
-            await barrier.wait()
-            if ready and await _attempt(walk, step.act, step.name, errors):
-                samples[step.name].append(walk.seconds)
-                await _attempt(walk, step.after, step.name, errors)
+        walk = Walk(await context.new_page(), party.app, party.base, plan)
+        for step in steps(party.app):
+            ready = await _attempt(walk, step.prepare, step.name, party) and await _attempt(
+                walk, Walk.arm, step.name, party)
+            await party.barrier.wait()
+            if ready and await _attempt(walk, step.act, step.name, party):
+                party.samples[step.name].append(walk.seconds)
+                await _attempt(walk, step.after, step.name, party)
     finally:
         await context.close()
 
@@ -342,22 +382,23 @@ def plan_for(store: Store, round_index: int, repeats: int, repeat: int, manager:
     that minute, so no "as of" is picked twice while ``managers × repeats`` ≤ 26 (3 to 28 March)."""
     start = FIRST_DAY + timedelta(minutes=round_index * repeats + repeat)
     picked = start.replace(day=3 + (repeat * managers + manager) % 26)
-    return Plan(start, picked, capacity=250 + 50 * manager, session=store.session)
+    return Plan(manager, start, picked, capacity=250 + 50 * manager, session=store.session)
 
 
 async def first_load(browser: Browser, app: App, server: Server) -> float:
     """The server's first page (the script's imports, the store opened), at a moment no journey uses."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(STEP_TIMEOUT)
+    await context.add_init_script(_WATCH)
     try:
-        walk = Walk(await context.new_page(), app, server.url, Plan(FIRST_DAY - timedelta(days=1), FIRST_DAY, 0, ""))
+        walk = Walk(await context.new_page(), app, server.url, Plan(0, FIRST_DAY - timedelta(days=1), FIRST_DAY, 0, ""))
         return await walk.load("overview")
     finally:
         await context.close()
 
 
 async def measure_store(browser: Browser, store: Store, servers: dict[str, Server], args: argparse.Namespace,
-                        results: Results) -> None:
+                        results: Results, work: Path) -> None:
     """Each number of managers in turn; within it, each repeat of the journey on one app, then on the other."""
     for app in APPS:
         results.first_load[store.name, app.name] = await first_load(browser, app, servers[app.name])
@@ -368,11 +409,10 @@ async def measure_store(browser: Browser, store: Store, servers: dict[str, Serve
             for app in APPS:
                 sys.stderr.write(f"{store.name}, {managers} manager(s), repeat {repeat + 1}: {app.name}\n")
                 key = (store.name, app.name, managers)
-                barrier = asyncio.Barrier(managers)
+                party = Party(app, servers[app.name].url, asyncio.Barrier(managers), results.samples[key],
+                              results.errors[key], work, f"{store.name}-{managers}-managers-repeat{repeat + 1}")
                 await asyncio.gather(*(
-                    journey(browser, app, servers[app.name].url,
-                            plan_for(store, round_index, args.repeat, repeat, manager, managers), barrier,
-                            results.samples[key], results.errors[key])
+                    journey(browser, party, plan_for(store, round_index, args.repeat, repeat, manager, managers))
                     for manager in range(managers)))
         for app in APPS:
             results.peak_mb[store.name, app.name, managers] = peak_mb(servers[app.name].pid)
@@ -390,7 +430,7 @@ async def bench(args: argparse.Namespace, stores: Sequence[Store], work: Path) -
                     servers = {app.name: stack.enter_context(serve(app.script, store,
                                                                    work / f"{store.name}-{app.name}.log"))
                                for app in APPS}
-                    await measure_store(browser, store, servers, args, results)
+                    await measure_store(browser, store, servers, args, results, work)
         finally:
             await browser.close()
     return results
@@ -469,6 +509,7 @@ def main() -> int:
     if async_playwright is None or not Path(CHROMIUM).exists():
         sys.stderr.write(f"needs Playwright (pip install -e '.[dev]') and {CHROMIUM} (apt-get install chromium)\n")
         return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: still stop the servers, remove the folder
     work = Path(tempfile.mkdtemp(prefix="scanready-bench-pages-"))
     try:
         stores = []
