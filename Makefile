@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test install lint bench examples screenshots clean
+.PHONY: run test install lint bench bench-pages examples screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: lint
 
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py
+
+# The dashboard against a naive Streamlit page in Chromium (/usr/bin/chromium), 1, 4 and 8 managers at once.
+bench-pages: $(VENV)/.dev-installed
+	$(PY) bench/pages.py
 
 # The README's pictures (docs/img), taken by the browser journeys; ordinary test runs leave them alone.
 screenshots: $(VENV)/.dev-installed
