@@ -110,11 +110,14 @@ def _holders(role: str) -> Any:
     return func.sum(case((LINKS.c.group_role == role, 1), else_=0))
 
 
-def enrolment_counts() -> Any:
-    """Per group: test-takers and scan uploaders (one GROUP BY over the links)."""
-    return (select(LINKS.c.group_name, _holders(TEST_TAKER).label("test_takers"),
-                   _holders(SCAN_UPLOADER).label("scan_uploaders"))
-            .group_by(LINKS.c.group_name).subquery("enrolled"))
+def enrolment_counts(groups: Any = None) -> Any:
+    """Per group: test-takers and scan uploaders (one GROUP BY over the links; of ``groups`` only, a subquery of
+    group names, when given: one session's page need not count a million links)."""
+    statement = select(LINKS.c.group_name, _holders(TEST_TAKER).label("test_takers"),
+                       _holders(SCAN_UPLOADER).label("scan_uploaders"))
+    if groups is not None:
+        statement = statement.where(LINKS.c.group_name.in_(groups))
+    return statement.group_by(LINKS.c.group_name).subquery("enrolled")
 
 
 def launched_by(as_of: datetime) -> Any:
@@ -126,15 +129,18 @@ def launched_by(as_of: datetime) -> Any:
     return and_(ACTIVITY.c.status != NOT_STARTED, or_(began.is_(None), began <= moment))
 
 
-def activity_counts(as_of: datetime) -> Any:
-    """Per session: enrolled test-takers with any activity imported, and those who had launched at ``as_of``."""
+def activity_counts(as_of: datetime, sessions: Any = None) -> Any:
+    """Per session: enrolled test-takers with any activity imported, and those who had launched at ``as_of`` (of
+    ``sessions`` only, a subquery of session ids, when given)."""
     launched = func.sum(case((launched_by(as_of), 1), else_=0))
     owner = SESSIONS.alias("owner")
-    return (select(ACTIVITY.c.session_id, func.count().label("with_activity"), launched.label("launched"))
-            .join(owner, owner.c.id == ACTIVITY.c.session_id)
-            .join(LINKS, (LINKS.c.group_name == owner.c.group_name)
-                  & (LINKS.c.user_username == ACTIVITY.c.user_username) & (LINKS.c.group_role == TEST_TAKER))
-            .group_by(ACTIVITY.c.session_id).subquery("activity_counts"))
+    statement = (select(ACTIVITY.c.session_id, func.count().label("with_activity"), launched.label("launched"))
+                 .join(owner, owner.c.id == ACTIVITY.c.session_id)
+                 .join(LINKS, (LINKS.c.group_name == owner.c.group_name)
+                       & (LINKS.c.user_username == ACTIVITY.c.user_username) & (LINKS.c.group_role == TEST_TAKER)))
+    if sessions is not None:
+        statement = statement.where(ACTIVITY.c.session_id.in_(sessions))
+    return statement.group_by(ACTIVITY.c.session_id).subquery("activity_counts")
 
 
 class ReadinessRow(NamedTuple):
@@ -163,8 +169,14 @@ _COUNTS = ("test_takers", "scan_uploaders", "launched", "with_activity")
 
 
 def readiness_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReadinessRow]:
-    """Every paper session (or those named) at ``as_of``, by name: launches count only once begun by then."""
-    enrolled, activity = enrolment_counts(), activity_counts(as_of)
+    """Every paper session (or those named) at ``as_of``, by name: launches count only once begun by then. With
+    ``names``, only their groups' links and their activity are counted."""
+    if names is None:
+        enrolled, activity = enrolment_counts(), activity_counts(as_of)
+    else:
+        chosen = SESSIONS.c.session_name.in_(list(names))
+        enrolled = enrolment_counts(select(SESSIONS.c.group_name).where(chosen).scalar_subquery())
+        activity = activity_counts(as_of, select(SESSIONS.c.id).where(chosen).scalar_subquery())
     counts = {**enrolled.c, **activity.c}
     statement = (
         select(*(type_coerce(SESSIONS.c[name], String).label(name) if name in _DATES else SESSIONS.c[name]
