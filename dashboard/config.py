@@ -13,6 +13,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./data/scanready.db"
 MAX_FIELD_LENGTH = 10_000
 MAX_ROWS = 2_000_000
 MAX_FILE_MB = 200
+OFFLOAD_MB = 5
 
 
 class Settings(BaseSettings):
@@ -28,6 +29,9 @@ class Settings(BaseSettings):
     # Megabytes per file, for the upload widget and the CLI (which refuses a bigger file before reading it,
     # rather than swapping); keep server.maxUploadSize in .streamlit/config.toml at least as large.
     max_file_mb: int = MAX_FILE_MB
+    # An upload larger than this (MB, all files together) is validated and imported by the page in a worker
+    # process, so that the dashboard stays responsive for everyone meanwhile; smaller ones in the page itself.
+    offload_mb: float = OFFLOAD_MB
 
 
 def load_settings(database_url: str | None = None) -> Settings:

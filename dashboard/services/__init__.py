@@ -5,9 +5,11 @@
     readiness   readiness_board, readiness_csv, write_readiness_json, filter_board, session_detail,
                 parse_as_of, review_report
     board_json  the board's JSON written at programme scale
+    offload     validating and importing a large upload in a worker process (the page's)
     receipts    receipt_board, receipt_csv, the pages received per day, one session's batches
 """
 
+from dashboard.services import offload
 from dashboard.services.imports import (
     ImportOptions,
     ImportOutcome,
@@ -49,6 +51,6 @@ __all__ = [
     "CSV_COLUMNS", "Board", "Filters", "ImportOptions", "ImportOutcome", "Progress", "SessionDetail", "UndoOutcome",
     "Validation", "example_programme", "filter_board", "import_files", "paper_session_names", "parse_as_of",
     "readiness_board", "readiness_csv", "recent_imports", "review_report", "session_count", "session_detail",
-    "templates", "undo_import", "validate_files", "write_readiness_json", "ReceiptBoard", "receipt_board",
+    "offload", "templates", "undo_import", "validate_files", "write_readiness_json", "ReceiptBoard", "receipt_board",
     "receipt_csv", "received_frame", "session_batches", "with_received",
 ]

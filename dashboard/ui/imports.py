@@ -5,21 +5,20 @@ and the history with an undo that shows what it will do and asks first."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from dashboard import services
 from dashboard.access import can_import
-from dashboard.ingest import FileReport
-from dashboard.services import ImportOptions, UndoOutcome, Validation
+from dashboard.services import ImportOptions, UndoOutcome, Validation, offload
 from dashboard.store import ImportEntry
+from dashboard.ui import worker
 from dashboard.ui.auth import current_role
 from dashboard.ui.data import data_version, database, settings
 from dashboard.ui.tables import history_frame, preview_frame, problems_frame, summary_frame
 from dashboard.wording import IMPORT_VERBS, UNDO_VERBS, format_moment, per_kind
 
-PREVIEW_ROWS = 100
 BY_LOGIN = ""  # the export choice that matches each row by its login
 _ORDERS = {"auto": "as the file's dates allow (day first, TAO's default)", "dmy": "day first: 04/03 is 4 March",
            "mdy": "month first: 04/03 is 3 April"}
@@ -37,22 +36,21 @@ def upload_options(files: Sequence[tuple[str, bytes]]) -> ImportOptions:
 
 def verdict(files: Sequence[tuple[str, bytes]], token: tuple[str, ...], options: ImportOptions) -> Validation:
     """The validation of ``files`` against the store, once per upload (``token``: the uploader's file ids), options
-    and data version. Only the verdict is kept between reruns: each report's problems and its first records."""
+    and data version. Only the verdict is kept between reruns: each report's problems and its first records. A
+    large upload is checked in a worker process (``worker``), so the dashboard stays responsive for everyone."""
     key = (token, options.date_order, options.sync_links, tuple(sorted(options.sessions.items())), data_version())
     cached = st.session_state.get("verdict")
     if cached is None or cached[0] != key:
-        with st.spinner("Checking files…"), database() as db:
-            validation = services.validate_files(files, settings=settings(), db=db, options=options)
-            db.rollback()
-        st.session_state["verdict"] = (key, Validation([_light(r) for r in validation.reports], validation.roster))
+        if worker.large(files):
+            validation = worker.run(offload.validate_at, files, options, doing="Checking files")
+        else:
+            with st.spinner("Checking files…"), database() as db:
+                validation = offload.light(services.validate_files(files, settings=settings(), db=db,
+                                                                   options=options))
+                db.rollback()
+        st.session_state["verdict"] = (key, validation)
     found: Validation = st.session_state["verdict"][1]
     return found
-
-
-def _light(report: FileReport) -> FileReport:
-    """``report`` without its records beyond the preview's (a big file's columns would stay in memory)."""
-    return replace(report, columns={name: values[:PREVIEW_ROWS] for name, values in report.columns.items()},
-                   lines=report.lines[:PREVIEW_ROWS])
 
 
 def option_widgets(validation: Validation, session_names: Sequence[str]) -> None:
@@ -117,18 +115,14 @@ def import_files(files: Sequence[tuple[str, bytes]], options: ImportOptions | No
     if not can_import(current_role()):
         st.error("Only programme managers can import files.", icon=":material/block:")
         return
-    large = sum(len(data) for _, data in files) > 1_000_000
-    bar = st.progress(0.0, text="Importing…") if large else None
-
-    def show(fraction: float, doing: str) -> None:
-        if bar is not None:
-            bar.progress(min(fraction, 1.0), text=f"{doing}…")
-
-    with st.spinner("Importing…"), database(write=True) as db:
-        outcome = services.import_files(files, db=db, settings=settings(), options=options or ImportOptions(),
-                                        progress=show)
-        if outcome.import_id is None:
-            db.rollback()
+    chosen = options or ImportOptions()
+    if worker.large(files):
+        outcome = worker.run(offload.import_at, files, chosen, datetime.now(UTC), doing="Importing")
+    else:
+        with st.spinner("Importing…"), database(write=True) as db:
+            outcome = services.import_files(files, db=db, settings=settings(), options=chosen)
+            if outcome.import_id is None:
+                db.rollback()
     if outcome.changed_nothing:
         st.info("Nothing changed: the store already holds every record as these files give it, so no import was "
                 "recorded.", icon=":material/info:")
