@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
@@ -97,11 +98,22 @@ def _counts(checklists: Sequence[Checklist]) -> str:
         f'<div class="{kind}"><dt>{label}</dt><dd>{value:,}</dd></div>' for kind, label, value in cells) + "</dl>"
 
 
-def _timeline(checklists: Sequence[Checklist], as_of: datetime, render: Render) -> str:
+@dataclass(frozen=True, slots=True)
+class Frames:
+    """What the review draws, when the caller has it already (the dashboard caches it): the timeline's rows (of
+    ``charts.rows_by``'s grouping), the volume series with the capacity, the volume stacked by status."""
+
+    timeline: pd.DataFrame
+    series: pd.DataFrame
+    by_day: pd.DataFrame
+
+
+def _timeline(checklists: Sequence[Checklist], as_of: datetime, render: Render,
+              frame: pd.DataFrame | None = None) -> str:
     if not any(c.session.scan_upload_start and c.session.scan_upload_end for c in checklists):
         return '<p class="note">No session has a complete scan upload window to draw.</p>'
     by = charts.rows_by(checklists)
-    frame = charts.timeline_frame(checklists, by=by)
+    frame = charts.timeline_frame(checklists, by=by) if frame is None else frame
     rows = frame["label"].nunique()
     shown = charts.page_of(frame, 1)
     notes = [] if by == "session" else [f"{len(checklists):,} sessions: one row per {by} and status, from the "
@@ -115,15 +127,15 @@ def _timeline(checklists: Sequence[Checklist], as_of: datetime, render: Render) 
 
 
 def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Render,
-            received: pd.DataFrame | None = None) -> str:
-    series = volume.daily_series(checklists, capacity=capacity)
+            received: pd.DataFrame | None = None, frames: Frames | None = None) -> str:
+    series = volume.daily_series(checklists, capacity=capacity) if frames is None else frames.series
     parts = []
     if series.empty:
         parts.append('<p class="note">No sheets are expected on any day (no session has both a scan window '
                      "and expected sheets).</p>")
     else:
-        chart = charts.volume_chart(volume.volume_by_day(checklists), series, capacity=capacity, theme="light",
-                                    received=received)
+        by_day = volume.volume_by_day(checklists) if frames is None else frames.by_day
+        chart = charts.volume_chart(by_day, series, capacity=capacity, theme="light", received=received)
         parts.append(f"<figure>{render(chart, 'volume')}</figure>")
     if capacity is not None:
         over = volume.days_over(series, capacity)
@@ -184,10 +196,11 @@ def _sessions(checklists: Sequence[Checklist], status: str, title: str) -> str:
 def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_at: datetime,
                 capacity: int | None = None, scope: str | None = None, activity_imported_at: datetime | None = None,
                 receipts: Sequence[SessionReceipt] | None = None, received: pd.DataFrame | None = None,
-                render: Render = chart_svg) -> str:
+                frames: Frames | None = None, render: Render = chart_svg) -> str:
     """The whole review as one HTML document: counts, both charts, the scans received (when any was imported:
     ``receipts`` in the review's order, short sessions first, and ``received`` per day), blocked then pending
     sessions with reasons."""
+    timeline = _timeline(checklists, as_of, render, None if frames is None else frames.timeline)
     receipt_section = ("" if receipts is None else
                        f'<section id="receipt"><h2>Scans received</h2>{_receipts(receipts)}</section>')
     moment = format_moment(as_of, None)
@@ -212,8 +225,8 @@ def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_a
 {scope_line}
 {_counts(checklists)}
 </header>
-<section id="timeline"><h2>Scan upload windows</h2>{_timeline(checklists, as_of, render)}</section>
-<section id="volume"><h2>Expected scan volume</h2>{_volume(checklists, capacity, render, received)}</section>
+<section id="timeline"><h2>Scan upload windows</h2>{timeline}</section>
+<section id="volume"><h2>Expected scan volume</h2>{_volume(checklists, capacity, render, received, frames)}</section>
 {receipt_section}
 {_sessions(checklists, "blocked", "Blocked sessions")}
 {_sessions(checklists, "pending", "Pending sessions")}

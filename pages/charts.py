@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, services, ui, volume
+from dashboard import charts, ui, volume
 from dashboard.export import safe_csv
 from dashboard.services import Board, Filters
 
@@ -31,9 +31,9 @@ def render() -> None:
     capacity = _volume(shown, filters)
     scope = None if len(shown.checklists) == len(full.checklists) else (
         f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, as filtered on the dashboard.")
-    st.download_button("Download the readiness review (HTML)", lambda: services.review_report(
-        shown, capacity=capacity, scope=scope).encode("utf-8"), file_name="readiness-review.html",
-        mime="text/html", icon=":material/summarize:", on_click="ignore")
+    st.download_button("Download the readiness review (HTML)", lambda: ui.review(as_of, filters, capacity, scope),
+                       file_name="readiness-review.html", mime="text/html", icon=":material/summarize:",
+                       on_click="ignore")
 
 
 def _timeline(shown: Board, filters: Filters) -> None:
@@ -79,8 +79,10 @@ def _volume(shown: Board, filters: Filters) -> int | None:
     if series.empty:
         st.info("No sheets are expected on any day: no session has both a scan upload window and expected sheets.")
         return capacity
+    receipts = ui.receipt_board(shown.as_of, capacity)
     st.altair_chart(charts.volume_chart(by_day, series, by=stack, capacity=capacity,
-                                        theme=st.context.theme.type or "light"), key="volume")
+                                        theme=st.context.theme.type or "light",
+                                        received=receipts.days if receipts.any_scans else None), key="volume")
     over = volume.days_over(series, capacity)
     if capacity and over.empty:
         st.success(f"No day is above the capacity of {capacity:,} sheets.", icon=":material/check_circle:")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlmodel import Session
 
@@ -21,6 +21,9 @@ from dashboard.readiness import ITEMS, STATUS_ORDER, Checklist, SessionSnapshot,
 from dashboard.services.board_json import write_board_json
 from dashboard.services.collector import collector_paused
 from dashboard.services.receipts import ReceiptBoard
+
+if TYPE_CHECKING:
+    from dashboard.report import Frames
 from dashboard.store import ReadinessRow
 from dashboard.wording import iso_utc
 
@@ -160,9 +163,11 @@ def filter_board(board: Board, filters: Filters) -> Board:
 
 
 def review_report(board: Board, *, capacity: int | None = None, scope: str | None = None,
-                  now: datetime | None = None, receipts: ReceiptBoard | None = None) -> str:
+                  now: datetime | None = None, receipts: ReceiptBoard | None = None,
+                  frames: Frames | None = None) -> str:
     """The readiness review of ``board`` as one self-contained HTML page, stamped ``now`` (default: the clock); with
-    ``receipts`` (of the same moment), the scans received when any was imported."""
+    ``receipts`` (of the same moment), the scans received when any was imported; ``frames``: what it draws, when
+    the caller has it already."""
     from dashboard.report import review_html
 
     shown = board.checklists
@@ -171,7 +176,7 @@ def review_report(board: Board, *, capacity: int | None = None, scope: str | Non
     return review_html(shown, as_of=board.as_of, generated_at=now or datetime.now(UTC), capacity=capacity,
                        scope=scope, activity_imported_at=board.activity_imported_at,
                        receipts=None if scans is None else [e for e in scans.sessions if e.session_name in names],
-                       received=None if scans is None else scans.days)
+                       received=None if scans is None else scans.days, frames=frames)
 
 
 def write_readiness_json(*, db: Session, out: BinaryIO, as_of: datetime | None = None) -> dict[str, int]:

@@ -21,6 +21,7 @@ from dashboard.ui.data import (
     filter_options,
     read_data_version,
     receipt_board,
+    review,
     settings,
     shown_board,
     timeline_rows,
@@ -44,6 +45,6 @@ __all__ = [
     "as_of_input", "auth_configured", "board", "board_column_config", "board_table", "cached_board", "counts_frame",
     "current_role", "data_version", "database", "dates_line", "door", "door_page", "engine", "filter_inputs",
     "filter_options", "history", "import_files", "keep_shared_widgets", "known_errors", "last_import_message",
-    "option_widgets", "plain", "read_data_version", "receipt_board", "settings", "show_verdict", "shown_board",
-    "status_metrics", "timeline_rows", "upload_options", "verdict", "volume_frames", "welcome",
+    "option_widgets", "plain", "read_data_version", "receipt_board", "review", "settings", "show_verdict",
+    "shown_board", "status_metrics", "timeline_rows", "upload_options", "verdict", "volume_frames", "welcome",
 ]

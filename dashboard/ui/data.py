@@ -18,7 +18,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from dashboard import charts, services, store, volume
+from dashboard import charts, report, services, store, volume
 from dashboard.config import Settings, load_settings
 from dashboard.db import make_engine, migrate, session_scope
 from dashboard.services import Board, Filters, ReceiptBoard
@@ -146,3 +146,21 @@ def _receipt_board(version: store.DataVersion, as_of: datetime, url: str, capaci
 def receipt_board(as_of: datetime, capacity: int | None = None) -> ReceiptBoard:
     """Every paper session's receipt at ``as_of`` (``services.receipt_board``), with a scanner's ``capacity``."""
     return _receipt_board(data_version(), as_of, settings().database_url, capacity)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)  # an HTML page of every session: a few at most
+def _review(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, capacity: int | None,
+            scope: str | None) -> bytes:
+    shown = _shown(version, as_of, url, filters)
+    series, by_day = _volume_frames(version, as_of, url, filters, "status", capacity)
+    frames = report.Frames(_timeline_rows(version, as_of, url, filters, charts.rows_by(shown.checklists)), series,
+                           by_day)
+    receipts = _receipt_board(version, as_of, url, capacity)
+    return services.review_report(shown, capacity=capacity, scope=scope, receipts=receipts,
+                                  frames=frames).encode("utf-8")
+
+
+def review(as_of: datetime, filters: Filters, capacity: int | None, scope: str | None) -> bytes:
+    """The readiness review of the filtered board (``services.review_report``), drawn from the rows and frames the
+    charts page has cached already, and kept for the next download of the same view."""
+    return _review(data_version(), as_of, settings().database_url, filters, capacity, scope)

@@ -72,7 +72,8 @@ def test_a_capacity_from_the_url_highlights_and_lists_the_days_above_it(make_app
     assert list(at.dataframe[1].value["date"]) == over  # below the timeline's table
     assert list(drawn(at, 1, 0, 0)["date"]) == over  # the shaded days
     spec, _ = chart(at, 1)
-    assert [layer["mark"]["type"] for layer in spec["layer"][0]["layer"]] == ["rect", "bar", "rule", "text"]
+    # Shaded days, bars, the capacity and its label; and the pages received so far (the example has a scan log).
+    assert [layer["mark"]["type"] for layer in spec["layer"][0]["layer"]] == ["rect", "bar", "rule", "text", "line"]
 
 
 def test_changing_the_capacity_updates_the_days(make_app, programme):
