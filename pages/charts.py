@@ -16,7 +16,7 @@ STACKS: list[volume.StackBy] = ["status", "group", "delivery"]
 
 def render() -> None:
     st.title("Charts")
-    as_of = ui.as_of_input()
+    as_of = ui.as_of_input(ui.board_zones)
     full = ui.board(as_of)
     if not full.checklists:
         st.info("No paper session is stored yet: import your TAO session files, or load the example programme "
