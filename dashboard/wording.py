@@ -104,3 +104,33 @@ def per_kind(counts: Mapping[str, Mapping[str, int]], verbs: Mapping[str, str]) 
     """Counts of several kinds in one line: "5 sessions created; 15 enrolment links created; 4 activity rows
     created" (``nothing`` when there is no kind)."""
     return "; ".join(kind_counts(kind, values, verbs) for kind, values in counts.items()) or "nothing"
+
+
+ITEM_TITLES = {"enrolment": "Test-takers enrolled", "roles": "Someone can upload scans",
+               "launched": "Test launched at least once", "submitted": "Session submitted",
+               "window": "Scan upload window open", "schedule": "Window after submission"}
+"""Each checklist item's title, in the checklist's order (the keys are ``readiness.ITEMS``)."""
+
+ITEM_RULES = {
+    "enrolment": "Ok when at least one user has the TEST_TAKER role in the session's group; otherwise a problem.",
+    "roles": "Ok when someone in the group has the SCAN_UPLOADER role; otherwise a problem: nobody could upload "
+             "the sheets.",
+    "launched": "Ok when at least one enrolled test-taker had started by the as-of moment (activity other than not "
+                "started); pending until the submission date (or the end date when there is none), a problem "
+                "after it.",
+    "submitted": "Ok when the submission date (session_submissionDate) has passed; pending before it; a problem when "
+                 "there is none.",
+    "window": "Ok when the scan upload window has opened and not yet closed; pending before it opens; a problem once "
+              "closed or when a date is missing.",
+    "schedule": "Ok when the scan upload window closes after the submission date; otherwise a problem: scans come "
+                "only after submission, so none could be uploaded.",
+}
+"""Each checklist item's rule, as the README's table "The readiness checklist" says it."""
+
+
+def short_id(identifier: str) -> str:
+    """The last part of a URI-like id, "history-8" for "https://tao.example.org/delivery/history-8" (after its last
+    "/" or "#"); the id itself when it has no such part."""
+    trimmed = identifier.rstrip("/#")
+    cut = max(trimmed.rfind("/"), trimmed.rfind("#"))
+    return trimmed[cut + 1:] or identifier

@@ -16,7 +16,7 @@ STACKS: list[volume.StackBy] = ["status", "group", "delivery"]
 
 def render() -> None:
     st.title("Charts")
-    as_of = ui.as_of_input()
+    as_of = ui.as_of_input(ui.board_zones)
     full = ui.board(as_of)
     if not full.checklists:
         st.info("No paper session is stored yet: import your TAO session files, or load the example programme "
@@ -54,9 +54,15 @@ def _timeline(shown: Board, filters: Filters) -> None:
     table = charts.picked_rows(rows, event.get("selection") if event is not None else None)
     right.caption("Click a bar to list only its row (shift-click for more, double-click to clear); "
                   "scroll or drag on the chart to zoom and pan in time.")
-    columns = ["label", "status", *(["sessions"] if by != "session" else []), "expected_sheets", "opens", "closes",
+    columns = ["label", "status", "expected_sheets", *(["sessions"] if by != "session" else []), "opens", "closes",
                "reasons"]
-    right.dataframe(table[columns].rename(columns={"label": by}), hide_index=True)
+    right.dataframe(table[columns].rename(columns={"label": by}), hide_index=True, column_config={
+        by: st.column_config.TextColumn(width="medium"),  # whole names, and the sheets beside them still in view
+        "expected_sheets": st.column_config.NumberColumn(
+            "sheets", format="localized",
+            help="Expected sheets: enrolled test-takers × interactions × sheets per interaction."),
+        "opens": st.column_config.TextColumn("window opens"),
+        "closes": st.column_config.TextColumn("window closes")})
     missing = int((frame["start"].isna() | frame["end"].isna()).sum())
     if missing:
         st.caption(f"{missing:,} row(s) have no complete scan upload window and are only in the table.")
@@ -89,7 +95,10 @@ def _volume(shown: Board, filters: Filters) -> int | None:
     elif capacity:
         st.warning(f"{len(over):,} day(s) above the capacity of {capacity:,} sheets: "
                    + ", ".join(over["date"]) + ".", icon=":material/warning:")
-        st.dataframe(over, hide_index=True)
+        st.dataframe(over, hide_index=True, column_config={
+            "date": st.column_config.TextColumn("day (UTC)"),
+            "expected_sheets": st.column_config.NumberColumn("expected sheets", format="localized"),
+            "over_by": st.column_config.NumberColumn("sheets above capacity", format="localized")})
     sessions, sheets = volume.unscheduled(shown.checklists)
     if sessions:
         st.caption(f"{sheets:,} expected sheets of {sessions:,} session(s) without a complete scan window are on "

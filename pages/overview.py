@@ -1,9 +1,11 @@
-"""Readiness overview: which paper sessions will receive their scans, which will not yet, and which are blocked."""
+"""Readiness overview: which paper sessions will receive their scans, which will not yet, and why."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import services, ui
@@ -12,32 +14,42 @@ from dashboard import services, ui
 def render(session_page: Any, import_page: Any | None) -> None:
     """``import_page`` is None for viewers: they see the board but are offered no import."""
     st.title("Readiness overview")
-    as_of = ui.as_of_input()
+    as_of = ui.as_of_input(ui.board_zones)
     full = ui.board(as_of)
     ui.last_import_message()
     if not full.checklists:
         _empty_store(import_page)
         return
     filters = ui.filter_inputs(as_of)
-    shown = ui.shown_board(as_of, filters)
+    text = ui.search_input()
+    shown, positions = ui.search_board(ui.shown_board(as_of, filters), text)
     ui.status_metrics(shown)
     ui.activity_freshness(full.activity_imported_at)
     if not shown.checklists:
-        st.caption("No session matches these filters.")
+        st.caption("No session matches these filters." if not text else f"No session matches “{text}”.")
         return
-    st.caption(f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, blocked first. "
-               "Tick the box at the left of a row to open the session's checklist.")
-    frame = ui.board_table(as_of, filters)
-    event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         column_config=ui.board_column_config(), key="board")
+    st.caption(f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, blocked first. Click a "
+               "session's name to open its checklist in a new tab, or tick the box at the left of its row to open "
+               "it here.")
+    frame = _table(ui.board_table(as_of, filters), positions)
+    event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", placeholder="missing",
+                         column_config=ui.board_column_config(ui.as_of_zone()), key="board")
     rows = event.selection.rows if event is not None else []
     if rows:
-        st.switch_page(session_page, query_params={"session": frame.iloc[rows[0]]["session"],
-                                                   **({"as_of": st.query_params["as_of"]}
-                                                      if "as_of" in st.query_params else {})})
+        st.switch_page(session_page, query_params={"session": shown.checklists[rows[0]].session.session_name,
+                                                   **ui.as_of_params()})
     st.download_button("Download this table as CSV", lambda: services.readiness_csv(shown),
                        file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")
+
+
+def _table(frame: pd.DataFrame, positions: list[int] | None) -> pd.DataFrame:
+    """The cached table, narrowed to the searched rows, its links carrying the as-of's zone when one is chosen."""
+    if positions is not None:
+        frame = frame.iloc[positions]
+    if zone := ui.as_of_params().get("zone"):
+        frame = frame.assign(session=frame["session"] + f"&zone={quote(zone, safe='')}")
+    return frame
 
 
 def _empty_store(import_page: Any | None) -> None:
@@ -48,4 +60,4 @@ def _empty_store(import_page: Any | None) -> None:
     st.info("No paper session is stored yet. Import your TAO session files on the Import page, or load the "
             "example programme below, to see which sessions will be ready for scans.", icon=":material/info:")
     st.page_link(import_page, label="Go to Import files", icon=":material/upload_file:")
-    ui.welcome()
+    ui.welcome(say_empty=False)

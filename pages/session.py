@@ -1,10 +1,15 @@
-"""One session: its whole checklist with reasons, enrolments by role, activity by status, its dates."""
+"""One session: its whole checklist with reasons and each item's rule, enrolments by role, activity by status, its
+dates."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import streamlit as st
 
 from dashboard import services, ui
+from dashboard.services import SessionDetail
+from dashboard.wording import ITEM_RULES
 
 
 def render() -> None:
@@ -16,18 +21,34 @@ def render() -> None:
         return
     if "session_name" not in st.session_state:  # first run of this page: the URL says which session
         wanted = st.query_params.get("session")
-        st.session_state["session_name"] = wanted if wanted in names else names[0]
-    name = st.selectbox("Session", names, key="session_name")
+        st.session_state["session_name"] = names[0] if wanted is None else wanted if wanted in names else None
+    if st.session_state["session_name"] is None:
+        st.title("Session")
+        st.error(f"No paper session named “{st.query_params.get('session', '')}” is stored. Search for it by name "
+                 "below.", icon=":material/search_off:")
+    name = st.selectbox("Session", names, key="session_name", placeholder="Type part of a session's name")
+    if name is None:
+        return
     st.query_params["session"] = name
-    as_of = ui.as_of_input()
-    with ui.database() as db:
-        detail = services.session_detail(db=db, name=name, as_of=as_of)
-    if detail is None:
+    found: dict[datetime, SessionDetail | None] = {}
+
+    def detail_at(as_of: datetime) -> SessionDetail | None:
+        if as_of not in found:
+            with ui.database() as db:
+                found[as_of] = services.session_detail(db=db, name=name, as_of=as_of)
+        return found[as_of]
+
+    as_of = ui.as_of_input(lambda at: [d.checklist.session.timezone] if (d := detail_at(at)) else [])
+    if (detail := detail_at(as_of)) is None:
         st.error("This session is no longer stored.")
         return
+    _show(detail)
+
+
+def _show(detail: SessionDetail) -> None:
     checklist, session = detail.checklist, detail.checklist.session
     st.title(session.session_name, anchor=False)
-    st.markdown(f"**{ui.STATUS_LABEL[checklist.status]}** · group {ui.plain(session.group_name)} · "
+    st.markdown(f"{ui.STATUS_ICON[checklist.status]} · group {ui.plain(session.group_name)} · "
                 f"delivery {ui.plain(session.delivery_id)}")
     st.caption(ui.plain(ui.dates_line(session)))
     columns = st.columns(4)
@@ -38,7 +59,8 @@ def render() -> None:
     columns[3].metric("Sheets from those who started", "no activity yet" if started is None else f"{started:,}")
     st.subheader("Checklist")
     for item in checklist.items:
-        st.markdown(f"{ui.STATE_ICON[item.state]} **{ui.ITEM_LABEL[item.item]}**: {ui.plain(item.detail)}")
+        st.markdown(f"{ui.STATE_ICON[item.state]} **{ui.ITEM_LABEL[item.item]}**: {ui.plain(item.detail)}",
+                    help=ITEM_RULES[item.item])
     ui.activity_freshness(detail.activity_imported_at)
     for warning in checklist.warnings:
         st.warning(ui.plain(warning), icon=":material/warning:")

@@ -28,7 +28,8 @@ def render() -> None:
         ui.show_verdict(validation)
         if st.button("Import", type="primary", disabled=not validation.valid, icon=":material/database_upload:"):
             ui.import_files(files, options)
-    ui.last_import_message()
+    if ui.last_import_message():
+        ui.overview_link("See the readiness overview")
     with ui.database() as db:
         imports = services.recent_imports(db=db)
     st.subheader("Import history")

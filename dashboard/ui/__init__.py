@@ -4,9 +4,11 @@ business rules (those are in the services and below).
     data      settings, the cached engine, units of work, the readiness board and what pages derive from it,
               cached by data version, as-of and filters
     tables    DataFrames and labels for the pages' tables, ``plain`` for user text in Markdown
-    filters   as-of and the overview's filters, kept in the URL and from page to page
+    filters   the as-of (in a zone the manager picks), the overview's filters and search, kept in the URL and from
+              page to page
     imports   the import page: an upload's options, the verdict, the import, the history and its undo
-    widgets   metrics, activity's freshness, the welcome, the last import's message, known errors shown
+    widgets   metrics, activity's freshness, the welcome, the last import's message and the way to the overview,
+              known errors shown
     auth      login and roles: st.secrets, st.user, the door page
 """
 
@@ -27,24 +29,42 @@ from dashboard.ui.data import (
     timeline_rows,
     volume_frames,
 )
-from dashboard.ui.filters import as_of_input, filter_inputs, keep_shared_widgets
+from dashboard.ui.filters import (
+    as_of_input,
+    as_of_params,
+    as_of_zone,
+    board_zones,
+    filter_inputs,
+    keep_shared_widgets,
+    search_board,
+    search_input,
+)
 from dashboard.ui.imports import history, import_files, option_widgets, show_verdict, upload_options, verdict
 from dashboard.ui.tables import (
     ITEM_LABEL,
     STATE_ICON,
+    STATUS_ICON,
     STATUS_LABEL,
     board_column_config,
     counts_frame,
     dates_line,
     plain,
 )
-from dashboard.ui.widgets import activity_freshness, known_errors, last_import_message, status_metrics, welcome
+from dashboard.ui.widgets import (
+    activity_freshness,
+    known_errors,
+    last_import_message,
+    overview_link,
+    status_metrics,
+    welcome,
+)
 
 __all__ = [
-    "ITEM_LABEL", "LOCAL_MODE_NOTE", "STATE_ICON", "STATUS_LABEL", "account_sidebar", "activity_freshness",
-    "as_of_input", "auth_configured", "board", "board_column_config", "board_table", "cached_board", "counts_frame",
-    "current_role", "data_version", "database", "dates_line", "door", "door_page", "engine", "filter_inputs",
-    "filter_options", "history", "import_files", "keep_shared_widgets", "known_errors", "last_import_message",
-    "option_widgets", "plain", "read_data_version", "receipt_board", "review", "settings", "show_verdict",
+    "ITEM_LABEL", "LOCAL_MODE_NOTE", "STATE_ICON", "STATUS_ICON", "STATUS_LABEL", "account_sidebar",
+    "activity_freshness", "as_of_input", "as_of_params", "as_of_zone", "auth_configured", "board",
+    "board_column_config", "board_table", "board_zones", "cached_board", "counts_frame", "current_role", "data_version",
+    "database", "dates_line", "door", "door_page", "engine", "filter_inputs", "filter_options", "history",
+    "import_files", "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets", "overview_link",
+    "plain", "read_data_version", "receipt_board", "review", "search_board", "search_input", "settings", "show_verdict",
     "shown_board", "status_metrics", "timeline_rows", "upload_options", "verdict", "volume_frames", "welcome",
 ]

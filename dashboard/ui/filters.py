@@ -1,18 +1,19 @@
-"""The as-of moment and the overview's filters: widgets seeded from the URL and written back to it, so that a view
-can be shared, and carried from page to page."""
+"""The as-of moment (in a zone the manager picks), the overview's filters and its search: widgets seeded from the URL
+and written back to it, so that a view can be shared, and carried from page to page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from dashboard import services
+from dashboard import services, store
 from dashboard.errors import ScanreadyError
-from dashboard.services import Filters
-from dashboard.ui.data import filter_options
+from dashboard.services import Board, Filters
+from dashboard.ui.data import cached_board, data_version, filter_options, settings
 from dashboard.ui.tables import STATUS_LABEL
 
 
@@ -26,7 +27,9 @@ def _query_default(key: str, parse: Callable[[list[str]], Any], default: Any, *,
             st.session_state[key] = default
 
 
-SHARED_KEYS = ("as_of_date", "as_of_time", "status", "group", "delivery", "starts", "closing")
+SHARED_KEYS = ("as_of", "as_of_zone", "status", "group", "delivery", "starts", "closing", "search")
+BROWSER = "browser"  # the as-of zone choice that follows each viewer's browser (the default, not written to the URL)
+_SHOWN_IN = "as_of_shown_in"  # the zone in which the as-of widget's value is written (not a widget: kept as is)
 
 
 def keep_shared_widgets() -> None:
@@ -40,21 +43,127 @@ def keep_shared_widgets() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def as_of_input() -> datetime:
-    """Date and time inputs (UTC) for "as of", seeded from ``?as_of=`` and written back to it."""
+def _known_zone(name: str | None) -> str | None:
+    """``name`` when it is a time zone this system knows, else None."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def zone_of(choice: str) -> str:
+    """The zone a choice of the as-of zone means: the browser's (UTC when the browser does not say), or the zone."""
+    return (_known_zone(st.context.timezone) or "UTC") if choice == BROWSER else choice
+
+
+def _zone_choice(raw: list[str]) -> str:
+    if raw[0] in (BROWSER, "UTC") or _known_zone(raw[0]):
+        return raw[0]
+    raise ValueError(f"unknown zone {raw[0]!r}")
+
+
+def _local(moment: datetime, zone: str) -> datetime:
+    """``moment`` as the as-of widget shows it: its wall time in ``zone``, without a zone."""
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def as_of_input(zones: Callable[[datetime], Iterable[str | None]] = lambda _: ()) -> datetime:
+    """"As of" in a zone the manager picks (the browser's, UTC, or one of ``zones(as_of)``, the sessions' zones), as
+    an aware UTC datetime. The URL keeps it as ``?as_of=`` in UTC and ``&zone=`` (unless the browser's).
+
+    One date-and-time input: Enter applies what is typed in it (a date input alone ignores Enter), and closing its
+    calendar applies what is picked there.
+    """
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    _query_default("as_of_date", lambda v: services.parse_as_of(v[0]).date(), now.date(), param="as_of")
-    _query_default("as_of_time", lambda v: services.parse_as_of(v[0]).time().replace(tzinfo=None), now.time(),
-                   param="as_of")
-    left, right = st.columns(2)
-    day = left.date_input("As of (date, UTC)", key="as_of_date", help="See the programme as it will be that day.")
-    moment = right.time_input("As of (time, UTC)", key="as_of_time", step=timedelta(hours=1))
-    as_of = datetime.combine(day, moment, tzinfo=UTC)
+    _query_default("as_of_zone", _zone_choice, BROWSER, param="zone")
+    zone = zone_of(st.session_state["as_of_zone"])
+    _seed_moment(now, zone)
+    left, right = st.columns([3, 2])
+    # 15-minute steps: zones such as Asia/Kolkata (+05:30) or Asia/Kathmandu (+05:45) show whole UTC hours too.
+    local = left.datetime_input(f"As of ({zone})", key="as_of", step=timedelta(minutes=15), format="YYYY-MM-DD",
+                                help="See the programme as it will be at that moment. Type a date and a time and "
+                                     "press Enter, or pick them in the calendar and click outside it.")
+    as_of = (local or _local(now, zone)).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    choices = [BROWSER, "UTC", *sorted({z for z in zones(as_of) if z and z != "UTC" and _known_zone(z)})]
+    if st.session_state["as_of_zone"] not in choices:
+        choices.append(st.session_state["as_of_zone"])  # a zone from the URL that no session has
+    right.selectbox("Zone of the as-of", choices, key="as_of_zone", format_func=_zone_label,
+                    help="The as-of reads in this zone; every checklist date reads in its session's own zone.")
     if abs(as_of - now) > timedelta(minutes=1):
         st.query_params["as_of"] = as_of.strftime("%Y-%m-%dT%H:%MZ")
     else:
         st.query_params.pop("as_of", None)
+    if st.session_state["as_of_zone"] == BROWSER:
+        st.query_params.pop("zone", None)
+    else:
+        st.query_params["zone"] = st.session_state["as_of_zone"]
     return as_of
+
+
+def _seed_moment(now: datetime, zone: str) -> None:
+    """The as-of widget's value, a wall time in ``zone``: from ``?as_of=`` (UTC) the first time, else now; when the
+    zone has changed since the last run, the same moment in the new zone."""
+    if "as_of" not in st.session_state:
+        _query_default("as_of", lambda v: _local(services.parse_as_of(v[0]), zone), _local(now, zone))
+    elif st.session_state.get(_SHOWN_IN, zone) != zone and st.session_state["as_of"] is not None:
+        shown_in = ZoneInfo(st.session_state[_SHOWN_IN])
+        st.session_state["as_of"] = _local(st.session_state["as_of"].replace(tzinfo=shown_in), zone)
+    st.session_state[_SHOWN_IN] = zone
+
+
+def as_of_zone() -> str:
+    """The zone the as-of reads in (after ``as_of_input``): other moments of the page read in it too."""
+    return zone_of(st.session_state.get("as_of_zone", BROWSER))
+
+
+def _zone_label(choice: str) -> str:
+    if choice == BROWSER:
+        return f"Your browser's zone ({zone_of(BROWSER)})"
+    return choice
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _zones(version: store.DataVersion, url: str, _as_of: datetime) -> frozenset[str | None]:
+    """The zones of the board's sessions: the same at every as-of, so kept per data version (``_as_of``, left out of
+    the key, only says which cached board to read them from: the one the page is about to show)."""
+    return frozenset(c.session.timezone for c in cached_board(version, _as_of, url).checklists)
+
+
+def board_zones(as_of: datetime) -> frozenset[str | None]:
+    """The zones of the board's sessions: the as-of zones the overview and the charts offer."""
+    return _zones(data_version(), settings().database_url, as_of)
+
+
+def as_of_params() -> dict[str, str]:
+    """The as-of and its zone as the URL carries them, for a link to another page showing the same moment."""
+    return {key: st.query_params[key] for key in ("as_of", "zone") if key in st.query_params}
+
+
+def search_input() -> str:
+    """A search box over the sessions' names, groups and deliveries, kept in the URL as ``?search=``."""
+    _query_default("search", lambda v: v[0], "")
+    text = st.text_input("Search sessions", key="search", icon=":material/search:",
+                         placeholder="Part of a session's name, group or delivery")
+    if text.strip():
+        st.query_params["search"] = text.strip()
+    else:
+        st.query_params.pop("search", None)
+    return text.strip()
+
+
+def search_board(shown: Board, text: str) -> tuple[Board, list[int] | None]:
+    """The sessions of ``shown`` whose name, group or delivery contains ``text`` (any case), and their positions in
+    ``shown`` (None when ``text`` is empty: all of them)."""
+    if not text:
+        return shown, None
+    needle = text.casefold()
+    positions = [i for i, c in enumerate(shown.checklists)
+                 if needle in c.session.session_name.casefold() or needle in c.session.group_name.casefold()
+                 or needle in c.session.delivery_id.casefold()]
+    return Board(shown.as_of, [shown.checklists[i] for i in positions], shown.activity_imported_at), positions
 
 
 def filter_inputs(as_of: datetime) -> Filters:
@@ -66,7 +175,7 @@ def filter_inputs(as_of: datetime) -> Filters:
     _query_default("starts", lambda v: tuple(date.fromisoformat(d) for d in v[:2]), ())
     _query_default("closing", lambda v: int(v[0]), 0)
     top = st.columns([2, 3, 3])
-    statuses = top[0].multiselect("Status", list(STATUS_LABEL), key="status", format_func=lambda s: STATUS_LABEL[s])
+    statuses = top[0].multiselect("Status", list(STATUS_LABEL), key="status")
     chosen_groups = top[1].multiselect("Group", groups, key="group")
     chosen_deliveries = top[2].multiselect("Delivery", deliveries, key="delivery")
     bottom = st.columns([3, 2])

@@ -1,5 +1,5 @@
-"""Widgets the pages share: the counts, when activity was last imported, the welcome, what the last import did,
-and known errors shown as errors (with what to do) rather than tracebacks."""
+"""Widgets the pages share: the counts, when activity was last imported, the welcome, what the last import did and
+a link to the overview after it, and known errors shown as errors (with what to do) rather than tracebacks."""
 
 from __future__ import annotations
 
@@ -47,12 +47,13 @@ def status_metrics(shown: Board) -> None:
     columns[3].metric("Expected sheets", f"{sheets:,}")
 
 
-def welcome() -> None:
-    """TAO's templates and the example programme; opened and explained while the store is empty."""
+def welcome(*, say_empty: bool = True) -> None:
+    """TAO's templates and the example programme; opened while the store is empty, and then saying so unless the page
+    already has (``say_empty=False``)."""
     with database() as db:
         empty = services.session_count(db=db) == 0
     with st.expander("TAO templates and the example programme", expanded=empty):
-        if empty:
+        if empty and say_empty:
             st.info("The store is empty. Import your programme's files, or load the example programme "
                     "to see a full dashboard at once.")
         columns = st.columns(3)
@@ -64,10 +65,24 @@ def welcome() -> None:
             import_files(services.example_programme())
 
 
-def last_import_message() -> None:
-    """Show (once) what the last import did."""
+def last_import_message() -> bool:
+    """Show (once) what the last import did, in one banner; whether there was one to show."""
     if message := st.session_state.pop("last_import", None):
         st.success(message, icon=":material/task_alt:")
-        st.toast(message)
+        return True
+    return False
+
+
+def overview_link(label: str) -> None:
+    """A link to the Overview page, for a page that ``app.py`` hands no pages to (the import page).
+
+    Streamlit keys a page by its url path: a page made with the overview's url path stands for the one
+    ``st.navigation`` registered (its function here is never run)."""
+    page = st.Page(_registered_elsewhere, title="Overview", icon=":material/dashboard:", url_path="overview")
+    st.page_link(page, label=label, icon=":material/dashboard:")
+
+
+def _registered_elsewhere() -> None:  # pragma: no cover - Streamlit runs the page registered in app.py
+    raise RuntimeError("the overview page is registered by dashboard/app.py")
 
 

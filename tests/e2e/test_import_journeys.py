@@ -66,7 +66,7 @@ def import_button(page: Page) -> Locator:
 def test_first_visit_on_an_empty_store_welcomes(page: Page, empty_server: Server) -> None:
     """A newcomer's first page says the store is empty and offers the templates and the example programme."""
     open_page(page, empty_server.url)
-    expect(page.get_by_text("The store is empty.")).to_be_visible()
+    expect(page.get_by_text("No paper session is stored yet.")).to_be_visible()  # once: the welcome does not repeat it
     expect(page.get_by_role("button", name="Load example programme")).to_be_visible()
     for template in ("sessions-with-delivery-in-existing-groups.csv", "sessions-with-delivery-in-new-groups.csv"):
         groups = "new groups" if "new-groups" in template else "existing groups"
