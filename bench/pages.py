@@ -58,9 +58,12 @@ GRID = "[data-testid='stDataFrame']"
 CHART_DRAWN = "[data-testid='stVegaLiteChart'] .marks"  # Vega's svg or canvas, once it has drawn
 TABLE = "[data-testid='stTable']"
 CHECKLIST = "[data-testid='stHeading'] h3#checklist"  # the session page's "Checklist" heading
-AS_OF_DAY = "day, As of (date, UTC)"  # the day of the "As of (date, UTC)" input: a click opens its calendar
+# The day of each app's as-of input: a click opens its calendar. The dashboard's is a date-and-time input in the
+# zone its URL names (UTC here), whose picked day applies when the calendar closes (Escape); the naive page's is a
+# date input that applies on the click.
+AS_OF_DAY = {"scanready": "day, As of (UTC)", "naive": "day, As of (date, UTC)"}
 STATUS = "Status"
-BLOCKED = "blocked"  # the option's name contains it in both apps ("❌ blocked" on the dashboard)
+BLOCKED = "blocked"  # the option's name contains it in both apps (a word on both)
 SESSION = "Session"  # the naive page's session selectbox
 CAPACITY = "Scanner capacity (sheets per day; 0 = none)"
 # The overview grid paints on a canvas: a row is ticked at its checkbox, in the grid's row-marker column
@@ -83,13 +86,16 @@ class App:
     content: dict[str, tuple[tuple[str, int], ...]]  # page -> (selector, at least so many) once rendered
     download: str
     download_reruns: bool  # the naive page's button reruns it (Streamlit's default); the dashboard's does not
+    query: tuple[tuple[str, str], ...] = ()  # added to every URL (the dashboard's as-of zone)
+    close_calendar: bool = False  # the picked day applies when the calendar closes
 
 
 _NAIVE_CONTENT = ((METRIC, 4), (GRID, 1), (CHART_DRAWN, 1), (TABLE, 1))
 APPS = (
     App("scanready", "dashboard/app.py", {"overview": "/", "charts": "/charts", "session": "/session"},
         {"overview": ((METRIC, 4), (GRID, 1)), "charts": ((CHART_DRAWN, 2),), "session": ((CHECKLIST, 1),)},
-        "Download the readiness review (HTML)", download_reruns=False),
+        "Download the readiness review (HTML)", download_reruns=False, query=(("zone", "UTC"),),
+        close_calendar=True),
     App("naive", "bench/naive_page.py", dict.fromkeys(("overview", "charts", "session"), "/"),
         dict.fromkeys(("overview", "charts", "session"), _NAIVE_CONTENT), "Download the readiness review (CSV)",
         download_reruns=True),
@@ -198,7 +204,7 @@ class Walk:
         picked = _stamp(self.plan.picked)
         query = {"overview": {"as_of": _stamp(self.plan.start)}, "charts": {"as_of": picked},
                  "session": {"session": self.plan.session, "as_of": picked}}[name]
-        return f"{self.base}{self.app.paths[name]}?{urlencode(query)}"
+        return f"{self.base}{self.app.paths[name]}?{urlencode({**query, **dict(self.app.query)})}"
 
     async def arm(self) -> None:
         """Before an action: note the runs ended so far and forget the last input (``_ARM``)."""
@@ -231,11 +237,13 @@ async def _nothing(walk: Walk) -> None:
 
 
 async def _open_calendar(walk: Walk) -> None:
-    await walk.page.get_by_role("spinbutton", name=AS_OF_DAY).click()
+    await walk.page.get_by_role("spinbutton", name=AS_OF_DAY[walk.app.name]).click()
 
 
 async def _pick_day(walk: Walk) -> None:
     await walk.page.get_by_role("button", name=calendar_day(walk.plan.picked)).click()
+    if walk.app.close_calendar:
+        await walk.page.keyboard.press("Escape")
     walk.seconds = await walk.finished()
 
 

@@ -13,7 +13,7 @@ from dashboard import ui
 from dashboard.access import can_import
 from pages import charts, overview, session, upload
 
-st.set_page_config(page_title="scanready", page_icon="📋", layout="wide")
+st.set_page_config(page_title="scanready", page_icon=":material/checklist:", layout="wide")
 role = ui.current_role()  # None: not logged in, or not on the allow-list (see docs/security.md)
 ui.account_sidebar(role)
 ui.keep_shared_widgets()  # as-of and filters follow the manager from page to page

@@ -26,7 +26,7 @@ import pandas as pd
 
 from dashboard.readiness import Checklist
 from dashboard.volume import STATUSES, StackBy
-from dashboard.wording import format_moment
+from dashboard.wording import ITEM_TITLES, format_moment
 
 RowsBy = Literal["session", "group", "delivery"]
 # Dark red, orange and blue: told apart by readers with any of the three colour-vision deficiencies
@@ -95,18 +95,20 @@ def _session_rows(checklists: Sequence[Checklist], *, by: RowsBy) -> pd.DataFram
                "expected_sheets": checklist.expected_sheets, "start": iso(s.scan_upload_start),
                "end": iso(s.scan_upload_end), "submission": iso(s.submission_date),
                "group": s.group_name, "delivery": s.delivery_id,
-               "open_items": [f"{item.item} {item.state}" for item in open_items]}
+               "open_items": [f"{ITEM_TITLES[item.item]}: {item.state}" for item in open_items]}
         if by == "session":
             row.update(opens=shown(s.scan_upload_start, s.timezone), closes=shown(s.scan_upload_end, s.timezone),
                        submitted=shown(s.submission_date, s.timezone),
-                       reasons=" | ".join(f"{item.item} ({item.state}): {item.detail}" for item in open_items)
+                       reasons=" | ".join(f"{ITEM_TITLES[item.item]} ({item.state}): {item.detail}"
+                                          for item in open_items)
                        or "Every check passes.")
         rows.append(row)
     return pd.DataFrame(rows, columns=[*TIMELINE_COLUMNS, "group", "delivery", "open_items"])
 
 
 def _reason_counts(lists: pd.Series) -> str:
-    """"roles problem in 3, window pending in 1" from the sessions' lists of open items, most frequent first."""
+    """"Someone can upload scans: problem in 3, Scan upload window open: pending in 1" from the sessions' lists of
+    open items, most frequent first."""
     counts = lists.explode().dropna().value_counts()
     return ", ".join(f"{item} in {count}" for item, count in counts.items()) or "Every check passes."
 

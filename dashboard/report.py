@@ -26,13 +26,9 @@ import vl_convert as vlc
 from dashboard import charts, volume
 from dashboard.readiness import Checklist
 from dashboard.receipt import SessionReceipt
-from dashboard.wording import format_moment
+from dashboard.wording import ITEM_TITLES, format_moment
 
 Render = Callable[[alt.TopLevelMixin, str], str]
-# The checklist's items in a manager's words (the same wording as the dashboard's table headers).
-ITEM_TITLE = {"enrolment": "Test-takers enrolled", "roles": "Someone can upload scans",
-              "launched": "Test launched at least once", "submitted": "Session submitted",
-              "window": "Scan upload window open", "schedule": "Window after submission"}
 STATE_MARK = {"problem": "✗ problem", "pending": "… pending", "ok": "✓ ok"}
 _ID = re.compile(r'\bid="([^"]+)"')
 
@@ -180,7 +176,7 @@ def _session(checklist: Checklist) -> str:
     meta = (f"group {s.group_name} · delivery {s.delivery_id} · {window} · {s.test_takers:,} enrolled, "
             f"{checklist.expected_sheets:,} sheets expected")
     open_items = sorted((i for i in checklist.items if i.state != "ok"), key=lambda i: i.state != "problem")
-    items = "".join(f'<li class="{i.state}"><strong>{STATE_MARK[i.state]} · {ITEM_TITLE[i.item]}</strong>: '
+    items = "".join(f'<li class="{i.state}"><strong>{STATE_MARK[i.state]} · {ITEM_TITLES[i.item]}</strong>: '
                     f"{escape(i.detail)}</li>" for i in open_items)
     warnings = "".join(f'<li class="warning">⚠ {escape(text)}</li>' for text in checklist.warnings)
     return (f'<article class="{checklist.status}"><h3>{escape(s.session_name)}</h3>'

@@ -21,12 +21,16 @@ def render(session_page: Any, import_page: Any | None) -> None:
         _empty_store(import_page)
         return
     filters = ui.filter_inputs(as_of)
+    receipts = ui.receipt_board(as_of)
     text = ui.search_input()
-    shown, positions = ui.search_board(ui.shown_board(as_of, filters), text)
+    chosen = ui.receipt_filter() if receipts.any_scans else []
+    shown, positions = ui.by_receipt(*ui.search_board(ui.shown_board(as_of, filters), text), receipts, chosen)
     ui.status_metrics(shown)
+    if receipts.any_scans:
+        ui.receipt_metrics(receipts, shown)
     ui.activity_freshness(full.activity_imported_at)
     if not shown.checklists:
-        st.caption("No session matches these filters." if not text else f"No session matches “{text}”.")
+        st.caption("No session matches these filters." if not text else f"No session matches “{ui.plain(text)}”.")
         return
     st.caption(f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, blocked first. Click a "
                "session's name to open its checklist in a new tab, or tick the box at the left of its row to open "

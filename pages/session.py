@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import services, ui
 from dashboard.services import SessionDetail
-from dashboard.wording import ITEM_RULES
+from dashboard.wording import ITEM_RULES, ITEM_TITLES
 
 
 def render() -> None:
@@ -59,7 +59,7 @@ def _show(detail: SessionDetail) -> None:
     columns[3].metric("Sheets from those who started", "no activity yet" if started is None else f"{started:,}")
     st.subheader("Checklist")
     for item in checklist.items:
-        st.markdown(f"{ui.STATE_ICON[item.state]} **{ui.ITEM_LABEL[item.item]}**: {ui.plain(item.detail)}",
+        st.markdown(f"{ui.STATE_ICON[item.state]} **{ITEM_TITLES[item.item]}**: {ui.plain(item.detail)}",
                     help=ITEM_RULES[item.item])
     ui.activity_freshness(detail.activity_imported_at)
     for warning in checklist.warnings:
@@ -69,3 +69,4 @@ def _show(detail: SessionDetail) -> None:
     left.dataframe(ui.counts_frame(detail.roles, "role", "users"), hide_index=True)
     right.subheader("Activity by status")
     right.dataframe(ui.counts_frame(detail.statuses, "status", "test-takers"), hide_index=True)
+    ui.session_receipt(detail.receipt, detail.batches, session.timezone)

@@ -7,7 +7,7 @@ Reads the clock (the default "as of") so nothing below does. Imports readiness, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -20,11 +20,12 @@ from dashboard.ingest.values import parse_datetime
 from dashboard.readiness import ITEMS, STATUS_ORDER, Checklist, SessionSnapshot, board_place, evaluate_checklists
 from dashboard.services.board_json import write_board_json
 from dashboard.services.collector import collector_paused
-from dashboard.services.receipts import ReceiptBoard
+from dashboard.services.receipts import ReceiptBoard, session_batches, session_receipt
 
 if TYPE_CHECKING:
     from dashboard.report import Frames
-from dashboard.store import ReadinessRow
+from dashboard.receipt import SessionReceipt
+from dashboard.store import Batch, ReadinessRow
 from dashboard.wording import iso_utc
 
 
@@ -105,6 +106,8 @@ class SessionDetail:
     roles: dict[str, int]
     statuses: dict[str, int]  # as they stood at the board's as-of
     activity_imported_at: datetime | None
+    receipt: SessionReceipt | None = None
+    batches: list[Batch] = field(default_factory=list)  # received by the as-of
 
 
 def session_detail(*, db: Session, name: str, as_of: datetime | None = None) -> SessionDetail | None:
@@ -113,7 +116,9 @@ def session_detail(*, db: Session, name: str, as_of: datetime | None = None) -> 
         return None
     checklist = board.checklists[0]
     return SessionDetail(checklist, store.role_counts(db=db, group=checklist.session.group_name),
-                         store.status_counts(db=db, session_name=name, as_of=board.as_of), board.activity_imported_at)
+                         store.status_counts(db=db, session_name=name, as_of=board.as_of), board.activity_imported_at,
+                         session_receipt(db=db, name=name, as_of=board.as_of),
+                         session_batches(db=db, name=name, as_of=board.as_of))
 
 
 def parse_as_of(text: str) -> datetime:

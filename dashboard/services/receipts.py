@@ -91,6 +91,13 @@ def receipt_board(*, db: Session, as_of: datetime | None = None, capacity: int |
     return ReceiptBoard(moment, capacity, sessions, days, store.scans_received(db=db))
 
 
+def session_receipt(*, db: Session, name: str, as_of: datetime) -> SessionReceipt | None:
+    """One paper session's receipt at ``as_of`` (None when no such paper session is stored)."""
+    rows = store.receipt_rows(db=db, as_of=as_of, names=[name])
+    found = receipt.evaluate_receipts(_snapshots(rows), as_of=as_of, capacity=None)
+    return found[0] if found else None
+
+
 def received_frame(*, db: Session, as_of: datetime) -> pd.DataFrame:
     """Pages received per UTC day at or before ``as_of`` (date, received), counted in SQL."""
     rows = store.received_per_day(db=db, as_of=as_of)
@@ -114,5 +121,6 @@ def receipt_csv(board: ReceiptBoard) -> bytes:
     return safe_table(CSV_COLUMNS, rows)
 
 
-def session_batches(*, db: Session, name: str) -> list[store.Batch]:
-    return store.session_batches(db=db, name=name)
+def session_batches(*, db: Session, name: str, as_of: datetime | None = None) -> list[store.Batch]:
+    """One session's batches in the order they came (those received by ``as_of`` when it is given)."""
+    return [b for b in store.session_batches(db=db, name=name) if as_of is None or b.received_at <= as_of]

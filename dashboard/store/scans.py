@@ -3,6 +3,7 @@ from), pages per UTC day, one session's batches, and the booklets PDFs are match
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -38,20 +39,29 @@ def _received(as_of: datetime) -> Any:
             .subquery("received"))
 
 
-def receipt_rows(*, db: Session, as_of: datetime) -> list[ReceiptRow]:
-    """Every paper session at ``as_of``, by name: its counts (launches begun by then) and its pages received."""
-    enrolled, activity, received = enrolment_counts(), activity_counts(as_of), _received(as_of)
+def receipt_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReceiptRow]:
+    """Every paper session (or those named) at ``as_of``, by name: its counts (launches begun by then) and its
+    pages received."""
+    if names is None:
+        enrolled, activity = enrolment_counts(), activity_counts(as_of)
+    else:
+        chosen = SESSIONS.c.session_name.in_(list(names))
+        enrolled = enrolment_counts(select(SESSIONS.c.group_name).where(chosen).scalar_subquery())
+        activity = activity_counts(as_of, select(SESSIONS.c.id).where(chosen).scalar_subquery())
+    received = _received(as_of)
     dates = {"scan_upload_start", "scan_upload_end"}
-    names = ("session_name", "group_name", "timezone", "scan_upload_start", "scan_upload_end",
-             "sheets_per_interaction", "total_interactions")
+    fields = ("session_name", "group_name", "timezone", "scan_upload_start", "scan_upload_end",
+              "sheets_per_interaction", "total_interactions")
     statement = (
-        select(*(type_coerce(SESSIONS.c[n], String).label(n) if n in dates else SESSIONS.c[n] for n in names),
+        select(*(type_coerce(SESSIONS.c[f], String).label(f) if f in dates else SESSIONS.c[f] for f in fields),
                func.coalesce(enrolled.c.test_takers, 0), func.coalesce(activity.c.launched, 0),
                func.coalesce(activity.c.with_activity, 0), func.coalesce(received.c.received, 0))
         .outerjoin(enrolled, enrolled.c.group_name == SESSIONS.c.group_name)
         .outerjoin(activity, activity.c.session_id == SESSIONS.c.id)
         .outerjoin(received, received.c.session_id == SESSIONS.c.id)
         .where(SESSIONS.c.paper_enabled.is_(True)).order_by(SESSIONS.c.session_name))
+    if names is not None:
+        statement = statement.where(SESSIONS.c.session_name.in_(list(names)))
     return list(map(ReceiptRow._make, db.execute(statement).fetchall()))
 
 

@@ -40,8 +40,8 @@ from dashboard.ui.filters import (
     search_input,
 )
 from dashboard.ui.imports import history, import_files, option_widgets, show_verdict, upload_options, verdict
+from dashboard.ui.receipts import by_receipt, receipt_filter, receipt_metrics, session_receipt
 from dashboard.ui.tables import (
-    ITEM_LABEL,
     STATE_ICON,
     STATUS_ICON,
     STATUS_LABEL,
@@ -60,11 +60,12 @@ from dashboard.ui.widgets import (
 )
 
 __all__ = [
-    "ITEM_LABEL", "LOCAL_MODE_NOTE", "STATE_ICON", "STATUS_ICON", "STATUS_LABEL", "account_sidebar",
-    "activity_freshness", "as_of_input", "as_of_params", "as_of_zone", "auth_configured", "board",
-    "board_column_config", "board_table", "board_zones", "cached_board", "counts_frame", "current_role", "data_version",
-    "database", "dates_line", "door", "door_page", "engine", "filter_inputs", "filter_options", "history",
-    "import_files", "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets", "overview_link",
-    "plain", "read_data_version", "receipt_board", "review", "search_board", "search_input", "settings", "show_verdict",
-    "shown_board", "status_metrics", "timeline_rows", "upload_options", "verdict", "volume_frames", "welcome",
+    "LOCAL_MODE_NOTE", "STATE_ICON", "STATUS_ICON", "STATUS_LABEL", "account_sidebar", "activity_freshness",
+    "as_of_input", "as_of_params", "as_of_zone", "auth_configured", "board", "board_column_config", "board_table",
+    "board_zones", "by_receipt", "cached_board", "counts_frame", "current_role", "data_version", "database",
+    "dates_line", "door", "door_page", "engine", "filter_inputs", "filter_options", "history", "import_files",
+    "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets", "overview_link", "plain",
+    "read_data_version", "receipt_board", "receipt_filter", "receipt_metrics", "review", "search_board", "search_input",
+    "session_receipt", "settings", "show_verdict", "shown_board", "status_metrics", "timeline_rows", "upload_options",
+    "verdict", "volume_frames", "welcome",
 ]

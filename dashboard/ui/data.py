@@ -22,7 +22,7 @@ from dashboard import charts, report, services, store, volume
 from dashboard.config import Settings, load_settings
 from dashboard.db import make_engine, migrate, session_scope
 from dashboard.services import Board, Filters, ReceiptBoard
-from dashboard.ui.tables import board_frame
+from dashboard.ui.tables import board_frame, with_receipts
 
 
 def settings() -> Settings:
@@ -104,11 +104,13 @@ def shown_board(as_of: datetime, filters: Filters) -> Board:
 
 @st.cache_resource(max_entries=4, show_spinner=False)  # a table per session: the largest value kept here
 def _board_table(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> pd.DataFrame:
-    return board_frame(_shown(version, as_of, url, filters))
+    shown = _shown(version, as_of, url, filters)
+    return with_receipts(board_frame(shown), shown, _receipt_board(version, as_of, url, None))
 
 
 def board_table(as_of: datetime, filters: Filters) -> pd.DataFrame:
-    """The overview's table of the filtered board (``tables.board_frame``)."""
+    """The overview's table of the filtered board (``tables.board_frame``, with the receipt's columns once scans
+    came)."""
     return _board_table(data_version(), as_of, settings().database_url, filters)
 
 

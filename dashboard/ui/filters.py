@@ -17,7 +17,7 @@ from dashboard.ui.data import cached_board, data_version, filter_options, settin
 from dashboard.ui.tables import STATUS_LABEL
 
 
-def _query_default(key: str, parse: Callable[[list[str]], Any], default: Any, *, param: str | None = None) -> None:
+def query_default(key: str, parse: Callable[[list[str]], Any], default: Any, *, param: str | None = None) -> None:
     """Seed a widget's state from the URL's query string (``param``, else ``key``) the first time it appears."""
     if key not in st.session_state:
         raw = st.query_params.get_all(param or key)
@@ -78,7 +78,7 @@ def as_of_input(zones: Callable[[datetime], Iterable[str | None]] = lambda _: ()
     calendar applies what is picked there.
     """
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    _query_default("as_of_zone", _zone_choice, BROWSER, param="zone")
+    query_default("as_of_zone", _zone_choice, BROWSER, param="zone")
     zone = zone_of(st.session_state["as_of_zone"])
     _seed_moment(now, zone)
     left, right = st.columns([3, 2])
@@ -107,7 +107,7 @@ def _seed_moment(now: datetime, zone: str) -> None:
     """The as-of widget's value, a wall time in ``zone``: from ``?as_of=`` (UTC) the first time, else now; when the
     zone has changed since the last run, the same moment in the new zone."""
     if "as_of" not in st.session_state:
-        _query_default("as_of", lambda v: _local(services.parse_as_of(v[0]), zone), _local(now, zone))
+        query_default("as_of", lambda v: _local(services.parse_as_of(v[0]), zone), _local(now, zone))
     elif st.session_state.get(_SHOWN_IN, zone) != zone and st.session_state["as_of"] is not None:
         shown_in = ZoneInfo(st.session_state[_SHOWN_IN])
         st.session_state["as_of"] = _local(st.session_state["as_of"].replace(tzinfo=shown_in), zone)
@@ -144,7 +144,7 @@ def as_of_params() -> dict[str, str]:
 
 def search_input() -> str:
     """A search box over the sessions' names, groups and deliveries, kept in the URL as ``?search=``."""
-    _query_default("search", lambda v: v[0], "")
+    query_default("search", lambda v: v[0], "")
     text = st.text_input("Search sessions", key="search", icon=":material/search:",
                          placeholder="Part of a session's name, group or delivery")
     if text.strip():
@@ -169,11 +169,11 @@ def search_board(shown: Board, text: str) -> tuple[Board, list[int] | None]:
 def filter_inputs(as_of: datetime) -> Filters:
     """The overview's filters over the board at ``as_of``, seeded from and written back to the query string."""
     groups, deliveries = filter_options(as_of)
-    _query_default("status", list, [])
-    _query_default("group", lambda v: [g for g in v if g in groups], [])
-    _query_default("delivery", lambda v: [d for d in v if d in deliveries], [])
-    _query_default("starts", lambda v: tuple(date.fromisoformat(d) for d in v[:2]), ())
-    _query_default("closing", lambda v: int(v[0]), 0)
+    query_default("status", list, [])
+    query_default("group", lambda v: [g for g in v if g in groups], [])
+    query_default("delivery", lambda v: [d for d in v if d in deliveries], [])
+    query_default("starts", lambda v: tuple(date.fromisoformat(d) for d in v[:2]), ())
+    query_default("closing", lambda v: int(v[0]), 0)
     top = st.columns([2, 3, 3])
     statuses = top[0].multiselect("Status", list(STATUS_LABEL), key="status")
     chosen_groups = top[1].multiselect("Group", groups, key="group")

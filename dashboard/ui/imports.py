@@ -11,12 +11,20 @@ import streamlit as st
 
 from dashboard import services
 from dashboard.access import can_import
+from dashboard.export import safe_csv
 from dashboard.services import ImportOptions, UndoOutcome, Validation, offload
 from dashboard.store import ImportEntry
 from dashboard.ui import worker
 from dashboard.ui.auth import current_role
 from dashboard.ui.data import data_version, database, settings
-from dashboard.ui.tables import history_frame, preview_frame, problems_frame, summary_frame
+from dashboard.ui.tables import (
+    PROBLEM_ROW_HEIGHT,
+    history_frame,
+    preview_frame,
+    problems_column_config,
+    problems_frame,
+    summary_frame,
+)
 from dashboard.wording import IMPORT_VERBS, UNDO_VERBS, format_moment, per_kind
 
 BY_LOGIN = ""  # the export choice that matches each row by its login
@@ -97,11 +105,9 @@ def show_verdict(validation: Validation) -> None:
     errors_only = st.toggle("Show errors only", value=not validation.valid)
     problems = problems_frame(validation.reports, errors_only=errors_only)
     if not problems.empty:
-        st.dataframe(problems, hide_index=True, key="problems",  # room for the message, the sentence to act on
-                     column_config={"file": st.column_config.TextColumn(width="small"),
-                                    "message": st.column_config.TextColumn(width="large")})
-        from dashboard.export import safe_csv
-
+        # Rows tall enough for the grid to wrap the message (the sentence to act on) and the file's name whole.
+        st.dataframe(problems, hide_index=True, key="problems", row_height=PROBLEM_ROW_HEIGHT,
+                     column_config=problems_column_config())
         st.download_button("Download problems as CSV", safe_csv(problems), file_name="scanready-problems.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore")
     for report in validation.reports:

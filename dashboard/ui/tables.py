@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard.ingest import FileReport
 from dashboard.readiness import Checklist, SessionSnapshot
-from dashboard.services import Board
+from dashboard.services import Board, ReceiptBoard
 from dashboard.store import ImportEntry
 from dashboard.wording import IMPORT_VERBS, ITEM_RULES, ITEM_TITLES, format_moment, per_kind, short_id
 
@@ -75,7 +75,6 @@ STATE_ICON = {"ok": ":green[:material/check_circle: ok]", "pending": ":orange[:m
 STATUS_ICON = {"ready": ":green[:material/check_circle: **ready**]",
                "pending": ":orange[:material/schedule: **pending**]", "blocked": ":red[:material/block: **blocked**]"}
 """A session's status in Markdown, as ``STATE_ICON`` writes a state."""
-ITEM_LABEL = ITEM_TITLES
 BOARD_COLUMNS = ["status", "session", *ITEM_TITLES, "window closes", "reason", "group", "delivery", "test-takers",
                  "started", "expected sheets", "warnings"]
 """The overview's columns: what a glance needs first (they fit a 1400 px window), then why, then the rest."""
@@ -137,6 +136,26 @@ def board_frame(shown: Board) -> pd.DataFrame:
     return pd.DataFrame(columns, columns=BOARD_COLUMNS)
 
 
+RECEIPT_COLUMNS = ["received", "scans"]
+"""The overview's receipt columns, after "window closes" once any scan was imported."""
+
+
+def with_receipts(frame: pd.DataFrame, shown: Board, receipts: ReceiptBoard) -> pd.DataFrame:
+    """``board_frame``'s table with each session's pages received against its target and its receipt state (and
+    "at risk"), after "window closes"; the table as it is when no scan was ever imported."""
+    if not receipts.any_scans:
+        return frame
+    found = receipts.by_name()
+    entries = [found.get(c.session.session_name) for c in shown.checklists]
+    received = [f"{e.receipt.received:,} / {e.receipt.target:,}" if e else "" for e in entries]
+    states = [(e.receipt.state + (", at risk" if e.receipt.at_risk else "")) if e else "" for e in entries]
+    at = list(frame.columns).index("window closes") + 1
+    out = frame.copy()
+    out.insert(at, "received", received)
+    out.insert(at + 1, "scans", pd.Series(_dictionary(states), index=out.index))
+    return out
+
+
 def _dictionary(values: list[str]) -> pd.Categorical:
     """``values`` as a categorical, which the browser receives as each distinct text once (Arrow's dictionary):
     a board repeats its states, reasons and deliveries in row after row."""
@@ -164,6 +183,12 @@ def board_column_config(zone: str) -> dict[str, Any]:
         "delivery": st.column_config.TextColumn(help="The last part of the delivery's id; the session page shows "
                                                      "it in full."),
         "expected sheets": st.column_config.NumberColumn(format="localized"),
+        "received": st.column_config.TextColumn(help="Pages received by the as-of moment, against the target: the "
+                                                     "sheets of those who started once activity is imported, else "
+                                                     "the expected sheets."),
+        "scans": st.column_config.TextColumn(help="The receipt: none, partial, complete, or over (more pages than "
+                                                  "the target); at risk when the pace needed is above the scanner's "
+                                                  "capacity or the window closes within 2 days with pages missing."),
     })
     return config
 

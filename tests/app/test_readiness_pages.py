@@ -169,3 +169,35 @@ def test_the_overview_says_when_activity_was_last_imported(make_app, app_engine)
         db.commit()
     at = make_app("overview").run()
     assert any(c.value.startswith("Activity last imported 16 Mar 2027 09:12 UTC (") for c in at.caption)
+
+
+def test_once_scans_came_the_overview_counts_them_and_filters_by_receipt(make_app, programme):
+    at = make_app("overview", as_of=AS_OF).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) >= {"Complete", "Partial", "Nothing received", "Over", "At risk"}
+    table = at.dataframe[0].value
+    assert {"received", "scans"} <= set(table.columns)
+    with Session(programme) as db:
+        receipts = services.receipt_board(db=db, as_of=services.parse_as_of(AS_OF))
+    assert int(metrics["Complete"]) == receipts.counts()["complete"]
+    at.multiselect(key="receipt").set_value(["partial"]).run()
+    assert not at.exception
+    narrowed = at.dataframe[0].value
+    assert set(narrowed["scans"]) <= {"partial", "partial, at risk"} and len(narrowed) == receipts.counts()["partial"]
+    assert at.query_params["receipt"] == "partial"  # (AppTest gives a parameter's one value)
+
+
+def test_the_session_page_lists_the_batches_received_by_the_as_of(make_app, programme):
+    with Session(programme) as db:
+        receipts = services.receipt_board(db=db, as_of=services.parse_as_of(AS_OF))
+    name = next(e.session_name for e in receipts.sessions if e.receipt.state == "complete")
+    at = make_app("session", session=name, as_of=AS_OF).run()
+    assert not at.exception
+    assert any(m.value.startswith("Scans received") for m in at.subheader) or "Scans received" in [
+        s.value for s in at.subheader]
+    batches = next(d.value for d in at.dataframe if "pages" in d.value.columns)
+    entry = receipts.by_name()[name]
+    assert int(batches["pages"].sum()) == entry.receipt.received and set(batches["from"]) == {"scan log"}
+    assert any(i.value.startswith(f"{entry.receipt.received:,} of {entry.receipt.target:,} pages received (complete)")
+               for i in at.info)

@@ -21,7 +21,8 @@ import pytest
 from dashboard import services, volume
 from dashboard.config import Settings
 from dashboard.db import make_engine, migrate, session_scope
-from dashboard.ui.tables import ITEM_LABEL, STATUS_LABEL
+from dashboard.ui.tables import STATUS_LABEL
+from dashboard.wording import ITEM_TITLES
 from tests.e2e.conftest import Server, open_page, rerun, screenshot, table_rows
 
 try:
@@ -196,11 +197,11 @@ def test_a_row_of_the_overview_opens_its_session_checklist(page: Page, programme
     main = page.get_by_test_id("stMain")
     expect(main).to_contain_text(f"{STATUS_LABEL['blocked']} · group {detail.checklist.session.group_name}")
     expect(page.get_by_role("heading", name="Checklist")).to_be_visible()
-    assert [item.item for item in detail.checklist.items] == list(ITEM_LABEL)  # all six items, in order
+    assert [item.item for item in detail.checklist.items] == list(ITEM_TITLES)  # all six items, in order
     problems = [item for item in detail.checklist.items if item.state == "problem"]
     assert problems
     for item in detail.checklist.items:  # its state in words, after an icon of the app's own font
-        expect(main).to_contain_text(f"{item.state} {ITEM_LABEL[item.item]}: {item.detail}")
+        expect(main).to_contain_text(f"{item.state} {ITEM_TITLES[item.item]}: {item.detail}")
 
 
 def test_charts_render_and_a_capacity_lists_the_busy_days(page: Page, programme: Server) -> None:
@@ -256,7 +257,7 @@ def test_the_review_and_the_table_download_and_the_review_opens_offline(
     assert download.value.suggested_filename == "scanready-readiness.csv"
     table = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert [(row["session_name"], row["status"]) for row in table] == [(name, "blocked") for name in names]
-    assert all(row[f"{item}_detail"] for row in table for item in ITEM_LABEL)
+    assert all(row[f"{item}_detail"] for row in table for item in ITEM_TITLES)
 
     open_page(page, f"{programme.url}/charts?as_of={AS_OF}&status=blocked")
     with page.expect_download() as download:

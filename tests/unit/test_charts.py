@@ -258,9 +258,10 @@ def test_timeline_frame_has_one_row_per_session_in_window_order_with_reasons():
     assert (row["start"], row["end"], row["submission"]) == (
         "2027-03-13T06:00:00Z", "2027-03-27T18:00:00Z", "2027-03-12T11:00:00Z")
     assert row["opens"] == "13 Mar 2027 07:00 Europe/Paris"
-    assert "roles (problem): No one in group Class 4A can upload scans" in row["reasons"]
+    assert "Someone can upload scans (problem): No one in group Class 4A can upload scans" in row["reasons"]
     assert frame.iloc[1]["reasons"] == "Every check passes."
-    assert frame.iloc[2]["reasons"].startswith("window (pending): The scan upload window opens 1 Apr 2027 02:00")
+    assert frame.iloc[2]["reasons"].startswith(
+        "Scan upload window open (pending): The scan upload window opens 1 Apr 2027 02:00")
     assert frame.iloc[3]["start"] is None and frame.iloc[3]["opens"] == "not set"
 
 
@@ -277,7 +278,8 @@ def test_timeline_frame_by_group_aggregates_per_group_and_status():
     assert (ready["sessions"], ready["expected_sheets"]) == (2, 60)
     assert (ready["start"], ready["end"]) == ("2027-03-10T00:00:00Z", "2027-04-02T00:00:00Z")
     assert ready["opens"] == "10 Mar 2027 00:00 UTC"
-    assert by_key[("G1", "blocked")]["reasons"] == "roles problem in 2, enrolment problem in 1"
+    assert by_key[("G1", "blocked")]["reasons"] == (
+        "Someone can upload scans: problem in 2, Test-takers enrolled: problem in 1")
 
 
 @pytest.mark.parametrize(("sessions", "groups", "expected"), [
