@@ -1,5 +1,5 @@
 """The store as the pages see it: settings, the cached engine, units of work, the cached readiness board and
-what the pages derive from it (filtered boards, their tables and chart rows), cached by data version, as-of and
+what the pages derive from it (filtered boards, their tables, chart rows and charts), cached by data version, as-of and
 filters: a rerun that changes none of them (a click on a chart, a page of the timeline) recomputes nothing. The
 data version changes with every import and every undo (on any replica: it is read from the store), and is read
 once per script run (``read_data_version``, called by ``app.py``), not once per cached value.
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -148,6 +149,34 @@ def _receipt_board(version: store.DataVersion, as_of: datetime, url: str, capaci
 def receipt_board(as_of: datetime, capacity: int | None = None) -> ReceiptBoard:
     """Every paper session's receipt at ``as_of`` (``services.receipt_board``), with a scanner's ``capacity``."""
     return _receipt_board(data_version(), as_of, settings().database_url, capacity)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _timeline_chart(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, by: charts.RowsBy,
+                    page: int, theme: charts.Theme) -> alt.LayerChart:
+    rows = charts.page_of(_timeline_rows(version, as_of, url, filters, by), page)
+    return charts.timeline_chart(rows, as_of=as_of, by=by, theme=theme)
+
+
+def timeline_chart(as_of: datetime, filters: Filters, by: charts.RowsBy, page: int,
+                   theme: charts.Theme) -> alt.LayerChart:
+    """One page of the scan upload windows (``charts.timeline_chart``), kept while its rows and theme stand."""
+    return _timeline_chart(data_version(), as_of, settings().database_url, filters, by, page, theme)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _volume_chart(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, by: volume.StackBy,
+                  capacity: int | None, theme: charts.Theme) -> alt.LayerChart:
+    series, by_day = _volume_frames(version, as_of, url, filters, by, capacity)
+    receipts = _receipt_board(version, as_of, url, capacity)
+    return charts.volume_chart(by_day, series, by=by, capacity=capacity, theme=theme,
+                               received=receipts.days if receipts.any_scans else None)
+
+
+def volume_chart(as_of: datetime, filters: Filters, by: volume.StackBy, capacity: int | None,
+                 theme: charts.Theme) -> alt.LayerChart:
+    """The scan volume per day with the pages received (``charts.volume_chart``), kept while its frames stand."""
+    return _volume_chart(data_version(), as_of, settings().database_url, filters, by, capacity, theme)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)  # an HTML page of every session: a few at most

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -611,3 +612,39 @@ def test_charts_of_an_empty_board_are_still_valid_specs():
     assert charts.timeline_chart(frame, as_of=AS_OF).to_dict()["layer"][0]["mark"]["type"] == "bar"
     empty = volume.daily_series([])
     assert charts.volume_chart(volume.volume_by_day([]), empty).to_dict()["layer"][1]["mark"]["type"] == "line"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("by", ["session", "group", "delivery"])
+def test_every_shape_of_the_timeline_is_a_valid_vega_lite_spec(by, theme):
+    """Drawing skips Altair's validation (``charts.Validated``): here each shape is validated, once."""
+    chart = charts.timeline_chart(charts.timeline_frame(ODD, by=by), as_of=AS_OF, by=by, theme=theme)
+    assert isinstance(chart, charts.Validated)
+    chart.to_dict(validate=True)  # raises on a spec Vega-Lite's schema refuses
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize(("by", "capacity", "with_received"), [("status", None, False), ("group", 17, True),
+                                                               ("delivery", 5, False), ("status", 17, True)])
+def test_every_shape_of_the_volume_chart_is_a_valid_vega_lite_spec(by, capacity, with_received, theme):
+    series = volume.daily_series(ODD, capacity=capacity)
+    received = receipt.receipt_days(series[["date", "expected_sheets"]],
+                                    pd.DataFrame({"date": ["2027-03-13"], "received": [4]}), at("2027-03-16T12:00"))
+    chart = charts.volume_chart(volume.volume_by_day(ODD, by=by), series, by=by, capacity=capacity, theme=theme,
+                                received=received if with_received else None)
+    assert isinstance(chart, charts.Validated)
+    chart.to_dict(validate=True)
+
+
+def test_drawing_a_chart_does_not_validate_it_again(monkeypatch):
+    chart = charts.volume_chart(volume.volume_by_day(ODD), volume.daily_series(ODD))
+    seen: list[object] = []
+    original = alt.LayerChart.to_dict
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs.get("validate", True))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(alt.LayerChart, "to_dict", spy)
+    chart.to_dict()
+    assert seen and set(seen) == {False}  # the chart, and any layer it turns into a spec on the way

@@ -1,0 +1,110 @@
+"""The charts page's sections: the scan upload windows (grouping, pages, the chart with its pick, the table beside
+it) and the scan volume (stacking, the scanner's capacity kept in the URL, the chart with the pages received, the
+days above capacity, the CSV). The charts are cached in ``ui.data`` with the rows they draw: a rerun that changes
+neither (a click in a table, another section's widget) builds no chart again."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, volume
+from dashboard.export import safe_csv
+from dashboard.services import Board, Filters
+from dashboard.ui.data import receipt_board, timeline_chart, timeline_rows, volume_chart, volume_frames
+
+ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
+                                        "delivery": "delivery and status"}
+STACKS: list[volume.StackBy] = ["status", "group", "delivery"]
+
+
+def _theme() -> charts.Theme:
+    return "dark" if st.context.theme.type == "dark" else "light"
+
+
+def timeline_section(shown: Board, filters: Filters) -> None:
+    """The scan upload windows: one row per session, group or delivery, a page of them, and their table."""
+    st.subheader("Scan upload windows")
+    by = st.radio("One row per", list(ROWS_LABEL), format_func=ROWS_LABEL.__getitem__, horizontal=True,
+                  index=list(ROWS_LABEL).index(charts.rows_by(shown.checklists)), key="rows_by") or "session"
+    frame = timeline_rows(shown.as_of, filters, by)
+    pages = charts.page_count(frame)
+    if st.session_state.get("timeline_page", 1) > pages:  # fewer rows since the last run (a filter changed)
+        st.session_state["timeline_page"] = pages
+    page = int(st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="timeline_page",
+                               help=f"{charts.ROWS_PER_CHART} rows per page.") if pages > 1 else 1)
+    left, right = st.columns([3, 2])
+    chart = timeline_chart(shown.as_of, filters, by, page, _theme())
+    event = left.altair_chart(chart, on_select="rerun", selection_mode="pick", key="timeline")
+    table = charts.picked_rows(charts.page_of(frame, page), event.get("selection") if event is not None else None)
+    right.caption("Click a bar to list only its row (shift-click for more, double-click to clear); "
+                  "scroll or drag on the chart to zoom and pan in time.")
+    columns = ["label", "status", "expected_sheets", *(["sessions"] if by != "session" else []), "opens", "closes",
+               "reasons"]
+    right.dataframe(table[columns].rename(columns={"label": by}), hide_index=True, column_config={
+        by: st.column_config.TextColumn(width="medium"),  # whole names, and the sheets beside them still in view
+        "expected_sheets": st.column_config.NumberColumn(
+            "sheets", format="localized",
+            help="Expected sheets: enrolled test-takers × interactions × sheets per interaction."),
+        "opens": st.column_config.TextColumn("window opens"),
+        "closes": st.column_config.TextColumn("window closes")})
+    missing = int((frame["start"].isna() | frame["end"].isna()).sum())
+    if missing:
+        st.caption(f"{missing:,} row(s) have no complete scan upload window and are only in the table.")
+
+
+def capacity_input() -> int | None:
+    """The scanner's capacity in sheets a day (None: not given), kept in the URL as ``?capacity=``."""
+    if "capacity" not in st.session_state:  # first run: the URL may carry it, as the overview's filters do
+        raw = st.query_params.get("capacity", "")
+        st.session_state["capacity"] = int(raw) if raw.isdigit() else 0
+    capacity = int(st.number_input("Scanner capacity (sheets per day; 0 = none)", min_value=0, step=50,
+                                   key="capacity") or 0) or None
+    if capacity:
+        st.query_params["capacity"] = str(capacity)
+    else:
+        st.query_params.pop("capacity", None)
+    return capacity
+
+
+def volume_section(shown: Board, filters: Filters) -> int | None:
+    """The scan volume per day with the pages received; returns the scanner's capacity given (None: none)."""
+    st.subheader("Expected scan volume")
+    left, right = st.columns([1, 3])
+    stack = left.radio("Stack by", STACKS, horizontal=True, key="stack_by") or "status"
+    with right:
+        capacity = capacity_input()
+    series, _ = volume_frames(shown.as_of, filters, stack, capacity)
+    if series.empty:
+        st.info("No sheets are expected on any day: no session has both a scan upload window and expected sheets.")
+        return capacity
+    st.altair_chart(volume_chart(shown.as_of, filters, stack, capacity, _theme()), key="volume")
+    _days_over(series, capacity)
+    sessions, sheets = volume.unscheduled(shown.checklists)
+    if sessions:
+        st.caption(f"{sheets:,} expected sheets of {sessions:,} session(s) without a complete scan window are on "
+                   "no day.")
+    received = receipt_board(shown.as_of, capacity)
+    st.download_button("Download the volume per day as CSV", _volume_csv(series, received.days),
+                       file_name="scanready-volume.csv", mime="text/csv", icon=":material/download:",
+                       on_click="ignore")
+    return capacity
+
+
+def _days_over(series: pd.DataFrame, capacity: int | None) -> None:
+    over = volume.days_over(series, capacity)
+    if capacity and over.empty:
+        st.success(f"No day is above the capacity of {capacity:,} sheets.", icon=":material/check_circle:")
+    elif capacity:
+        st.warning(f"{len(over):,} day(s) above the capacity of {capacity:,} sheets: "
+                   + ", ".join(over["date"]) + ".", icon=":material/warning:")
+        st.dataframe(over, hide_index=True, column_config={
+            "date": st.column_config.TextColumn("day (UTC)"),
+            "expected_sheets": st.column_config.NumberColumn("expected sheets", format="localized"),
+            "over_by": st.column_config.NumberColumn("sheets above capacity", format="localized")})
+
+
+def _volume_csv(series: pd.DataFrame, days: pd.DataFrame) -> bytes:
+    """The volume per day as CSV, with the pages received each day (as ``scanready volume --csv``)."""
+    received = dict(zip(days["date"], days["received"].fillna(0), strict=True))
+    return safe_csv(series.assign(received=[int(received.get(day, 0)) for day in series["date"]]))
