@@ -23,7 +23,7 @@ def receipt_metrics(receipts: ReceiptBoard, shown: Board) -> None:
     found = receipts.by_name()
     entries = [found[c.session.session_name] for c in shown.checklists if c.session.session_name in found]
     states = [e.receipt.state for e in entries]
-    columns = st.columns(5)
+    columns = st.container(key="receipt_counts").columns(5)
     for column, (label, value) in zip(columns, [
             ("Complete", states.count("complete")), ("Partial", states.count("partial")),
             ("Nothing received", states.count("none")), ("Over", states.count("over")),

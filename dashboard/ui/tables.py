@@ -137,19 +137,20 @@ def board_frame(shown: Board) -> pd.DataFrame:
 
 
 RECEIPT_COLUMNS = ["received", "scans"]
-"""The overview's receipt columns, after "window closes" once any scan was imported."""
+"""The overview's receipt columns, after the reason once any scan was imported (the glance before them stays in
+a 1400 px window)."""
 
 
 def with_receipts(frame: pd.DataFrame, shown: Board, receipts: ReceiptBoard) -> pd.DataFrame:
     """``board_frame``'s table with each session's pages received against its target and its receipt state (and
-    "at risk"), after "window closes"; the table as it is when no scan was ever imported."""
+    "at risk"), after the reason; the table as it is when no scan was ever imported."""
     if not receipts.any_scans:
         return frame
     found = receipts.by_name()
     entries = [found.get(c.session.session_name) for c in shown.checklists]
     received = [f"{e.receipt.received:,} / {e.receipt.target:,}" if e else "" for e in entries]
     states = [(e.receipt.state + (", at risk" if e.receipt.at_risk else "")) if e else "" for e in entries]
-    at = list(frame.columns).index("window closes") + 1
+    at = list(frame.columns).index("reason") + 1
     out = frame.copy()
     out.insert(at, "received", received)
     out.insert(at + 1, "scans", pd.Series(_dictionary(states), index=out.index))

@@ -38,9 +38,10 @@ def activity_freshness(imported_at: datetime | None) -> None:
 
 
 def status_metrics(shown: Board) -> None:
+    """Ready, pending, blocked and the sheets expected of the shown sessions."""
     counts = shown.counts()
     sheets = sum(c.expected_sheets for c in shown.checklists)
-    columns = st.columns(4)
+    columns = st.container(key="readiness_counts").columns(4)
     columns[0].metric("Ready", f"{counts['ready']:,}")
     columns[1].metric("Pending", f"{counts['pending']:,}")
     columns[2].metric("Blocked", f"{counts['blocked']:,}")

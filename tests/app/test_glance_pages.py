@@ -74,9 +74,9 @@ def test_each_row_says_why_its_session_is_not_ready_and_shortens_its_delivery(ma
         assert row["reason"] == (problems or pending or [""])[0]
         assert row["delivery"] == checklist.session.delivery_id.rsplit("/", 1)[-1]
     assert set(table.loc[table["status"] == "ready", "reason"]) == {""}
-    # The glance first: status, name, the six items and when the window closes (and, once scans came, what they
-    # brought); why, group and delivery after.
-    assert list(table.columns[:12]) == ["status", "session", *ITEMS, "window closes", "received", "scans", "reason"]
+    # The glance first: status, name, the six items and when the window closes; why, what scans came (once any
+    # did), group and delivery after.
+    assert list(table.columns[:12]) == ["status", "session", *ITEMS, "window closes", "reason", "received", "scans"]
     assert "the session page shows it in full" in columns(at)["delivery"]["help"]
 
 
