@@ -40,9 +40,9 @@ bench: $(VENV)/.dev-installed
 bench-pages: $(VENV)/.dev-installed
 	$(PY) bench/pages.py
 
-# The README's pictures (docs/img), taken by the browser journeys; ordinary test runs leave them alone.
+# The README's pictures (docs/img), taken in Chromium from the example programme built around today, light and dark.
 screenshots: $(VENV)/.dev-installed
-	SCANREADY_SCREENSHOTS=docs/img $(PY) -m pytest tests/e2e -m browser -q
+	$(PY) -m tests.e2e.pictures docs/img
 
 examples: $(VENV)/.run-installed
 	$(PY) -m dashboard.example examples

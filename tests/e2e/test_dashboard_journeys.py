@@ -1,17 +1,12 @@
 """Dashboard journeys in Chromium on the example programme: the overview as of exam day and its shared URL,
-a session's checklist from an overview row, the charts and their capacity, the two downloads.
-
-With ``SCANREADY_SCREENSHOTS=FOLDER`` (``make screenshots``) they also save the README's pictures of the
-overview, the timeline and the volume chart into that folder; ordinary runs write nothing.
+a session's checklist from an overview row, the charts and their capacity, the two downloads. (The README's
+pictures are ``tests/e2e/pictures.py``'s, ``make screenshots``.)
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -23,7 +18,7 @@ from dashboard.config import Settings
 from dashboard.db import make_engine, migrate, session_scope
 from dashboard.ui.tables import STATUS_LABEL
 from dashboard.wording import ITEM_TITLES
-from tests.e2e.conftest import Server, open_page, rerun, screenshot, table_rows
+from tests.e2e.conftest import Server, open_page, rerun, table_rows
 
 try:
     from playwright.sync_api import Locator, Page, Route, expect
@@ -39,8 +34,6 @@ CAPACITY = 250  # sheets per day: a few of the example's busiest days are above 
 # The overview grid paints on a canvas: a row is selected by clicking its checkbox in the row-marker column.
 # These are Streamlit's default header and row heights (px) and the middle of the marker column.
 GRID_HEADER, GRID_ROW, MARKER_X = 35, 35, 16
-SHOTS = os.environ.get("SCANREADY_SCREENSHOTS")
-PICTURE_WIDTH = 1600  # px: a manager's wide screen
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +74,8 @@ def named(link: str) -> str:
 
 
 def metric_values(page: Page) -> Locator:
-    return page.get_by_test_id("stMetricValue")
+    """The readiness counts: ready, pending, blocked, expected sheets (the receipt's counts are apart)."""
+    return page.locator(".st-key-readiness_counts [data-testid='stMetricValue']")
 
 
 def overview_grid(page: Page) -> Locator:
@@ -101,31 +95,6 @@ def query(page: Page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
-@contextmanager
-def wide(page: Page, *redrawn: Locator) -> Iterator[None]:
-    """A wider window for a README picture (more of the grid's columns, roomier charts), then the usual one.
-
-    Vega redraws a chart to fit its new width: wait until each chart of ``redrawn`` has."""
-    size = page.viewport_size or {"width": 1280, "height": 900}
-    drawn = [chart.locator("svg").first for chart in redrawn]
-    widths = [svg.get_attribute("width") or "" for svg in drawn]
-    page.set_viewport_size({"width": PICTURE_WIDTH, "height": size["height"]})
-    try:
-        for svg, width in zip(drawn, widths, strict=True):
-            expect(svg).not_to_have_attribute("width", width)
-        yield
-    finally:
-        page.set_viewport_size(size)
-
-
-def picture(name: str) -> Path | None:
-    """Where to save a README picture when ``SCANREADY_SCREENSHOTS`` names a folder; None on ordinary runs."""
-    if not SHOTS:
-        return None
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    return Path(SHOTS) / name
-
-
 def test_overview_as_of_exam_day_filtered_to_blocked_is_shared_by_its_url(page: Page, programme: Server) -> None:
     """Moving "as of" to exam day changes the counts; filtered to blocked, the view's URL opens the same view."""
     before, exam_day = board(programme, TWO_WEEKS_BEFORE), board(programme, AS_OF)
@@ -143,10 +112,6 @@ def test_overview_as_of_exam_day_filtered_to_blocked_is_shared_by_its_url(page: 
     newly_blocked = {c.session.session_name for c in blocked.checklists} - {
         c.session.session_name for c in before.checklists if c.status == "blocked"}
     assert newly_blocked  # statuses changed, not only the counts
-    if path := picture("overview.png"):
-        page.evaluate("document.activeElement.blur()")  # no highlighted date segment in the picture
-        with wide(page):
-            screenshot(page, path)
 
     page.get_by_role("combobox", name="Status").click()
     with rerun(page):
@@ -224,9 +189,6 @@ def test_charts_render_and_a_capacity_lists_the_busy_days(page: Page, programme:
         expect(bars.and_(timeline.locator(f"[aria-label*='Session: {session};']"))).to_have_count(1)
     expect(volume_chart.locator("[aria-roledescription='rect mark container'] path").first).to_be_attached()
     expect(page.get_by_text("above the capacity")).to_have_count(0)
-    if path := picture("timeline.png"):
-        with wide(page, timeline):
-            timeline.screenshot(path=path, animations="disabled")
 
     capacity = page.get_by_label("Scanner capacity (sheets per day; 0 = none)")
     with rerun(page):
@@ -241,9 +203,6 @@ def test_charts_render_and_a_capacity_lists_the_busy_days(page: Page, programme:
     shaded = volume_chart.locator("[aria-roledescription='rect mark container']").first.locator("path")
     expect(shaded).to_have_count(len(over))
     assert query(page)["capacity"] == [str(CAPACITY)]
-    if path := picture("volume.png"):
-        with wide(page, volume_chart):
-            volume_chart.screenshot(path=path, animations="disabled")
 
 
 def test_the_review_and_the_table_download_and_the_review_opens_offline(
@@ -308,7 +267,5 @@ def test_the_overview_is_readable_in_the_light_and_the_dark_theme(browser, progr
         background, text = colours
         assert (background < 0.3) if scheme == "dark" else (background > 0.7), colours
         assert abs(background - text) > 0.5  # the title stands out from the page in both themes
-        if (target := picture(f"overview-{scheme}.png")) is not None:
-            screenshot(page, target)
     finally:
         context.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -12,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from dashboard.example import example_files
-from tests.e2e.conftest import Server, open_page, rerun, screenshot, table_rows
+from tests.e2e.conftest import Server, open_page, rerun, table_rows
 
 try:
     from playwright.sync_api import Dialog, Locator, Page, expect
@@ -21,14 +20,12 @@ except ImportError:  # the ``browser`` fixture skips (or fails on CI) before any
 
 pytestmark = pytest.mark.browser
 
-# `make screenshots` sets SCANREADY_SCREENSHOTS=docs/img; ordinary runs leave the tracked pictures alone.
-DOCS_IMG = Path(os.environ["SCANREADY_SCREENSHOTS"]) if os.environ.get("SCANREADY_SCREENSHOTS") else None
 SHEETS = "session_paperMode_sheetsPerInteraction"
 HTML_NAME = "<img src=x onerror=alert(1)>"
 
 
 def write_examples(folder: Path) -> list[Path]:
-    """The example programme as ``python -m dashboard.example`` writes it: sessions, enrolments, activity."""
+    """The example programme as ``python -m dashboard.example`` writes it: sessions, enrolments, activity, scans."""
     paths = []
     for name, data in example_files(datetime(2027, 3, 16, tzinfo=UTC)):
         paths.append(folder / name)
@@ -79,30 +76,29 @@ def test_first_visit_on_an_empty_store_welcomes(page: Page, empty_server: Server
 
 
 def test_three_valid_files_dropped_at_once_are_imported(page: Page, server: Server, tmp_path: Path) -> None:
-    """Sessions, enrolments and activity dropped together are all valid, imported, counted and listed."""
+    """Sessions, enrolments, activity and the scan log dropped together are all valid, imported, counted and
+    listed."""
     files = write_examples(tmp_path)
     open_page(page, f"{server.url}/import")
     sessions_before = server.count("exam_session")
     upload(page, *files)
-    expect(page.get_by_text("All 3 file(s) are valid.")).to_be_visible()
+    expect(page.get_by_text("All 4 file(s) are valid.")).to_be_visible()
     summary = table_rows(dataframes(page).first)
     assert [(row["file"], row["kind"], row["errors"]) for row in summary] == [
         ("example-sessions.csv", "sessions", "0"), ("example-enrolments.csv", "enrolments", "0"),
-        ("example-activity.csv", "activity", "0")]
+        ("example-activity.csv", "activity", "0"), ("example-scans.csv", "scans", "0")]
     expect(import_button(page)).to_be_enabled()
-    if DOCS_IMG is not None:
-        screenshot(page, DOCS_IMG / "import.png")
 
     with rerun(page):
         import_button(page).click()
-    sessions, links, activity = (int(row["rows"]) for row in summary)
-    expect(page.get_by_text(f"Imported: {sessions:,} sessions created; {links:,} enrolment links created; "
-                            f"{activity:,} activity rows created.").first).to_be_visible()
+    sessions, links, activity, scans = (int(row["rows"]) for row in summary)
+    done = (f"{sessions:,} sessions created; {links:,} enrolment links created; {activity:,} activity rows created; "
+            f"{scans:,} scanned batches created")
+    expect(page.get_by_text(f"Imported: {done}.").first).to_be_visible()
     assert server.count("exam_session") - sessions_before == int(summary[0]["rows"])
     newest = table_rows(dataframes(page).last)[0]
     assert all(path.name in newest["files"] for path in files), newest
-    assert newest["changes"] == (f"{sessions:,} sessions created; {links:,} enrolment links created; "
-                                 f"{activity:,} activity rows created")
+    assert newest["changes"] == done
 
 
 def test_a_file_with_an_error_shows_where_and_imports_nothing(page: Page, server: Server, tmp_path: Path) -> None:
@@ -118,8 +114,6 @@ def test_a_file_with_an_error_shows_where_and_imports_nothing(page: Page, server
     assert [(p["severity"], p["file"], p["line"], p["column"], p["value"]) for p in problems] == [
         ("error", bad.name, "3", SHEETS, "none")]
     expect(import_button(page)).to_be_disabled()
-    if DOCS_IMG is not None:
-        screenshot(page, DOCS_IMG / "import-errors.png")
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download problems as CSV").click()
