@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test install lint bench examples screenshots clean
+.PHONY: run test install lint bench examples screenshots mutation clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,19 @@ bench: $(VENV)/.dev-installed
 screenshots: $(VENV)/.dev-installed
 	SCANREADY_SCREENSHOTS=docs/img $(PY) -m pytest tests/e2e -m browser -q
 
+# Mutation testing of the rules (docs/architecture.md, "Mutation testing"; [tool.mutmut] in pyproject.toml): slow,
+# never part of `make test`. mutmut works in mutants/ (ignored by git, removed by `make clean`), left there for
+# `mutmut browse` and `mutmut show NAME`; SQLite only. Ends with killed / total per module.
+mutation: $(VENV)/.dev-installed
+	rm -rf mutants
+	env -u TEST_POSTGRES_URL $(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut results --all true | awk -F': ' '{m = $$1; sub(/^ +/, "", m); sub(/\.x(_|ǁ).*/, "", m); \
+	  n[m]++; s[m, $$2]++} END {for (m in n) printf "%-27s %4d / %4d killed (%5.1f%%), %d survived, %d other\n", m, \
+	  s[m, "killed"], n[m], 100 * s[m, "killed"] / n[m], s[m, "survived"], n[m] - s[m, "killed"] - s[m, "survived"]}' \
+	  | sort
+
 examples: $(VENV)/.run-installed
 	$(PY) -m dashboard.example examples
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants
