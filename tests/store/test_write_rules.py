@@ -11,15 +11,16 @@ from sqlmodel import Session, select
 
 from dashboard import services
 from dashboard.config import Settings
-from dashboard.services.imports import ImportOutcome
+from dashboard.services.imports import ImportOptions, ImportOutcome
 from models import Activity, ExamSession, GroupLink
 from tests.factories import LATER, activity_csv, links_csv, session, sessions_csv
 
 NOW = datetime(2028, 1, 1, tzinfo=UTC)
 
 
-def load(db: Session, *files: tuple[str, bytes]) -> ImportOutcome:
-    outcome = services.import_files(list(files), db=db, settings=Settings(), now=NOW)
+def load(db: Session, *files: tuple[str, bytes], options: ImportOptions | None = None) -> ImportOutcome:
+    outcome = services.import_files(list(files), db=db, settings=Settings(), options=options or ImportOptions(),
+                                    now=NOW)
     assert outcome.validation.valid, outcome.validation.to_dict()
     db.commit()
     return outcome
@@ -65,3 +66,19 @@ def test_each_row_keeps_the_import_that_last_wrote_it(db: Session) -> None:
     assert sessions == {"History 4A": first.import_id, "History 4B": second.import_id}  # 4A unchanged
     assert links == {"ana": first.import_id, "bea": second.import_id}  # ana's link unchanged
     assert activity == {"ana": second.import_id, "bea": second.import_id}  # ana's row updated
+
+
+def test_a_complete_roster_removes_exactly_the_links_it_leaves_out(db: Session) -> None:
+    """The links of the roster's groups that it does not list are deleted, and counted; other groups' links stay.
+    Kills the mutants of ``remove_links`` (which the mutation run's tests otherwise never reach): a removal that
+    deletes nothing keeps a SCAN_UPLOADER who left, and the roles item stays green."""
+    load(db, ("sessions.csv", sessions_csv(session("History 4A", "Class 4A"), session("History 4B", "Class 4B"))),
+         ("links.csv", links_csv(("ana", "Class 4A", "TEST_TAKER"), ("sam", "Class 4A", "SCAN_UPLOADER"),
+                                 ("bo", "Class 4A", "TEST_TAKER"), ("cy", "Class 4B", "SCAN_UPLOADER"))))
+    synced = load(db, ("links.csv", links_csv(("ana", "Class 4A", "TEST_TAKER"))),
+                  options=ImportOptions(sync_links=True))
+    assert synced.by_kind["enrolments"].to_dict() == {"created": 0, "updated": 0, "unchanged": 1, "removed": 2}
+    links = {(row.group_name, row.user_username, row.group_role) for row in db.exec(select(GroupLink))}
+    assert links == {("Class 4A", "ana", "TEST_TAKER"), ("Class 4B", "cy", "SCAN_UPLOADER")}
+    detail = services.session_detail(db=db, name="History 4A", as_of=LATER)
+    assert detail is not None and detail.roles == {"TEST_TAKER": 1}
