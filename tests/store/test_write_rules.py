@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from dashboard import services
 from dashboard.config import Settings
 from dashboard.services.imports import ImportOptions, ImportOutcome
+from dashboard.store.base import CHUNK
 from models import Activity, ExamSession, GroupLink
 from tests.factories import LATER, activity_csv, links_csv, session, sessions_csv
 
@@ -82,3 +83,13 @@ def test_a_complete_roster_removes_exactly_the_links_it_leaves_out(db: Session) 
     assert links == {("Class 4A", "ana", "TEST_TAKER"), ("Class 4B", "cy", "SCAN_UPLOADER")}
     detail = services.session_detail(db=db, name="History 4A", as_of=LATER)
     assert detail is not None and detail.roles == {"TEST_TAKER": 1}
+
+
+def test_a_roster_removing_more_links_than_one_delete_takes_counts_them_all(db: Session) -> None:
+    """``remove_links`` deletes in chunks of ``CHUNK // 3`` links; the count is of every chunk. Kills
+    ``removed += result.rowcount`` -> ``removed = result.rowcount`` (the manager would read the last chunk's count)."""
+    pupils = [(f"pupil{i:04d}", "Class 4A", "TEST_TAKER") for i in range(CHUNK // 3 + 10)]
+    load(db, ("sessions.csv", sessions_csv(session("History 4A", "Class 4A"))), ("links.csv", links_csv(*pupils)))
+    synced = load(db, ("links.csv", links_csv(pupils[0])), options=ImportOptions(sync_links=True))
+    assert synced.by_kind["enrolments"].removed == len(pupils) - 1
+    assert [row.user_username for row in db.exec(select(GroupLink))] == ["pupil0000"]
