@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test install lint bench bench-pages examples screenshots clean
+.PHONY: run test install lint bench bench-pages examples screenshots mutation clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,20 @@ bench-pages: $(VENV)/.dev-installed
 screenshots: $(VENV)/.dev-installed
 	$(PY) -m tests.e2e.pictures docs/img
 
+# Mutation testing of the rules (docs/architecture.md, "Mutation testing"; [tool.mutmut] in pyproject.toml): slow,
+# never part of `make test`. mutmut works in mutants/ (ignored by git, removed by `make clean`), left there for
+# `mutmut browse` and `mutmut show NAME`; SQLite only. Ends with killed / total per module.
+# MUTANTS='dashboard.readiness.* dashboard.store.writes.*' tests only the mutants those globs name.
+mutation: $(VENV)/.dev-installed
+	rm -rf mutants
+	env -u TEST_POSTGRES_URL $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
+	$(VENV)/bin/mutmut results --all true | awk -F': ' '{m = $$1; sub(/^ +/, "", m); sub(/\.x(_|ǁ).*/, "", m); \
+	  n[m]++; s[m, $$2]++} END {for (m in n) printf "%-27s %4d / %4d killed (%5.1f%%), %d survived, %d other\n", m, \
+	  s[m, "killed"], n[m], 100 * s[m, "killed"] / n[m], s[m, "survived"], n[m] - s[m, "killed"] - s[m, "survived"]}' \
+	  | sort
+
 examples: $(VENV)/.run-installed
 	$(PY) -m dashboard.example examples
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants
