@@ -38,7 +38,7 @@ bench: $(VENV)/.dev-installed
 
 # The dashboard against a naive Streamlit page in Chromium (/usr/bin/chromium), 1, 4 and 8 managers at once.
 bench-pages: $(VENV)/.dev-installed
-	$(PY) bench/pages.py
+	$(PY) bench/browser.py
 
 # The README's pictures (docs/img), taken in Chromium from the example programme built around today, light and dark.
 screenshots: $(VENV)/.dev-installed

@@ -2,7 +2,7 @@
 
     SCANREADY_DATABASE_URL=sqlite:///store.db streamlit run bench/naive_page.py
 
-``bench/pages.py`` serves it beside the real dashboard and gives both the same clicks, so the dashboard's
+``bench/browser.py`` serves it beside the real dashboard and gives both the same clicks, so the dashboard's
 times read as ratios to this page. It reads the store through scanready's own services (``readiness_board``,
 ``Checklist.to_dict`` flattened) and builds a pandas DataFrame; every widget reruns the whole script. Its one cache
 is the one a typical author adds: ``st.cache_data`` on the rows loaded per "as of" (without it each click would

@@ -1,4 +1,4 @@
-"""Stores and servers for ``bench/pages.py``: programmes imported with the real CLI, ``streamlit run`` on a free
+"""Stores and servers for ``bench/browser.py``: programmes imported with the real CLI, ``streamlit run`` on a free
 port over one of them, and the server's peak resident size."""
 
 from __future__ import annotations

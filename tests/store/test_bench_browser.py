@@ -1,4 +1,4 @@
-"""bench/pages.py runs end to end at its smallest (the example store, one manager, one repeat): both servers start,
+"""bench/browser.py runs end to end at its smallest (the example store, one manager, one repeat): both servers start,
 every interaction of the README's five steps is measured on the dashboard and on the naive page without an error,
 the table says what it measured, and the work folder is gone afterwards. Its timings are not checked (speed is
 measured by running the benchmark, not by tests)."""

@@ -1,6 +1,6 @@
 """Browser benchmark: the real dashboard against a naive Streamlit page over the same rows, in Chromium.
 
-    python bench/pages.py [--sessions 10000] [--links 1000000] [--managers 1,4,8] [--repeat 3]
+    python bench/browser.py [--sessions 10000] [--links 1000000] [--managers 1,4,8] [--repeat 3]
                           [--store example|generated|both] [--keep]                    (or: make bench-pages)
 
 Generates the stores deterministically (the example programme around 16 Mar 2027, and ``bench/run.py``'s
