@@ -51,7 +51,7 @@ class SessionSnapshot:
     total_interactions: int | None
     test_takers: int
     scan_uploaders: int
-    launched: int
+    started: int  # enrolled test-takers who had started (launched the test) by the as-of
     with_activity: int = 0
 
 
@@ -133,7 +133,7 @@ class Checklist:
         """The CLI's JSON entry for this session (JSON-safe: strings, ints, bools, None, lists)."""
         s = self.session
         return {"session_name": s.session_name, "group_name": s.group_name, "delivery_id": s.delivery_id,
-                "status": self.status, "enrolled": s.test_takers, "launched": s.launched,
+                "status": self.status, "enrolled": s.test_takers, "launched": s.started,
                 "submitted": self.submitted, "window": self.window, "expected_sheets": self.expected_sheets,
                 "started_sheets": self.started_sheets,
                 "items": [item.to_dict() for item in self.items],
@@ -196,10 +196,10 @@ def _roles(scan_uploaders: int) -> GroupItem:
     return GroupItem("roles", "problem", "No one in group ", " can upload scans: add a SCAN_UPLOADER.")
 
 
-def _launched(launched: int, test_takers: int) -> Item:
-    verb = "has" if launched == 1 else "have"
+def _launched(started: int, test_takers: int) -> Item:
+    verb = "has" if started == 1 else "have"
     enrolled = count(test_takers, "enrolled test-taker", "enrolled test-takers")
-    return Item("launched", "ok", f"{launched:,} of {enrolled} {verb} started the test.")
+    return Item("launched", "ok", f"{started:,} of {enrolled} {verb} started the test.")
 
 
 def _lead(test_takers: int, active: bool) -> str:
@@ -300,15 +300,15 @@ def evaluate_timing(timezone: str | None, end_date: datetime | None, submission_
         warnings=_early_window(start, end, submission, zone))
 
 
-def evaluate_tally(test_takers: int, scan_uploaders: int, launched: int, with_activity: int,
+def evaluate_tally(test_takers: int, scan_uploaders: int, started: int, with_activity: int,
                    total_interactions: int | None, sheets_per_interaction: int | None) -> Tally:
     """The half of a checklist that a session's counts decide (whatever the moment)."""
     sheets = expected_sheets(test_takers, total_interactions, sheets_per_interaction)
     return Tally(enrolment=_enrolment(test_takers), roles=_roles(scan_uploaders),
-                 launched=_launched(launched, test_takers) if launched >= 1 else None,
+                 launched=_launched(started, test_takers) if started >= 1 else None,
                  lead=_lead(test_takers, bool(with_activity)),
                  expected_sheets=sheets,
-                 started_sheets=(expected_sheets(launched, total_interactions, sheets_per_interaction)
+                 started_sheets=(expected_sheets(started, total_interactions, sheets_per_interaction)
                                  if with_activity > 0 else None),
                  warnings=_size_warnings(test_takers, sheets))
 
@@ -328,7 +328,7 @@ def _timing_of(s: SessionSnapshot, as_of: datetime) -> Timing:
 
 
 def _tally_of(s: SessionSnapshot) -> Tally:
-    return evaluate_tally(s.test_takers, s.scan_uploaders, s.launched, s.with_activity, s.total_interactions,
+    return evaluate_tally(s.test_takers, s.scan_uploaders, s.started, s.with_activity, s.total_interactions,
                           s.sheets_per_interaction)
 
 
@@ -347,7 +347,7 @@ def evaluate_checklists(snapshots: Iterable[SessionSnapshot], as_of: datetime) -
     for s in snapshots:
         dates = (s.timezone, s.end_date, s.submission_date, s.scan_upload_start, s.scan_upload_end)
         timing = timings.get(dates) or timings.setdefault(dates, _timing_of(s, as_of))
-        counts = (s.test_takers, s.scan_uploaders, s.launched, s.with_activity, s.total_interactions,
+        counts = (s.test_takers, s.scan_uploaders, s.started, s.with_activity, s.total_interactions,
                   s.sheets_per_interaction)
         tally = tallies.get(counts) or tallies.setdefault(counts, _tally_of(s))
         out.append(assemble_checklist(s, timing, tally))

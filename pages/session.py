@@ -53,7 +53,7 @@ def _show(detail: SessionDetail) -> None:
     st.caption(ui.plain(ui.dates_line(session)))
     columns = st.columns(4)
     columns[0].metric("Test-takers enrolled", f"{session.test_takers:,}")
-    columns[1].metric("Launched", f"{session.launched:,}")
+    columns[1].metric("Started", f"{session.started:,}")
     columns[2].metric("Expected sheets", f"{checklist.expected_sheets:,}")
     started = checklist.started_sheets
     columns[3].metric("Sheets from those who started", "no activity yet" if started is None else f"{started:,}")

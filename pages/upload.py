@@ -27,7 +27,7 @@ def render() -> None:
         ui.option_widgets(validation, names)
         ui.show_verdict(validation)
         if st.button("Import", type="primary", disabled=not validation.valid, icon=":material/database_upload:"):
-            ui.import_files(files, options)
+            ui.import_and_rerun(files, options)
     if ui.last_import_message():
         ui.overview_link("See the readiness overview")
     with ui.database() as db:

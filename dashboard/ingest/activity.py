@@ -112,8 +112,7 @@ def parse_activity(table: Table, report: FileReport, *, source: Source, max_fiel
     required = ["session_name", "user_username", "status"] if own else [user, source.start]
     require_columns(table, report, positions, required)
     report.kind, report.template, report.fields = "activity", source.template, COLUMNS
-    report.sources = {"user_username": user, "started_at": source.start, "finished_at": source.finish,
-                      **({"status": source.status} if source.status else {})}
+    report.sources = {"user_username": user, "started_at": source.start, "finished_at": source.finish}
     texts = clean_columns(table, report, positions, max_field_length=max_field_length)
     report.rows = table.count
     if any(name not in positions for name in required):

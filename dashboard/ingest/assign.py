@@ -11,7 +11,6 @@ Pure: the ``Roster`` (sessions and test-takers, stored or in the same upload) is
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -173,8 +172,3 @@ def _latest(report: FileReport) -> list[int]:
         if key not in latest or stamp >= latest[key][0]:
             latest[key] = (stamp, i)
     return sorted(i for _, i in latest.values())
-
-
-def roster_of(sessions: Iterable[KnownSession], takers: Mapping[str, Iterable[str]]) -> Roster:
-    """A roster from known sessions and (login -> groups where it is a test-taker)."""
-    return Roster({s.name: s for s in sessions}, {login: set(groups) for login, groups in takers.items()})

@@ -43,7 +43,8 @@ class FileReport:
     # ``columns[name][i]`` is record ``i``'s value of the model field ``name``; ``lines[i]`` is its start line.
     columns: dict[str, list[Any]] = field(default_factory=dict)
     lines: list[int] = field(default_factory=list)
-    # Model fields whose CSV column is in the header: an update sets these and leaves the others.
+    # The fields ``columns`` holds, which the store's write and an undo's payload read; for a session file, the
+    # model fields whose CSV column is in the header (an update sets these and leaves the others).
     fields: tuple[str, ...] = ()
     # The file's own name of a field's column where it differs (an export's "Login" for user_username), so that a
     # later check names the column the manager sees.

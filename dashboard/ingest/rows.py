@@ -87,17 +87,3 @@ def clean_columns(table: Table, report: FileReport, positions: dict[str, int], *
             columns[name] = values
     return columns
 
-
-def clean_rows(table: Table, report: FileReport, positions: dict[str, int], *,
-               max_field_length: int) -> list[list[str]]:
-    """The same checks as ``clean_columns``, as trimmed rows in header order (for row-wise rules)."""
-    columns = clean_columns(table, report, positions, max_field_length=max_field_length)
-    width = len(table.header)
-    ordered = [columns.get(name, [""] * table.count) for name in _names_by_position(positions, width)]
-    return [list(row) for row in zip(*ordered, strict=True)] if ordered else [[] for _ in table.lines]
-
-
-def _names_by_position(positions: dict[str, int], width: int) -> list[str]:
-    names = {position: name for name, position in positions.items()}
-    return [names.get(position, "") for position in range(width)]
-

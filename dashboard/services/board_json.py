@@ -84,11 +84,11 @@ def _dates(row: ReadinessRow, as_of: datetime) -> _Dates:
 
 
 def _counts(row: ReadinessRow) -> _Counts:
-    tally = evaluate_tally(row.test_takers, row.scan_uploaders, row.launched, row.with_activity,
+    tally = evaluate_tally(row.test_takers, row.scan_uploaders, row.started, row.with_activity,
                            row.total_interactions, row.sheets_per_interaction)
     (enrolment, after_enrolment), (roles, after_roles) = _around_group(tally.enrolment), _around_group(tally.roles)
     sheets = orjson.dumps({"expected_sheets": tally.expected_sheets, "started_sheets": tally.started_sheets})
-    return _Counts(head=orjson.dumps({"enrolled": row.test_takers, "launched": row.launched})[1:-1],
+    return _Counts(head=orjson.dumps({"enrolled": row.test_takers, "launched": row.started})[1:-1],
                    lead=sheets[1:-1] + b',"items":[' + enrolment, between=after_enrolment + b"," + roles,
                    tail=after_roles, states=(tally.enrolment.state, tally.roles.state), launched=tally.launched,
                    launch_lead=tally.lead, warnings=tally.warnings)
@@ -122,7 +122,7 @@ def write_board_json(rows: Iterable[ReadinessRow], as_of: datetime, out: BinaryI
     for row in sorted(rows, key=lambda r: r.session_name):
         key = (row.timezone, row.end_date, row.submission_date, row.scan_upload_start, row.scan_upload_end)
         d = dates_of.get(key) or dates_of.setdefault(key, _dates(row, as_of))
-        counted = (row.test_takers, row.scan_uploaders, row.launched, row.with_activity, row.total_interactions,
+        counted = (row.test_takers, row.scan_uploaders, row.started, row.with_activity, row.total_interactions,
                    row.sheets_per_interaction)
         c = counts_of.get(counted) or counts_of.setdefault(counted, _counts(row))
         pair = (id(d), id(c))

@@ -171,10 +171,9 @@ def _removals(roster: RosterChange | None, reports: list[FileReport]) -> dict[in
 
 def _payload(report: FileReport, synced: list[str], removed: list[tuple[str, str, str]]) -> bytes:
     """What the file held, for a later undo of another import (``store.payloads``)."""
-    names = {"sessions": report.fields, "enrolments": ("group_name", "user_username", "group_role"),
-             "activity": ACTIVITY_COLUMNS, "scans": SCAN_FIELDS, "scan_pdf": SCAN_FIELDS}[report.kind or ""]
-    fields = report.fields if report.kind == "sessions" else ()
-    return store.encode(store.payload_of(report.columns, names, fields=fields, synced=tuple(synced), removed=removed))
+    fields = report.fields if report.kind == "sessions" else ()  # the session columns the file gave
+    return store.encode(store.payload_of(report.columns, report.fields, fields=fields, synced=tuple(synced),
+                                         removed=removed))
 
 
 def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:

@@ -95,7 +95,7 @@ def _snapshots(rows: Iterable[ReadinessRow]) -> Iterator[SessionSnapshot]:
             timezone=row.timezone, start_date=start, end_date=end, submission_date=submission,
             scan_upload_start=scan_start, scan_upload_end=scan_end, sheets_per_interaction=row.sheets_per_interaction,
             total_interactions=row.total_interactions, test_takers=row.test_takers, scan_uploaders=row.scan_uploaders,
-            launched=row.launched, with_activity=row.with_activity)
+            started=row.started, with_activity=row.with_activity)
 
 
 @dataclass(slots=True)

@@ -68,7 +68,7 @@ def _snapshots(rows: Sequence[ReceiptRow]) -> Iterator[ReceiptSnapshot]:
         start, end = (moments[raw] if raw in moments else moments.setdefault(raw, store.stored_moment(raw))
                       for raw in (row.scan_upload_start, row.scan_upload_end))
         expected = expected_sheets(row.test_takers, row.total_interactions, row.sheets_per_interaction)
-        started = (expected_sheets(row.launched, row.total_interactions, row.sheets_per_interaction)
+        started = (expected_sheets(row.started, row.total_interactions, row.sheets_per_interaction)
                    if row.with_activity else None)
         yield ReceiptSnapshot(row.session_name, row.group_name, receipt.target_sheets(expected, started),
                               row.received, start, end, row.timezone)

@@ -132,9 +132,9 @@ def launched_by(as_of: datetime) -> Any:
 def activity_counts(as_of: datetime, sessions: Any = None) -> Any:
     """Per session: enrolled test-takers with any activity imported, and those who had launched at ``as_of`` (of
     ``sessions`` only, a subquery of session ids, when given)."""
-    launched = func.sum(case((launched_by(as_of), 1), else_=0))
+    started = func.sum(case((launched_by(as_of), 1), else_=0))
     owner = SESSIONS.alias("owner")
-    statement = (select(ACTIVITY.c.session_id, func.count().label("with_activity"), launched.label("launched"))
+    statement = (select(ACTIVITY.c.session_id, func.count().label("with_activity"), started.label("started"))
                  .join(owner, owner.c.id == ACTIVITY.c.session_id)
                  .join(LINKS, (LINKS.c.group_name == owner.c.group_name)
                        & (LINKS.c.user_username == ACTIVITY.c.user_username) & (LINKS.c.group_role == TEST_TAKER)))
@@ -160,12 +160,12 @@ class ReadinessRow(NamedTuple):
     total_interactions: int | None
     test_takers: int
     scan_uploaders: int
-    launched: int
+    started: int
     with_activity: int
 
 
 _DATES = frozenset({"start_date", "end_date", "submission_date", "scan_upload_start", "scan_upload_end"})
-_COUNTS = ("test_takers", "scan_uploaders", "launched", "with_activity")
+_COUNTS = ("test_takers", "scan_uploaders", "started", "with_activity")
 
 
 def readiness_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReadinessRow]:

@@ -27,7 +27,7 @@ class ReceiptRow(NamedTuple):
     sheets_per_interaction: int | None
     total_interactions: int | None
     test_takers: int
-    launched: int
+    started: int
     with_activity: int
     received: int
 
@@ -54,7 +54,7 @@ def receipt_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = 
               "sheets_per_interaction", "total_interactions")
     statement = (
         select(*(type_coerce(SESSIONS.c[f], String).label(f) if f in dates else SESSIONS.c[f] for f in fields),
-               func.coalesce(enrolled.c.test_takers, 0), func.coalesce(activity.c.launched, 0),
+               func.coalesce(enrolled.c.test_takers, 0), func.coalesce(activity.c.started, 0),
                func.coalesce(activity.c.with_activity, 0), func.coalesce(received.c.received, 0))
         .outerjoin(enrolled, enrolled.c.group_name == SESSIONS.c.group_name)
         .outerjoin(activity, activity.c.session_id == SESSIONS.c.id)

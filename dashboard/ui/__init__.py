@@ -44,7 +44,14 @@ from dashboard.ui.filters import (
     search_board,
     search_input,
 )
-from dashboard.ui.imports import history, import_files, option_widgets, show_verdict, upload_options, verdict
+from dashboard.ui.imports import (
+    history,
+    import_and_rerun,
+    option_widgets,
+    show_verdict,
+    upload_options,
+    verdict,
+)
 from dashboard.ui.receipts import by_receipt, receipt_filter, receipt_metrics, session_receipt
 from dashboard.ui.tables import (
     STATE_ICON,
@@ -69,7 +76,7 @@ __all__ = [
     "as_of_input", "as_of_params", "as_of_zone", "auth_configured", "board", "board_column_config", "board_table",
     "board_zones", "by_receipt", "cached_board", "capacity_input", "counts_frame", "current_role", "data_version",
     "database", "dates_line", "door", "door_page", "engine", "filter_inputs", "filter_options", "history",
-    "import_files", "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets", "overview_link",
+    "import_and_rerun", "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets", "overview_link",
     "plain", "read_data_version", "receipt_board", "receipt_filter", "receipt_metrics", "review", "search_board",
     "search_input", "session_receipt", "settings", "show_verdict", "shown_board", "status_metrics", "timeline_chart",
     "timeline_rows", "timeline_section", "upload_options", "verdict", "volume_chart", "volume_frames", "volume_section",

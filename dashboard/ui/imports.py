@@ -116,7 +116,7 @@ def show_verdict(validation: Validation) -> None:
                 st.dataframe(preview_frame(report), hide_index=True)
 
 
-def import_files(files: Sequence[tuple[str, bytes]], options: ImportOptions | None = None) -> None:
+def import_and_rerun(files: Sequence[tuple[str, bytes]], options: ImportOptions | None = None) -> None:
     """Store ``files`` in one transaction; the next run says what it did per kind (and clears the uploader)."""
     if not can_import(current_role()):
         st.error("Only programme managers can import files.", icon=":material/block:")

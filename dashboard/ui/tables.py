@@ -128,7 +128,7 @@ def board_frame(shown: Board) -> pd.DataFrame:
         "reason": [reason(c) for c in checklists],
         "group": [s.group_name for s in sessions],
         "delivery": [short_id(s.delivery_id) for s in sessions],
-        "test-takers": [s.test_takers for s in sessions], "started": [s.launched for s in sessions],
+        "test-takers": [s.test_takers for s in sessions], "started": [s.started for s in sessions],
         "expected sheets": [c.expected_sheets for c in checklists],
         "warnings": [len(c.warnings) for c in checklists]})
     for name in _REPEATED:

@@ -13,7 +13,7 @@ from dashboard import services
 from dashboard.errors import ScanreadyError
 from dashboard.services import Board
 from dashboard.ui.data import database
-from dashboard.ui.imports import import_files
+from dashboard.ui.imports import import_and_rerun
 from dashboard.wording import format_moment, format_relative
 
 
@@ -63,7 +63,7 @@ def welcome(*, say_empty: bool = True) -> None:
             column.download_button(f"Template: {groups}", data, file_name=name, mime="text/csv", help=name,
                                    icon=":material/download:", on_click="ignore")
         if columns[2].button("Load example programme", icon=":material/auto_awesome:"):
-            import_files(services.example_programme())
+            import_and_rerun(services.example_programme())
 
 
 def last_import_message() -> bool:

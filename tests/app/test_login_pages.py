@@ -106,7 +106,7 @@ def test_viewer_cannot_import_even_by_calling_the_import_directly(store_file, ap
     def script() -> None:
         from dashboard import ui
 
-        ui.import_files([("sessions.csv", b"not even read")])
+        ui.import_and_rerun([("sessions.csv", b"not even read")])
 
     at = AppTest.from_function(script, default_timeout=30)
     at.secrets = SECRETS

@@ -139,7 +139,7 @@ def test_a_store_of_the_first_release_keeps_its_data_through_the_upgrade(empty):
     assert _differences(empty) == []
     with Session(empty) as db:
         rows = readiness_dicts(db)
-    assert [(r["session_name"], r["test_takers"], r["launched"]) for r in rows] == [("History 4A", 1, 1)]
+    assert [(r["session_name"], r["test_takers"], r["started"]) for r in rows] == [("History 4A", 1, 1)]
 
 
 def test_replaying_every_migration_builds_what_a_new_store_gets(empty):

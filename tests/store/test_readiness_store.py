@@ -43,7 +43,7 @@ def test_counts_per_session_come_from_links_and_activity(db):
                   ("History 4B", "cy", "in_progress", "2028-06-12T07:05:00Z", "")))  # an uploader, not a taker
     rows = {row["session_name"]: row for row in readiness_dicts(db)}
     assert sorted(rows) == ["History 4A", "History 4B"]  # paper mode off is not listed
-    counts = ("test_takers", "scan_uploaders", "launched", "with_activity")
+    counts = ("test_takers", "scan_uploaders", "started", "with_activity")
     assert {name: tuple(row[c] for c in counts) for name, row in rows.items()} == {
         "History 4A": (2, 1, 1, 2),
         "History 4B": (0, 1, 0, 0),

@@ -56,7 +56,7 @@ CLASS_4A = links(("ana", "Class 4A", "TEST_TAKER"), ("bo", "Class 4A", "TEST_TAK
 
 def launched(db, as_of: datetime) -> dict[str, tuple[int, str]]:
     board = services.readiness_board(db=db, as_of=as_of)
-    return {c.session.session_name: (c.session.launched, next(i.state for i in c.items if i.item == "launched"))
+    return {c.session.session_name: (c.session.started, next(i.state for i in c.items if i.item == "launched"))
             for c in board.checklists}
 
 

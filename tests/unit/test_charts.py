@@ -35,7 +35,7 @@ def checklist(name: str = "History 4A", *, group: str = "Class 4A", delivery: st
         scan_upload_start=at("2027-03-13T06:00") if start is UNSET else start,
         scan_upload_end=at("2027-03-27T18:00") if end is UNSET else end,
         sheets_per_interaction=sheets, total_interactions=interactions, test_takers=test_takers,
-        scan_uploaders=uploaders, launched=launched, with_activity=test_takers)
+        scan_uploaders=uploaders, started=launched, with_activity=test_takers)
     return evaluate_checklist(snapshot, as_of)
 
 

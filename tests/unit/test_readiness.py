@@ -51,7 +51,7 @@ BASE = SessionSnapshot(
     session_name="Maths 4A", group_name="Class 4A", delivery_id="https://tao.example.org/delivery/maths",
     timezone="Europe/Paris", start_date=START, end_date=END, submission_date=SUBMISSION,
     scan_upload_start=SCAN_START, scan_upload_end=SCAN_END, sheets_per_interaction=1, total_interactions=4,
-    test_takers=25, scan_uploaders=2, launched=20, with_activity=25,
+    test_takers=25, scan_uploaders=2, started=20, with_activity=25,
 )
 
 
@@ -77,7 +77,7 @@ def test_base_session_is_ready_with_every_item_ok() -> None:
 
 @pytest.mark.parametrize("snapshot", [BASE, snap(timezone=None, start_date=None, end_date=None, submission_date=None,
                                                  scan_upload_start=None, scan_upload_end=None, test_takers=0,
-                                                 scan_uploaders=0, launched=0, with_activity=0)])
+                                                 scan_uploaders=0, started=0, with_activity=0)])
 def test_items_come_in_items_order(snapshot: SessionSnapshot) -> None:
     assert [i.item for i in evaluate_checklist(snapshot, AS_OF).items] == list(ITEMS)
     assert ITEMS == ("enrolment", "roles", "launched", "submitted", "window", "schedule")
@@ -90,8 +90,8 @@ def test_items_come_in_items_order(snapshot: SessionSnapshot) -> None:
     (1234, "ok", "1,234 test-takers are enrolled in group Class 4A."),
 ])
 def test_enrolment(test_takers: int, state: str, detail: str) -> None:
-    launched = min(BASE.launched, test_takers)
-    found = item(evaluate_checklist(snap(test_takers=test_takers, launched=launched), AS_OF), "enrolment")
+    launched = min(BASE.started, test_takers)
+    found = item(evaluate_checklist(snap(test_takers=test_takers, started=launched), AS_OF), "enrolment")
     assert (found.state, found.detail) == (state, detail)
 
 
@@ -111,41 +111,41 @@ NO_ACTIVITY = "No activity is imported for this session yet"
 
 @pytest.mark.parametrize("changes,as_of,state,detail", [
     ({}, AS_OF, "ok", "20 of 25 enrolled test-takers have started the test."),
-    ({"launched": 1}, AS_OF, "ok", "1 of 25 enrolled test-takers has started the test."),
-    ({"launched": 1, "test_takers": 1}, AS_OF, "ok", "1 of 1 enrolled test-taker has started the test."),
+    ({"started": 1}, AS_OF, "ok", "1 of 25 enrolled test-takers has started the test."),
+    ({"started": 1, "test_takers": 1}, AS_OF, "ok", "1 of 1 enrolled test-taker has started the test."),
     # A launch is ok whatever the dates, even long after the deadline or with none.
-    ({"launched": 1, "submission_date": None, "end_date": None}, at("2099-01-01T00:00:00Z"), "ok",
+    ({"started": 1, "submission_date": None, "end_date": None}, at("2099-01-01T00:00:00Z"), "ok",
      "1 of 25 enrolled test-takers has started the test."),
     # No launch: pending before the submission date, a problem from it (exactly at it, too).
-    ({"launched": 0}, SUBMISSION - 2 * SECOND, "pending",
+    ({"started": 0}, SUBMISSION - 2 * SECOND, "pending",
      f"{NO_LAUNCH}; the session's submission date is 1 Mar 2027 12:00 Europe/Paris, in under a minute."),
-    ({"launched": 0}, SUBMISSION - timedelta(days=3), "pending",
+    ({"started": 0}, SUBMISSION - timedelta(days=3), "pending",
      f"{NO_LAUNCH}; the session's submission date is 1 Mar 2027 12:00 Europe/Paris, in 3 days."),
-    ({"launched": 0}, SUBMISSION, "problem",
+    ({"started": 0}, SUBMISSION, "problem",
      f"{NO_LAUNCH}, and the session's submission date has passed: 1 Mar 2027 12:00 Europe/Paris, just now."),
-    ({"launched": 0}, AS_OF, "problem",
+    ({"started": 0}, AS_OF, "problem",
      f"{NO_LAUNCH}, and the session's submission date has passed: 1 Mar 2027 12:00 Europe/Paris, 9 days ago."),
     # The submission date wins over the end date: after the end but before submission is still pending.
-    ({"launched": 0}, END + timedelta(minutes=30), "pending",
+    ({"started": 0}, END + timedelta(minutes=30), "pending",
      f"{NO_LAUNCH}; the session's submission date is 1 Mar 2027 12:00 Europe/Paris, in 30 minutes."),
     # Without a submission date, the end date is the deadline.
-    ({"launched": 0, "submission_date": None}, END - SECOND, "pending",
+    ({"started": 0, "submission_date": None}, END - SECOND, "pending",
      f"{NO_LAUNCH}; the session's end date is 1 Mar 2027 11:00 Europe/Paris, in under a minute."),
-    ({"launched": 0, "submission_date": None}, END, "problem",
+    ({"started": 0, "submission_date": None}, END, "problem",
      f"{NO_LAUNCH}, and the session's end date has passed: 1 Mar 2027 11:00 Europe/Paris, just now."),
     # Neither date: the session cannot be late, so it stays pending, even decades on.
-    ({"launched": 0, "submission_date": None, "end_date": None}, at("2099-01-01T00:00:00Z"), "pending",
+    ({"started": 0, "submission_date": None, "end_date": None}, at("2099-01-01T00:00:00Z"), "pending",
      f"{NO_LAUNCH}; the session has no end or submission date to be late by."),
     # No activity imported at all reads differently from activity without launches; the rule is the same.
-    ({"launched": 0, "with_activity": 0}, SUBMISSION - timedelta(hours=2), "pending",
+    ({"started": 0, "with_activity": 0}, SUBMISSION - timedelta(hours=2), "pending",
      f"{NO_ACTIVITY}; the session's submission date is 1 Mar 2027 12:00 Europe/Paris, in 2 hours."),
-    ({"launched": 0, "with_activity": 0}, SUBMISSION, "problem",
+    ({"started": 0, "with_activity": 0}, SUBMISSION, "problem",
      f"{NO_ACTIVITY}, and the session's submission date has passed: 1 Mar 2027 12:00 Europe/Paris, just now."),
     # The lead says how many are enrolled, or that nobody is.
-    ({"launched": 0, "test_takers": 1}, SUBMISSION - timedelta(hours=2), "pending",
+    ({"started": 0, "test_takers": 1}, SUBMISSION - timedelta(hours=2), "pending",
      "The one enrolled test-taker has not started the test; the session's submission date is 1 Mar 2027 12:00 "
      "Europe/Paris, in 2 hours."),
-    ({"launched": 0, "test_takers": 0}, SUBMISSION - timedelta(hours=2), "pending",
+    ({"started": 0, "test_takers": 0}, SUBMISSION - timedelta(hours=2), "pending",
      "No test-taker has started the test; the session's submission date is 1 Mar 2027 12:00 Europe/Paris, in 2 hours."),
 ])
 def test_launched(changes: dict[str, Any], as_of: datetime, state: str, detail: str) -> None:
@@ -261,7 +261,7 @@ SPLIT_PAGES = "{} expected pages is more than TAO's 400 per booklet PDF, so the 
     ({"test_takers": 100, "total_interactions": 1}, (), "ready"),
     ({"test_takers": 101, "total_interactions": 1}, (SPLIT_TAKERS.format(101),), "ready"),
     ({"test_takers": 100, "total_interactions": 4, "sheets_per_interaction": 1}, (), "ready"),
-    ({"test_takers": 1, "launched": 1, "total_interactions": 401}, (SPLIT_PAGES.format(401),), "ready"),
+    ({"test_takers": 1, "started": 1, "total_interactions": 401}, (SPLIT_PAGES.format(401),), "ready"),
     ({"test_takers": 100, "total_interactions": 2, "sheets_per_interaction": 2}, (), "ready"),
     ({"test_takers": 67, "total_interactions": 3, "sheets_per_interaction": 2}, (SPLIT_PAGES.format(402),), "ready"),
     ({"test_takers": 2000, "total_interactions": 4},
@@ -293,11 +293,11 @@ def test_expected_sheets(test_takers: int, total: int | None, sheets: int | None
 @pytest.mark.parametrize("changes,expected,started", [
     ({}, 100, 80),
     ({"sheets_per_interaction": 2}, 200, 160),
-    ({"launched": 0}, 100, 0),
-    ({"with_activity": 0, "launched": 0}, 100, None),  # no activity imported: nothing to say about who started
+    ({"started": 0}, 100, 0),
+    ({"with_activity": 0, "started": 0}, 100, None),  # no activity imported: nothing to say about who started
     ({"total_interactions": None}, 0, 0),
-    ({"total_interactions": None, "with_activity": 0, "launched": 0}, 0, None),
-    ({"test_takers": 0, "launched": 0, "with_activity": 0}, 0, None),
+    ({"total_interactions": None, "with_activity": 0, "started": 0}, 0, None),
+    ({"test_takers": 0, "started": 0, "with_activity": 0}, 0, None),
 ])
 def test_checklist_sheets(changes: dict[str, Any], expected: int, started: int | None) -> None:
     checklist = evaluate_checklist(snap(**changes), AS_OF)
@@ -326,10 +326,10 @@ def test_overall_status(states_: tuple[State, ...], expected: str) -> None:
 @pytest.mark.parametrize("changes,as_of,status", [
     ({}, AS_OF, "ready"),
     ({}, SCAN_START - SECOND, "pending"),  # window upcoming, all else ok
-    ({"launched": 0}, SUBMISSION - SECOND, "pending"),  # not launched yet, not submitted yet, window upcoming
+    ({"started": 0}, SUBMISSION - SECOND, "pending"),  # not launched yet, not submitted yet, window upcoming
     ({}, SCAN_END, "blocked"),  # window closed
     ({"scan_uploaders": 0}, AS_OF, "blocked"),
-    ({"test_takers": 0, "launched": 0}, AS_OF, "blocked"),
+    ({"test_takers": 0, "started": 0}, AS_OF, "blocked"),
     ({"submission_date": None}, AS_OF, "blocked"),
     ({"scan_upload_end": SUBMISSION, "scan_upload_start": START}, START, "blocked"),  # schedule problem only
 ])
@@ -340,7 +340,7 @@ def test_status_of_a_checklist(changes: dict[str, Any], as_of: datetime, status:
 
 
 def test_to_dict_is_the_cli_json_entry() -> None:
-    entry = evaluate_checklist(snap(launched=0), AS_OF).to_dict()
+    entry = evaluate_checklist(snap(started=0), AS_OF).to_dict()
     assert entry == {
         "session_name": "Maths 4A", "group_name": "Class 4A", "delivery_id": "https://tao.example.org/delivery/maths",
         "status": "blocked", "enrolled": 25, "launched": 0, "submitted": True, "window": "open",
@@ -368,7 +368,7 @@ def test_to_dict_is_the_cli_json_entry() -> None:
     BASE,
     snap(timezone=None, start_date=None, end_date=None, submission_date=None, scan_upload_start=None,
          scan_upload_end=None, sheets_per_interaction=None, total_interactions=None, test_takers=0, scan_uploaders=0,
-         launched=0, with_activity=0),
+         started=0, with_activity=0),
     snap(test_takers=101, scan_upload_start=SUBMISSION - timedelta(days=2)),
 ])
 def test_to_dict_survives_a_json_round_trip(snapshot: SessionSnapshot) -> None:
@@ -380,7 +380,7 @@ def test_to_dict_survives_a_json_round_trip(snapshot: SessionSnapshot) -> None:
 def test_to_dict_of_a_session_without_anything() -> None:
     empty = snap(timezone=None, start_date=None, end_date=None, submission_date=None, scan_upload_start=None,
                  scan_upload_end=None, sheets_per_interaction=None, total_interactions=None, test_takers=0,
-                 scan_uploaders=0, launched=0, with_activity=0)
+                 scan_uploaders=0, started=0, with_activity=0)
     entry = evaluate_checklist(empty, AS_OF).to_dict()
     assert {k: entry[k] for k in ("status", "enrolled", "launched", "submitted", "window", "expected_sheets",
                                   "started_sheets", "warnings")} == {

@@ -46,7 +46,7 @@ def corpus(size: int, seed: int) -> list[SessionSnapshot]:
             f"{rng.choice(NAMES)} {i}", rng.choice(NAMES), rng.choice(("https://tao.example.org/delivery/1", 'd"2')),
             *rng.choice(schedules), sheets_per_interaction=rng.choice((1, 2, None)),
             total_interactions=rng.choice((4, 5, 401, None)), test_takers=takers,
-            scan_uploaders=rng.choice((0, 1, 3)), launched=rng.randint(0, active), with_activity=active))
+            scan_uploaders=rng.choice((0, 1, 3)), started=rng.randint(0, active), with_activity=active))
     return sessions
 
 

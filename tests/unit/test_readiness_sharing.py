@@ -21,12 +21,12 @@ OPEN = SessionSnapshot(
     timezone="Europe/Paris", start_date=AS_OF - timedelta(days=9), end_date=AS_OF - timedelta(days=9, hours=-3),
     submission_date=AS_OF - timedelta(days=9, hours=-4), scan_upload_start=AS_OF - timedelta(days=8),
     scan_upload_end=AS_OF + timedelta(days=10), sheets_per_interaction=1, total_interactions=4,
-    test_takers=25, scan_uploaders=2, launched=20, with_activity=25,
+    test_takers=25, scan_uploaders=2, started=20, with_activity=25,
 )
 CLOSED = replace(OPEN, session_name="Maths 4B", scan_upload_end=AS_OF - timedelta(days=1))
 UPCOMING = replace(OPEN, session_name="Maths 4C", timezone="America/New_York",
                    scan_upload_start=AS_OF + timedelta(days=2))
-EMPTY = replace(OPEN, session_name="Maths 4D", test_takers=0, launched=0, with_activity=0)
+EMPTY = replace(OPEN, session_name="Maths 4D", test_takers=0, started=0, with_activity=0)
 
 
 @pytest.mark.parametrize("sessions", [
