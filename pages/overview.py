@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import services, ui
@@ -35,7 +33,7 @@ def render(session_page: Any, import_page: Any | None) -> None:
     st.caption(f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, blocked first. Click a "
                "session's name to open its checklist in a new tab, or tick the box at the left of its row to open "
                "it here.")
-    frame = _table(ui.board_table(as_of, filters), positions)
+    frame = ui.overview_table(as_of, filters, positions)
     event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", placeholder="missing",
                          column_config=ui.board_column_config(ui.as_of_zone()), key="board")
     rows = event.selection.rows if event is not None else []
@@ -45,15 +43,6 @@ def render(session_page: Any, import_page: Any | None) -> None:
     st.download_button("Download this table as CSV", lambda: services.readiness_csv(shown),
                        file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")
-
-
-def _table(frame: pd.DataFrame, positions: list[int] | None) -> pd.DataFrame:
-    """The cached table, narrowed to the searched rows, its links carrying the as-of's zone when one is chosen."""
-    if positions is not None:
-        frame = frame.iloc[positions]
-    if zone := ui.as_of_params().get("zone"):
-        frame = frame.assign(session=frame["session"] + f"&zone={quote(zone, safe='')}")
-    return frame
 
 
 def _empty_store(import_page: Any | None) -> None:

@@ -6,6 +6,7 @@ newlines), so a test states values, not CSV syntax. Deterministic: no clock, no 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
@@ -97,10 +98,12 @@ def activity_csv(*rows: tuple[str, str, str, str, str]) -> bytes:
     return csv_bytes(ACTIVITY, (dict(zip(ACTIVITY, row, strict=True)) for row in rows))
 
 
-def readiness_programme(folder: Path, sessions: list[dict[str, str]]) -> list[str]:
-    """Write ``sessions`` (PAPER columns), and the links and activity the CLI tests share, to ``folder``:
-    Class 4A has a test-taker who finished and a scan uploader, Class 4B two test-takers and nobody to
-    upload. Returns the three paths, sessions first."""
+def readiness_store(folder: Path, sessions: list[dict[str, str]]) -> str:
+    """A SQLite store in ``folder`` holding ``sessions`` (PAPER columns) and the links and activity the CLI tests
+    share, imported by ``scanready import`` (its output swallowed): Class 4A has a test-taker who finished and a
+    scan uploader, Class 4B two test-takers and nobody to upload. Returns the store's URL."""
+    from dashboard.cli import main
+
     (folder / "s.csv").write_bytes(csv_bytes(PAPER, sessions))
     (folder / "l.csv").write_bytes(csv_bytes(LINKS, [
         {"user_username": u, "group_name": g, "group_role": r}
@@ -109,7 +112,10 @@ def readiness_programme(folder: Path, sessions: list[dict[str, str]]) -> list[st
     (folder / "a.csv").write_bytes(csv_bytes(ACTIVITY, [
         {"session_name": "History 4A", "user_username": "ana", "status": "finished",
          "started_at": "2028-06-12T07:01:00Z", "finished_at": "2028-06-12T08:00:00Z"}]))
-    return [str(folder / name) for name in ("s.csv", "l.csv", "a.csv")]
+    url = f"sqlite:///{folder / 'store.db'}"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["import", *(str(folder / name) for name in ("s.csv", "l.csv", "a.csv")), "--db", url]) == 0
+    return url
 
 
 def records(report: FileReport) -> list[dict[str, Any]]:
@@ -119,6 +125,12 @@ def records(report: FileReport) -> list[dict[str, Any]]:
 
 
 LATER = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def at(text: str) -> datetime:
+    """An aware UTC datetime from ISO text: with Z or an offset, or without one (then read as UTC)."""
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 """An as-of after every test's dates: every recorded launch counts."""
 
 

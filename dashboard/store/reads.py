@@ -143,6 +143,16 @@ def activity_counts(as_of: datetime, sessions: Any = None) -> Any:
     return statement.group_by(ACTIVITY.c.session_id).subquery("activity_counts")
 
 
+def session_counts(as_of: datetime, names: Sequence[str] | None = None) -> tuple[Any, Any]:
+    """The enrolment and activity counts per session at ``as_of`` (subqueries): of every session, or, with
+    ``names``, of only their groups' links and their activity."""
+    if names is None:
+        return enrolment_counts(), activity_counts(as_of)
+    chosen = SESSIONS.c.session_name.in_(list(names))
+    return (enrolment_counts(select(SESSIONS.c.group_name).where(chosen).scalar_subquery()),
+            activity_counts(as_of, select(SESSIONS.c.id).where(chosen).scalar_subquery()))
+
+
 class ReadinessRow(NamedTuple):
     """A paper session as the checklist reads it, its counts made in SQL. Dates are as the driver gives them
     (text on SQLite, datetimes on PostgreSQL): ``stored_moment`` reads one, once per distinct value."""
@@ -171,12 +181,7 @@ _COUNTS = ("test_takers", "scan_uploaders", "started", "with_activity")
 def readiness_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReadinessRow]:
     """Every paper session (or those named) at ``as_of``, by name: launches count only once begun by then. With
     ``names``, only their groups' links and their activity are counted."""
-    if names is None:
-        enrolled, activity = enrolment_counts(), activity_counts(as_of)
-    else:
-        chosen = SESSIONS.c.session_name.in_(list(names))
-        enrolled = enrolment_counts(select(SESSIONS.c.group_name).where(chosen).scalar_subquery())
-        activity = activity_counts(as_of, select(SESSIONS.c.id).where(chosen).scalar_subquery())
+    enrolled, activity = session_counts(as_of, names)
     counts = {**enrolled.c, **activity.c}
     statement = (
         select(*(type_coerce(SESSIONS.c[name], String).label(name) if name in _DATES else SESSIONS.c[name]

@@ -11,7 +11,7 @@ from sqlalchemy import Date, String, cast, func, literal, select, type_coerce
 from sqlmodel import Session
 
 from dashboard.store.base import SCANS, SESSIONS
-from dashboard.store.reads import activity_counts, enrolment_counts, stored_moment
+from dashboard.store.reads import session_counts, stored_moment
 from models import UTCDateTime
 
 
@@ -42,12 +42,7 @@ def _received(as_of: datetime) -> Any:
 def receipt_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReceiptRow]:
     """Every paper session (or those named) at ``as_of``, by name: its counts (launches begun by then) and its
     pages received."""
-    if names is None:
-        enrolled, activity = enrolment_counts(), activity_counts(as_of)
-    else:
-        chosen = SESSIONS.c.session_name.in_(list(names))
-        enrolled = enrolment_counts(select(SESSIONS.c.group_name).where(chosen).scalar_subquery())
-        activity = activity_counts(as_of, select(SESSIONS.c.id).where(chosen).scalar_subquery())
+    enrolled, activity = session_counts(as_of, names)
     received = _received(as_of)
     dates = {"scan_upload_start", "scan_upload_end"}
     fields = ("session_name", "group_name", "timezone", "scan_upload_start", "scan_upload_end",

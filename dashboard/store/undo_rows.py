@@ -1,10 +1,10 @@
 """Replaying the records of an undone import, kind by kind: links, activity and scanned batches (``undo`` does the
-sessions and the order). Each ``_fold_*`` says what a record is after the imports of a history, in order, as an import
+sessions and the order). Each ``fold_*`` says what a record is after the imports of a history, in order, as an import
 writes it; each ``apply_*`` makes the store so and counts what that changed. Inside the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,16 +82,33 @@ Written = tuple[tuple[Any, ...], int]  # a record's values, and the import that 
 
 
 def fold_activity(keys: set[ActivityKey], history: History) -> dict[ActivityKey, Written | None]:
-    """Each test-taker's (status, started_at, finished_at) after the history, with the import that wrote it."""
-    state: dict[ActivityKey, Written | None] = dict.fromkeys(keys)
+    """Each test-taker's (status, started_at, finished_at) after the history, with the import that wrote it: the
+    row of the latest moment, the later import on a tie (as ``writes.upsert_activity``)."""
+    def later(key: ActivityKey, record: tuple[Any, ...], before: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        changed = record != before and latest_moment(*record[1:]) >= latest_moment(*before[1:])
+        return record if changed else None
+
+    return _fold(keys, history, "user_username", ACTIVITY_FIELDS, later)
+
+
+Rule = Callable[[tuple[str, str], tuple[Any, ...], tuple[Any, ...]], tuple[Any, ...] | None]
+"""What a later record makes of a key's record before it: the record it becomes, or None when it stays."""
+
+
+def _fold(keys: set[tuple[str, str]], history: History, second: str, fields: Sequence[str],
+          rule: Rule) -> dict[tuple[str, str], Written | None]:
+    """Each (session, ``second``) key's record of ``fields`` after the imports of ``history`` in order, with the
+    import that wrote it: the first import creates it; ``rule`` says what each later one makes of it."""
+    state: dict[tuple[str, str], Written | None] = dict.fromkeys(keys)
     for ident, payload in history:
-        names, users = payload.columns["session_name"], payload.columns["user_username"]
-        for i in (i for i, key in enumerate(zip(names, users, strict=True)) if key in keys):
-            record = tuple(payload.columns[f][i] for f in ACTIVITY_FIELDS)
-            key = (names[i], users[i])
+        names, seconds = payload.columns["session_name"], payload.columns[second]
+        for i in (i for i, key in enumerate(zip(names, seconds, strict=True)) if key in keys):
+            record = tuple(payload.columns[f][i] for f in fields)
+            key = (names[i], seconds[i])
             before = state[key]
-            if before is None or (latest_moment(*record[1:]) >= latest_moment(*before[0][1:]) and record != before[0]):
-                state[key] = (record, ident)
+            after = record if before is None else rule(key, record, before[0])
+            if after is not None:
+                state[key] = (after, ident)
     return state
 
 
@@ -147,18 +164,10 @@ ScanKey = tuple[str, str]  # (session name, batch key)
 def fold_scans(keys: set[ScanKey], history: History) -> dict[ScanKey, Written | None]:
     """Each batch's (pages, received_at, batch_id, source, file_name) after the history, with the import that wrote
     it: the first import creates it; a later one changes its pages and time (a PDF, by its SHA-256, never)."""
-    state: dict[ScanKey, Written | None] = dict.fromkeys(keys)
-    for ident, payload in history:
-        names, batches = payload.columns["session_name"], payload.columns["batch_key"]
-        for i in (i for i, key in enumerate(zip(names, batches, strict=True)) if key in keys):
-            record = tuple(payload.columns[f][i] for f in SCAN_FIELDS)
-            key = (names[i], batches[i])
-            before = state[key]
-            if before is None:
-                state[key] = (record, ident)
-            elif not key[1].startswith("pdf:") and record[:2] != before[0][:2]:
-                state[key] = ((*record[:2], *before[0][2:]), ident)
-    return state
+    def changed(key: ScanKey, record: tuple[Any, ...], before: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        return (*record[:2], *before[2:]) if not key[1].startswith("pdf:") and record[:2] != before[:2] else None
+
+    return _fold(keys, history, "batch_key", SCAN_FIELDS, changed)
 
 
 def apply_scans(db: Session, desired: dict[ScanKey, Written | None]) -> Reverted:

@@ -41,6 +41,7 @@ from dashboard.ui.filters import (
     board_zones,
     filter_inputs,
     keep_shared_widgets,
+    overview_table,
     search_board,
     search_input,
 )
@@ -77,8 +78,8 @@ __all__ = [
     "board_zones", "by_receipt", "cached_board", "capacity_input", "counts_frame", "current_role", "data_version",
     "database", "dates_line", "door", "door_page", "engine", "filter_inputs", "filter_options", "history",
     "import_and_rerun", "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets", "overview_link",
-    "plain", "read_data_version", "receipt_board", "receipt_filter", "receipt_metrics", "review", "search_board",
-    "search_input", "session_receipt", "settings", "show_verdict", "shown_board", "status_metrics", "timeline_chart",
-    "timeline_rows", "timeline_section", "upload_options", "verdict", "volume_chart", "volume_frames", "volume_section",
-    "welcome",
+    "overview_table", "plain", "read_data_version", "receipt_board", "receipt_filter", "receipt_metrics", "review",
+    "search_board", "search_input", "session_receipt", "settings", "show_verdict", "shown_board", "status_metrics",
+    "timeline_chart", "timeline_rows", "timeline_section", "upload_options", "verdict", "volume_chart", "volume_frames",
+    "volume_section", "welcome",
 ]

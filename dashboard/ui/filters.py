@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import services, store
 from dashboard.errors import ScanreadyError
 from dashboard.services import Board, Filters
-from dashboard.ui.data import cached_board, data_version, filter_options, settings
+from dashboard.ui.data import board_table, cached_board, data_version, filter_options, settings
 from dashboard.ui.tables import STATUS_LABEL
 
 
@@ -140,6 +142,17 @@ def board_zones(as_of: datetime) -> frozenset[str | None]:
 def as_of_params() -> dict[str, str]:
     """The as-of and its zone as the URL carries them, for a link to another page showing the same moment."""
     return {key: st.query_params[key] for key in ("as_of", "zone") if key in st.query_params}
+
+
+def overview_table(as_of: datetime, filters: Filters, positions: list[int] | None) -> pd.DataFrame:
+    """The overview's table (``board_table``, cached), narrowed to the searched rows (``positions``; None: all), its
+    links carrying the as-of's zone when one is chosen."""
+    frame = board_table(as_of, filters)
+    if positions is not None:
+        frame = frame.iloc[positions]
+    if zone := as_of_params().get("zone"):
+        frame = frame.assign(session=frame["session"] + f"&zone={quote(zone, safe='')}")
+    return frame
 
 
 def search_input() -> str:

@@ -19,10 +19,14 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from dashboard import services
+from dashboard.config import Settings
+from dashboard.db import make_engine, migrate, session_scope
 from tests.conftest import unavailable
 
 try:
@@ -36,6 +40,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 START_TIMEOUT = 60.0  # seconds for the server to answer its health check
 RUN_TIMEOUT = 60_000  # milliseconds for one script run (the first one imports pandas, migrates the store)
 ASSERT_TIMEOUT = 20_000  # milliseconds an ``expect`` keeps retrying (Playwright's 5 s is tight on a busy CI)
+EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)  # the example programme's anchor in the journeys: every status is fixed
 
 # The app root carries its connection and script state; "notRunning" only after a run has finished.
 _APP = "[data-testid='stApp']"
@@ -123,6 +128,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One dashboard for the journeys of a module; they must not depend on each other's imports."""
     with streamlit_server(tmp_path_factory.mktemp("streamlit")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def programme(server: Server) -> Server:
+    """The module's dashboard with the example programme around 16 Mar 2027 in its store (imported directly)."""
+    engine = make_engine(f"sqlite:///{server.store}")
+    try:
+        migrate(engine)
+        with session_scope(engine, write=True) as db:
+            outcome = services.import_files(services.example_programme(EXAM_DAY), db=db, settings=Settings())
+    finally:
+        engine.dispose()
+    assert outcome.import_id is not None, outcome.validation.to_dict()
+    return server
 
 
 @pytest.fixture

@@ -17,12 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import charts, services, volume
-from dashboard.config import Settings
-from dashboard.db import make_engine, migrate, session_scope
+from dashboard import charts, volume
 from dashboard.report import review_html
 from tests.e2e.conftest import RUN_TIMEOUT, Server, open_page, rerun, screenshot
-from tests.e2e.test_dashboard_journeys import AS_OF, CAPACITY, EXAM_DAY, board
+from tests.e2e.test_dashboard_journeys import AS_OF, CAPACITY, board
 
 try:
     from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
@@ -51,20 +49,6 @@ _BOXES = """items => items.map(item => {
     const box = item.getBoundingClientRect();
     return [box.left, box.top, box.right, box.bottom];
 })"""
-
-
-@pytest.fixture(scope="module")
-def programme(server: Server) -> Server:
-    """The module's dashboard with the example programme around 16 Mar 2027 in its store (imported directly)."""
-    engine = make_engine(f"sqlite:///{server.store}")
-    try:
-        migrate(engine)
-        with session_scope(engine, write=True) as db:
-            outcome = services.import_files(services.example_programme(EXAM_DAY), db=db, settings=Settings())
-    finally:
-        engine.dispose()
-    assert outcome.import_id is not None, outcome.validation.to_dict()
-    return server
 
 
 @pytest.fixture

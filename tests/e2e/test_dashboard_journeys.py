@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from dashboard import services, volume
-from dashboard.config import Settings
-from dashboard.db import make_engine, migrate, session_scope
+from dashboard.db import make_engine, session_scope
 from dashboard.ui.tables import STATUS_LABEL
 from dashboard.wording import ITEM_TITLES
 from tests.e2e.conftest import Server, open_page, rerun, table_rows
@@ -27,27 +25,12 @@ except ImportError:  # the ``browser`` fixture skips (or fails on CI) before any
 
 pytestmark = pytest.mark.browser
 
-EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)  # the example programme's anchor, so every status is fixed
 AS_OF = "2027-03-16T07:00Z"  # exam day, at the hour the example's exams start
 TWO_WEEKS_BEFORE = "2027-03-02T07:00Z"
 CAPACITY = 250  # sheets per day: a few of the example's busiest days are above it
 # The overview grid paints on a canvas: a row is selected by clicking its checkbox in the row-marker column.
 # These are Streamlit's default header and row heights (px) and the middle of the marker column.
 GRID_HEADER, GRID_ROW, MARKER_X = 35, 35, 16
-
-
-@pytest.fixture(scope="module")
-def programme(server: Server) -> Server:
-    """The module's dashboard with the example programme around 16 Mar 2027 in its store (imported directly)."""
-    engine = make_engine(f"sqlite:///{server.store}")
-    try:
-        migrate(engine)
-        with session_scope(engine, write=True) as db:
-            outcome = services.import_files(services.example_programme(EXAM_DAY), db=db, settings=Settings())
-    finally:
-        engine.dispose()
-    assert outcome.import_id is not None, outcome.validation.to_dict()
-    return server
 
 
 def board(server: Server, as_of: str, *statuses: str) -> services.Board:

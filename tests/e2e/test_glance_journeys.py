@@ -11,12 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboard import services
-from dashboard.config import Settings
-from dashboard.db import make_engine, migrate, session_scope
-from dashboard.readiness import Checklist
+from dashboard.ui.tables import reason  # its rule is tested in tests/app/test_glance_pages.py
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT, Server, open_page, rerun, table_rows
-from tests.e2e.test_dashboard_journeys import AS_OF, EXAM_DAY, TWO_WEEKS_BEFORE, board, counts, metric_values, query
+from tests.e2e.test_dashboard_journeys import AS_OF, TWO_WEEKS_BEFORE, board, counts, metric_values, query
 
 try:
     from playwright.sync_api import Browser, Locator, Page, expect
@@ -35,20 +32,6 @@ CHOPIN_8B = ["History grade 8 - Chopin 8B", "Mathematics grade 8 - Chopin 8B", "
 # A fontconfig that knows only DejaVu (text, no emoji), whatever fonts the machine has.
 _FONTS = """<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
 <fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{cache}</cachedir></fontconfig>"""
-
-
-@pytest.fixture(scope="module")
-def programme(server: Server) -> Server:
-    """The module's dashboard with the example programme around 16 Mar 2027 in its store (imported directly)."""
-    engine = make_engine(f"sqlite:///{server.store}")
-    try:
-        migrate(engine)
-        with session_scope(engine, write=True) as db:
-            outcome = services.import_files(services.example_programme(EXAM_DAY), db=db, settings=Settings())
-    finally:
-        engine.dispose()
-    assert outcome.import_id is not None, outcome.validation.to_dict()
-    return server
 
 
 def new_page(browser: Browser, width: int, **options: str) -> Page:
@@ -97,15 +80,6 @@ def named(link: str) -> str:
     return parse_qs(urlsplit(link).query)["session"][0]
 
 
-def why(checklist: Checklist) -> str:
-    """What the overview says of a session: its first problem's sentence, else its first pending item's."""
-    for state in ("problem", "pending"):
-        for item in checklist.items:
-            if item.state == state:
-                return item.detail
-    return ""
-
-
 def as_of_hour(page: Page, zone: str) -> Locator:
     return page.get_by_role("spinbutton", name=f"hour, As of ({zone})")
 
@@ -144,7 +118,7 @@ def test_at_1400_px_the_glance_columns_are_in_view(wide: Page, programme: Server
     blocked = board(programme, AS_OF, "blocked").checklists
     rows = table_rows(overview)
     assert [(named(row["session"]), row["reason"]) for row in rows] == [
-        (c.session.session_name, why(c)) for c in blocked[:len(rows)]]
+        (c.session.session_name, reason(c)) for c in blocked[:len(rows)]]
     assert {row[header] for row in rows for header in ("enrolled", "uploader", "launched", "window")} <= {
         "ok", "pending", "problem"}
 

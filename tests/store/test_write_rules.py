@@ -1,12 +1,16 @@
 """Rules of the import's writes that mutation testing found untested (docs/architecture.md, "Mutation testing").
 
-On SQLite and PostgreSQL. Each test names the mutants of ``store.writes`` it kills.
+On SQLite and PostgreSQL. Each test names the mutants of ``store.writes`` it kills. Among them: an activity row
+re-imported with the same time and a new status, where the later import wins (of two rows of one test-taker the
+later moment is their state, the later row on a tie: ``tao.latest_moment``), which kills
+``latest_moment(new) >= latest_moment(old)`` -> ``>`` in ``upsert_activity`` (it keeps the old status silently).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import Session, select
 
 from dashboard import services
@@ -93,3 +97,32 @@ def test_a_roster_removing_more_links_than_one_delete_takes_counts_them_all(db: 
     synced = load(db, ("links.csv", links_csv(pupils[0])), options=ImportOptions(sync_links=True))
     assert synced.by_kind["enrolments"].removed == len(pupils) - 1
     assert [row.user_username for row in db.exec(select(GroupLink))] == ["pupil0000"]
+
+
+@pytest.mark.parametrize(
+    "started,finished,first,second",
+    [
+        ("2028-06-12T07:01:00Z", "", "in_progress", "paused"),  # only a start: the tie is on it
+        ("2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z", "finished", "terminated"),  # the tie is on the end
+        ("", "", "paused", "in_progress"),  # no time at all: both are NEVER
+    ],
+)
+def test_the_same_moment_with_a_new_status_updates_it(db: Session, started: str, finished: str, first: str,
+                                                       second: str) -> None:
+    load(db, ("sessions.csv", sessions_csv(session("History 4A", "Class 4A"))),
+         ("links.csv", links_csv(("ana", "Class 4A", "TEST_TAKER"))),
+         ("activity.csv", activity_csv(("History 4A", "ana", first, started, finished))))
+    assert statuses(db) == {first: 1}
+    again = load(db, ("activity.csv", activity_csv(("History 4A", "ana", second, started, finished))))
+    assert again.by_kind["activity"].to_dict() == {"created": 0, "updated": 1, "unchanged": 0, "removed": 0}
+    assert statuses(db) == {second: 1}
+
+
+def test_the_same_row_again_is_unchanged(db: Session) -> None:
+    """The tie alone is not a change: the same status at the same moment leaves the row as it was."""
+    row = ("History 4A", "ana", "finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z")
+    load(db, ("sessions.csv", sessions_csv(session("History 4A", "Class 4A"))),
+         ("links.csv", links_csv(("ana", "Class 4A", "TEST_TAKER"))), ("activity.csv", activity_csv(row)))
+    again = load(db, ("activity.csv", activity_csv(row)))
+    assert again.by_kind["activity"].to_dict() == {"created": 0, "updated": 0, "unchanged": 1, "removed": 0}
+    assert statuses(db) == {"finished": 1}

@@ -14,13 +14,10 @@ from hypothesis import strategies as st
 
 from dashboard import charts, receipt, volume
 from dashboard.readiness import Checklist, SessionSnapshot, evaluate_checklist
+from tests.factories import at
 
 AS_OF = datetime(2027, 3, 16, 7, tzinfo=UTC)
 UNSET: Any = object()
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def checklist(name: str = "History 4A", *, group: str = "Class 4A", delivery: str = "https://tao/d/history",

@@ -14,23 +14,19 @@ import pytest
 
 from dashboard.cli import main
 from dashboard.services import CSV_COLUMNS
-from tests.factories import readiness_programme, session
+from tests.factories import readiness_store, session
 
 SESSION_KEYS = {"session_name", "group_name", "delivery_id", "status", "enrolled", "launched", "submitted", "window",
                 "expected_sheets", "items", "warnings"}
 
 
 @pytest.fixture
-def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+def store(tmp_path: Path) -> str:
     """A store with a session that is ready after the exam and one that is blocked (nobody can upload)."""
-    files = readiness_programme(tmp_path, [
+    return readiness_store(tmp_path, [
         session("History 4A", session_name="History 4A"),
         session("History 4B", group="Class 4B", session_paperMode_sheetsPerInteraction="2"),
         session("=HYPERLINK(1)", group="Class 4C")])
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    assert main(["import", *files, "--db", url]) == 0
-    capsys.readouterr()
-    return url
 
 
 def test_json_lists_paper_sessions_with_the_contract_fields(store, capsys):
@@ -124,9 +120,7 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
     """``scanready readiness --json | head``: the closed pipe ends the command with the status a shell gives
     a tool SIGPIPE stopped (141), and no traceback."""
     sessions = [session(f"History {i:04d}", group=f"Class {i:04d}") for i in range(2_500)]
-    files = readiness_programme(tmp_path, sessions)
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    assert main(["import", *files, "--db", url]) == 0
+    url = readiness_store(tmp_path, sessions)
     script = Path(sys.executable).with_name("scanready")
     with subprocess.Popen([str(script), "readiness", "--db", url, "--as-of", "2028-06-14T00:00:00Z", "--json"],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:

@@ -10,26 +10,22 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
-from tests.factories import readiness_programme, session
+from tests.factories import readiness_store, session
 
 AS_OF = "2028-06-14T00:00:00Z"
 
 
 @pytest.fixture
-def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+def store(tmp_path: Path) -> str:
     """A ready session, a blocked one (nobody can upload) named like HTML, and one without enrolments.
 
     Windows: 13 Jun 06:00 to 27 Jun 18:00 UTC (15 UTC days); 4A expects 1 × 6 × 1 sheets, the HTML-named 2 × 6 × 2,
     so the days carry 6 and 24 sheets spread as [0, 0, 1, 0, 1, ...] and [1, 2, 1, 2, 2, ...].
     """
-    files = readiness_programme(tmp_path, [
+    return readiness_store(tmp_path, [
         session("History 4A"),
         session("<img src=x onerror=alert(1)>", group="Class 4B", session_paperMode_sheetsPerInteraction="2"),
         session("Empty 4C", group="Class 4C")])
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    assert main(["import", *files, "--db", url]) == 0
-    capsys.readouterr()
-    return url
 
 
 def test_report_writes_one_self_contained_html_file(store, tmp_path, capsys):

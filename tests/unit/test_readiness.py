@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,14 +29,7 @@ from dashboard.readiness import (
     scan_window_state,
 )
 from dashboard.wording import format_moment, format_relative
-
-
-def at(text: str) -> datetime:
-    """An aware UTC datetime from ISO text ending in Z."""
-    moment = datetime.fromisoformat(text)
-    assert moment.tzinfo is not None
-    return moment.astimezone(UTC)
-
+from tests.factories import at
 
 SECOND = timedelta(seconds=1)
 # Early March 2027: Paris is on CET (UTC+1). Every date below is UTC; details show Paris time.

@@ -36,14 +36,7 @@ from dashboard.receipt import (
     shortfall_rank,
     target_sheets,
 )
-
-
-def at(text: str) -> datetime:
-    """An aware UTC datetime from ISO text with an offset."""
-    moment = datetime.fromisoformat(text)
-    assert moment.tzinfo is not None
-    return moment.astimezone(UTC)
-
+from tests.factories import at
 
 MICRO = timedelta(microseconds=1)
 HOUR = timedelta(hours=1)
