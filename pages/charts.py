@@ -22,9 +22,5 @@ def render() -> None:
         st.caption("No session matches these filters.")
         return
     ui.timeline_section(shown, filters)
-    capacity = ui.volume_section(shown, filters)
-    scope = None if len(shown.checklists) == len(full.checklists) else (
-        f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, as filtered on the dashboard.")
-    st.download_button("Download the readiness review (HTML)", lambda: ui.review(as_of, filters, capacity, scope),
-                       file_name="readiness-review.html", mime="text/html", icon=":material/summarize:",
-                       on_click="ignore")
+    ui.volume_and_review(shown, filters, None if len(shown.checklists) == len(full.checklists) else (
+        f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, as filtered on the dashboard."))

@@ -23,6 +23,9 @@ def render(session_page: Any, import_page: Any | None) -> None:
     text = ui.search_input()
     chosen = ui.receipt_filter() if receipts.any_scans else []
     shown, positions = ui.by_receipt(*ui.search_board(ui.shown_board(as_of, filters), text), receipts, chosen)
+    if (row := ui.ticked_row("board", len(shown.checklists))) is not None:  # before drawing anything heavy
+        st.switch_page(session_page, query_params={"session": shown.checklists[row].session.session_name,
+                                                   **ui.as_of_params()})
     ui.status_metrics(shown)
     if receipts.any_scans:
         ui.receipt_metrics(receipts, shown)
@@ -34,12 +37,8 @@ def render(session_page: Any, import_page: Any | None) -> None:
                "session's name to open its checklist in a new tab, or tick the box at the left of its row to open "
                "it here.")
     frame = ui.overview_table(as_of, filters, positions)
-    event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", placeholder="missing",
-                         column_config=ui.board_column_config(ui.as_of_zone()), key="board")
-    rows = event.selection.rows if event is not None else []
-    if rows:
-        st.switch_page(session_page, query_params={"session": shown.checklists[rows[0]].session.session_name,
-                                                   **ui.as_of_params()})
+    st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", placeholder="missing",
+                 column_config=ui.board_column_config(ui.as_of_zone()), key="board")
     st.download_button("Download this table as CSV", lambda: services.readiness_csv(shown),
                        file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")

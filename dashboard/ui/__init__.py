@@ -15,7 +15,7 @@ business rules (those are in the services and below).
 """
 
 from dashboard.ui.auth import LOCAL_MODE_NOTE, account_sidebar, auth_configured, current_role, door, door_page
-from dashboard.ui.charts_page import capacity_input, timeline_section, volume_section
+from dashboard.ui.charts_page import capacity_input, timeline_section, volume_and_review, volume_section
 from dashboard.ui.data import (
     board,
     board_table,
@@ -44,6 +44,7 @@ from dashboard.ui.filters import (
     overview_table,
     search_board,
     search_input,
+    ticked_row,
 )
 from dashboard.ui.imports import (
     history,
@@ -80,6 +81,6 @@ __all__ = [
     "import_and_rerun", "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets", "overview_link",
     "overview_table", "plain", "read_data_version", "receipt_board", "receipt_filter", "receipt_metrics", "review",
     "search_board", "search_input", "session_receipt", "settings", "show_verdict", "shown_board", "status_metrics",
-    "timeline_chart", "timeline_rows", "timeline_section", "upload_options", "verdict", "volume_chart", "volume_frames",
-    "volume_section", "welcome",
+    "ticked_row", "timeline_chart", "timeline_rows", "timeline_section", "upload_options", "verdict",
+    "volume_and_review", "volume_chart", "volume_frames", "volume_section", "welcome",
 ]

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import charts, volume
 from dashboard.export import safe_csv
 from dashboard.services import Board, Filters
-from dashboard.ui.data import receipt_board, timeline_chart, timeline_rows, volume_chart, volume_frames
+from dashboard.ui.data import receipt_board, review, timeline_chart, timeline_rows, volume_chart, volume_frames
 
 ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
                                         "delivery": "delivery and status"}
@@ -89,6 +89,16 @@ def volume_section(shown: Board, filters: Filters) -> int | None:
                        file_name="scanready-volume.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")
     return capacity
+
+
+@st.fragment
+def volume_and_review(shown: Board, filters: Filters, scope: str | None) -> None:
+    """The scan volume and the readiness review to download, as one fragment: a new capacity reruns only these
+    (the timeline above is neither rebuilt nor sent again). ``scope`` says what the review covers when filtered."""
+    capacity = volume_section(shown, filters)
+    st.download_button("Download the readiness review (HTML)", lambda: review(shown.as_of, filters, capacity, scope),
+                       file_name="readiness-review.html", mime="text/html", icon=":material/summarize:",
+                       on_click="ignore")
 
 
 def _days_over(series: pd.DataFrame, capacity: int | None) -> None:

@@ -155,6 +155,14 @@ def overview_table(as_of: datetime, filters: Filters, positions: list[int] | Non
     return frame
 
 
+def ticked_row(key: str, rows: int) -> int | None:
+    """The row ticked in the table of ``key`` at the last run (of ``rows`` rows shown), read before the table is
+    drawn again: the page can act on it (open a session) without sending the table once more."""
+    state = st.session_state.get(key)
+    picked = state["selection"]["rows"] if state else []
+    return picked[0] if picked and picked[0] < rows else None
+
+
 def search_input() -> str:
     """A search box over the sessions' names, groups and deliveries, kept in the URL as ``?search=``."""
     query_default("search", lambda v: v[0], "")

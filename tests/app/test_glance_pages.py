@@ -18,7 +18,7 @@ from sqlmodel import Session
 from dashboard import db as db_module
 from dashboard import services
 from dashboard.readiness import ITEMS
-from dashboard.ui import tables
+from dashboard.ui import filters, tables
 from dashboard.wording import ITEM_RULES, ITEM_TITLES
 from tests.app.conftest import AS_OF
 from tests.factories import NEW_GROUPS, csv_bytes, session
@@ -161,6 +161,22 @@ def test_searching_reuses_the_cached_table(make_app, programme, monkeypatch):
     at.text_input(key="search").input("Lincoln").run()
     assert len(built) == 1
     assert len(at.dataframe[0].value) == 9
+
+
+def test_ticking_a_row_opens_its_session_without_sending_the_table_again(make_app, programme, monkeypatch):
+    """The overview reads the ticked row before it draws the table: the run that opens the session page sends no
+    overview table (nor builds one), and the page opened is the ticked row's, at the same as-of and zone."""
+    at = make_app(as_of=AS_OF, zone="Europe/Warsaw", status="blocked").run()
+    name = link_query(at.dataframe[0].value["session"].iloc[1])["session"][0]
+    drawn: list[int] = []
+    original = filters.board_table
+    monkeypatch.setattr("dashboard.ui.filters.board_table", lambda *args: drawn.append(1) or original(*args))
+    at.session_state["board"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.title[-1].value == name and at.query_params["session"] == name
+    assert (at.query_params["as_of"], at.query_params["zone"]) == (AS_OF, "Europe/Warsaw")
+    assert not drawn
 
 
 def test_an_unknown_session_in_the_url_is_not_found_and_the_search_is_offered(make_app, programme):
