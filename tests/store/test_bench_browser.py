@@ -46,7 +46,7 @@ def test_the_browser_benchmark_measures_every_step_on_both_apps_and_leaves_no_fi
     if not CHROMIUM.exists():
         unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     env = {**os.environ, "TMPDIR": str(work)}  # the benchmark's work folder goes there
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "pages.py"), "--store", "example", "--managers", "1",
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "browser.py"), "--store", "example", "--managers", "1",
                            "--repeat", "1"], env=env, capture_output=True, text=True, timeout=900, check=False)
 
     assert done.returncode == 0, done.stderr
