@@ -150,9 +150,14 @@ def history(imports: Sequence[ImportEntry]) -> None:
         return
     with st.expander("Undo an import"):
         labels = {entry.id: _label(entry) for entry in undoable}
-        chosen = st.selectbox("Import to undo", list(labels), key="undo_choice", format_func=labels.__getitem__)
+        # Nothing chosen at first: working out an undo replays it (seconds and memory on a big import), so only
+        # the import a manager picks is worked out.
+        chosen = st.selectbox("Import to undo", list(labels), key="undo_choice", format_func=labels.__getitem__,
+                              index=None, placeholder="Choose an import to see what undoing it does")
         st.caption("What it alone brought is removed and what it changed gets the values the other imports give "
                    "it: nothing another import holds is lost.")
+        if chosen is None:
+            return
         preview = _undo_preview(chosen)
         done = per_kind({kind: counts.to_dict() for kind, counts in preview.by_kind.items()}, UNDO_VERBS)
         st.markdown(f"Undoing import #{chosen}: {done}.")

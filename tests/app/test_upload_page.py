@@ -149,8 +149,12 @@ def test_a_manager_undoes_the_last_import_from_the_history(make_app, app_engine)
     at.file_uploader[0].set_value([("good.csv", GOOD, "text/csv")]).run()
     button(at, "Import").click().run()
     assert count(app_engine, ExamSession) == 2
-    assert at.selectbox(key="undo_choice").value == 1
-    assert at.selectbox(key="undo_choice").options[0].endswith(": good.csv")  # the label names the files
+    choice = at.selectbox(key="undo_choice")
+    assert choice.value is None  # nothing is worked out before the manager picks an import
+    assert not [m for m in at.markdown if m.value.startswith("Undoing import")]
+    assert not [b for b in at.button if b.label.startswith("Undo import")]
+    assert choice.options[0].endswith(": good.csv")  # the label names the files
+    choice.set_value(1).run()
     # Before anything happens, the page says what the undo will do, per kind; then the manager confirms.
     assert "Undoing import #1: 2 sessions removed." in [m.value for m in at.markdown]
     assert count(app_engine, ExamSession) == 2
