@@ -1,14 +1,15 @@
 """The worker process of the import page: a large upload is validated and imported there (``services.offload``),
 with a progress bar fed from the worker's progress file, while the server goes on serving every other manager.
 
-One pool per server process, of two workers; each worker does one task and exits, so a big file's memory goes with
-it rather than staying in a long-lived process.
+Each task gets a process of its own, started for it and gone when it ends, so a big file's memory goes with it and
+no idle worker holds memory between uploads; at most two run at once per server (a third upload waits its turn).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -25,9 +26,8 @@ _POLL = 0.2  # seconds between two looks at the worker's progress
 
 
 @st.cache_resource(show_spinner=False)
-def _pool() -> ProcessPoolExecutor:
-    # Spawned, not forked: the server runs threads (forking one copies its locks); one task per process.
-    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1)
+def _turns() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(2)  # workers at once, per server
 
 
 def large(files: Sequence[tuple[str, bytes]]) -> bool:
@@ -46,11 +46,13 @@ def run(task: Callable[..., T], files: Sequence[tuple[str, bytes]], *args: Any, 
             path.write_bytes(data)
             paths.append((name, str(path)))
         progress = str(Path(folder) / "progress")
-        future = _pool().submit(task, settings().database_url, paths, *args, progress)
-        while not future.done():
-            time.sleep(_POLL)
-            if (seen := offload.read_progress(progress)) is not None:
-                bar.progress(min(seen[0], 1.0), text=f"{seen[1]}…")
-        result = future.result()
+        # Spawned, not forked: the server runs threads (forking one copies its locks).
+        with _turns(), ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            future = pool.submit(task, settings().database_url, paths, *args, progress)
+            while not future.done():
+                time.sleep(_POLL)
+                if (seen := offload.read_progress(progress)) is not None:
+                    bar.progress(min(seen[0], 1.0), text=f"{seen[1]}…")
+            result = future.result()
     bar.empty()
     return result

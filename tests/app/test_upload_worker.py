@@ -3,6 +3,8 @@ set to 0), with the same verdict, the same import, and only a preview of its rec
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -34,6 +36,7 @@ def test_a_large_upload_is_checked_and_imported_by_the_worker(make_app, app_engi
     assert not at.exception
     assert "Imported: 300 sessions created." in [s.value for s in at.success]
     assert (count(app_engine, ExamSession), count(app_engine, ImportFile)) == (300, 1)
+    assert multiprocessing.active_children() == []  # each worker ends with its task: no idle process holds memory
 
 
 def test_a_bad_line_found_by_the_worker_is_shown_at_its_line(make_app, offloaded):
