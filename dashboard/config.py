@@ -14,6 +14,7 @@ MAX_FIELD_LENGTH = 10_000
 MAX_ROWS = 2_000_000
 MAX_FILE_MB = 200
 OFFLOAD_MB = 5
+TABLE_ROWS = 10_000
 
 
 class Settings(BaseSettings):
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     # An upload larger than this (MB, all files together) is validated and imported by the page in a worker
     # process, so that the dashboard stays responsive for everyone meanwhile; smaller ones in the page itself.
     offload_mb: float = OFFLOAD_MB
+    # The most rows the overview's table sends to the browser (the first ones, blocked first); the filters, the
+    # search and the CSV download reach the others. A grid of hundreds of thousands of rows takes a minute to build
+    # and to send, and nobody scrolls through it.
+    table_rows: int = TABLE_ROWS
 
 
 def load_settings(database_url: str | None = None) -> Settings:

@@ -36,7 +36,10 @@ def render(session_page: Any, import_page: Any | None) -> None:
     st.caption(f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, blocked first. Click a "
                "session's name to open its checklist in a new tab, or tick the box at the left of its row to open "
                "it here.")
-    frame = ui.overview_table(as_of, filters, positions)
+    frame = ui.overview_table(as_of, filters, shown, positions)
+    if len(frame) < len(shown.checklists):
+        st.caption(f"The table holds the first {len(frame):,} of them. Narrow it with the filters or the search, or "
+                   "download every row below.")
     st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", placeholder="missing",
                  column_config=ui.board_column_config(ui.as_of_zone()), key="board")
     st.download_button("Download this table as CSV", lambda: services.readiness_csv(shown),

@@ -104,15 +104,30 @@ def shown_board(as_of: datetime, filters: Filters) -> Board:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)  # a table per session: the largest value kept here
-def _board_table(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> pd.DataFrame:
+def _board_table(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, rows: int) -> pd.DataFrame:
     shown = _shown(version, as_of, url, filters)
-    return with_receipts(board_frame(shown), shown, _receipt_board(version, as_of, url, None))
+    return _table(first_rows(shown, rows), _receipt_board(version, as_of, url, None))
 
 
 def board_table(as_of: datetime, filters: Filters) -> pd.DataFrame:
-    """The overview's table of the filtered board (``tables.board_frame``, with the receipt's columns once scans
-    came)."""
-    return _board_table(data_version(), as_of, settings().database_url, filters)
+    """The overview's table of the filtered board's first ``Settings.table_rows`` sessions (``tables.board_frame``,
+    with the receipt's columns once scans came)."""
+    return _board_table(data_version(), as_of, settings().database_url, filters, settings().table_rows)
+
+
+def table_of(as_of: datetime, shown: Board) -> pd.DataFrame:
+    """``board_table`` of any board (a search's results), built now: its first ``Settings.table_rows`` sessions."""
+    return _table(first_rows(shown, settings().table_rows), receipt_board(as_of))
+
+
+def first_rows(shown: Board, rows: int) -> Board:
+    """The first ``rows`` sessions of ``shown`` (blocked first): what the overview's table holds."""
+    return shown if len(shown.checklists) <= rows else Board(shown.as_of, shown.checklists[:rows],
+                                                              shown.activity_imported_at)
+
+
+def _table(shown: Board, receipts: ReceiptBoard) -> pd.DataFrame:
+    return with_receipts(board_frame(shown), shown, receipts)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Laying out the timeline…")

@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import services, store
 from dashboard.errors import ScanreadyError
 from dashboard.services import Board, Filters
-from dashboard.ui.data import board_table, cached_board, data_version, filter_options, settings
+from dashboard.ui.data import board_table, cached_board, data_version, filter_options, settings, table_of
 from dashboard.ui.tables import STATUS_LABEL
 
 
@@ -144,12 +144,14 @@ def as_of_params() -> dict[str, str]:
     return {key: st.query_params[key] for key in ("as_of", "zone") if key in st.query_params}
 
 
-def overview_table(as_of: datetime, filters: Filters, positions: list[int] | None) -> pd.DataFrame:
-    """The overview's table (``board_table``, cached), narrowed to the searched rows (``positions``; None: all), its
-    links carrying the as-of's zone when one is chosen."""
+def overview_table(as_of: datetime, filters: Filters, found: Board, positions: list[int] | None) -> pd.DataFrame:
+    """The overview's table of ``found``, the filtered board's sessions at ``positions`` (None: all of them), its
+    first ``Settings.table_rows`` rows: the cached ``board_table``, narrowed to ``positions`` when they all lie in
+    it, else built for ``found``; its links carry the as-of's zone when one is chosen."""
     frame = board_table(as_of, filters)
     if positions is not None:
-        frame = frame.iloc[positions]
+        kept = positions[:settings().table_rows]  # ascending, as the board's order
+        frame = frame.iloc[kept] if not kept or kept[-1] < len(frame) else table_of(as_of, found)
     if zone := as_of_params().get("zone"):
         frame = frame.assign(session=frame["session"] + f"&zone={quote(zone, safe='')}")
     return frame

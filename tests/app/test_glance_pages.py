@@ -163,6 +163,31 @@ def test_searching_reuses_the_cached_table(make_app, programme, monkeypatch):
     assert len(at.dataframe[0].value) == 9
 
 
+def test_a_programme_beyond_the_tables_rows_sends_its_first_rows_and_says_so(make_app, programme, monkeypatch):
+    """Beyond ``Settings.table_rows`` sessions, the table holds the first ones (blocked first) and says how to reach
+    the others; the counts still cover every session; a search reaches a session beyond the first rows, and a
+    ticked row opens its own session."""
+    monkeypatch.setenv("SCANREADY_TABLE_ROWS", "5")
+    everyone = board(programme).checklists
+    at = make_app(as_of=AS_OF).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert [link_query(link)["session"][0] for link in table["session"]] == [
+        c.session.session_name for c in everyone[:5]]
+    assert f"{len(everyone)} of {len(everyone)} paper sessions" in " ".join(texts(at))
+    assert ("The table holds the first 5 of them. Narrow it with the filters or the search, or download every row "
+            "below.") in texts(at)
+    assert sum(int(m.value) for m in at.metric[:3]) == len(everyone)
+    last = everyone[-1].session.session_name
+    at.text_input(key="search").input(last).run()
+    assert [link_query(link)["session"][0] for link in at.dataframe[0].value["session"]] == [last]
+    assert not [t for t in texts(at) if t.startswith("The table holds")]
+    at.text_input(key="search").input("").run()
+    at.session_state["board"] = {"selection": {"rows": [4], "columns": [], "cells": []}}
+    at.run()
+    assert at.title[-1].value == everyone[4].session.session_name
+
+
 def test_ticking_a_row_opens_its_session_without_sending_the_table_again(make_app, programme, monkeypatch):
     """The overview reads the ticked row before it draws the table: the run that opens the session page sends no
     overview table (nor builds one), and the page opened is the ticked row's, at the same as-of and zone."""
