@@ -21,13 +21,13 @@ def render(session_page: Any, import_page: Any | None) -> None:
     filters = ui.filter_inputs(as_of)
     receipts = ui.receipt_board(as_of)
     text = ui.search_input()
-    chosen = ui.receipt_filter() if receipts.any_scans else []
+    chosen = ui.receipt_filter() if receipts is not None else []
     shown, positions = ui.by_receipt(*ui.search_board(ui.shown_board(as_of, filters), text), receipts, chosen)
     if (row := ui.ticked_row("board", len(shown.checklists))) is not None:  # before drawing anything heavy
         st.switch_page(session_page, query_params={"session": shown.checklists[row].session.session_name,
                                                    **ui.as_of_params()})
     ui.status_metrics(shown)
-    if receipts.any_scans:
+    if receipts is not None:
         ui.receipt_metrics(receipts, shown)
     ui.activity_freshness(full.activity_imported_at)
     if not shown.checklists:

@@ -84,8 +84,9 @@ def volume_section(shown: Board, filters: Filters) -> int | None:
     if sessions:
         st.caption(f"{sheets:,} expected sheets of {sessions:,} session(s) without a complete scan window are on "
                    "no day.")
-    received = receipt_board(shown.as_of, capacity)
-    st.download_button("Download the volume per day as CSV", _volume_csv(series, received.days),
+    received = receipt_board(shown.as_of)  # the pages per day do not depend on the capacity
+    days = None if received is None else received.days
+    st.download_button("Download the volume per day as CSV", _volume_csv(series, days),
                        file_name="scanready-volume.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")
     return capacity
@@ -114,7 +115,8 @@ def _days_over(series: pd.DataFrame, capacity: int | None) -> None:
             "over_by": st.column_config.NumberColumn("sheets above capacity", format="localized")})
 
 
-def _volume_csv(series: pd.DataFrame, days: pd.DataFrame) -> bytes:
-    """The volume per day as CSV, with the pages received each day (as ``scanready volume --csv``)."""
-    received = dict(zip(days["date"], days["received"].fillna(0), strict=True))
+def _volume_csv(series: pd.DataFrame, days: pd.DataFrame | None) -> bytes:
+    """The volume per day as CSV, with the pages received each day (as ``scanready volume --csv``; ``days``: None
+    while no scan was ever imported)."""
+    received = {} if days is None else dict(zip(days["date"], days["received"].fillna(0), strict=True))
     return safe_csv(series.assign(received=[int(received.get(day, 0)) for day in series["date"]]))

@@ -106,7 +106,7 @@ def shown_board(as_of: datetime, filters: Filters) -> Board:
 @st.cache_resource(max_entries=4, show_spinner=False)  # a table per session: the largest value kept here
 def _board_table(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, rows: int) -> pd.DataFrame:
     shown = _shown(version, as_of, url, filters)
-    return _table(first_rows(shown, rows), _receipt_board(version, as_of, url, None))
+    return _table(first_rows(shown, rows), _receipts(version, as_of, url, None))
 
 
 def board_table(as_of: datetime, filters: Filters) -> pd.DataFrame:
@@ -126,8 +126,9 @@ def first_rows(shown: Board, rows: int) -> Board:
                                                               shown.activity_imported_at)
 
 
-def _table(shown: Board, receipts: ReceiptBoard) -> pd.DataFrame:
-    return with_receipts(board_frame(shown), shown, receipts)
+def _table(shown: Board, receipts: ReceiptBoard | None) -> pd.DataFrame:
+    frame = board_frame(shown)
+    return frame if receipts is None else with_receipts(frame, shown, receipts)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Laying out the timeline…")
@@ -161,9 +162,22 @@ def _receipt_board(version: store.DataVersion, as_of: datetime, url: str, capaci
         return services.receipt_board(db=db, as_of=as_of, capacity=capacity)
 
 
-def receipt_board(as_of: datetime, capacity: int | None = None) -> ReceiptBoard:
-    """Every paper session's receipt at ``as_of`` (``services.receipt_board``), with a scanner's ``capacity``."""
-    return _receipt_board(data_version(), as_of, settings().database_url, capacity)
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _scans_stored(version: store.DataVersion, url: str) -> bool:
+    with Session(_engine_for(url)) as db:
+        return store.scans_received(db=db)
+
+
+def _receipts(version: store.DataVersion, as_of: datetime, url: str, capacity: int | None) -> ReceiptBoard | None:
+    """The receipt board, or None while no scan was ever imported: then no page shows a receipt, so none is
+    worked out (at 10,000 sessions, a tenth of a second at each new as-of or capacity)."""
+    return _receipt_board(version, as_of, url, capacity) if _scans_stored(version, url) else None
+
+
+def receipt_board(as_of: datetime, capacity: int | None = None) -> ReceiptBoard | None:
+    """Every paper session's receipt at ``as_of`` (``services.receipt_board``), with a scanner's ``capacity``; None
+    while no scan was ever imported."""
+    return _receipts(data_version(), as_of, settings().database_url, capacity)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -183,9 +197,9 @@ def timeline_chart(as_of: datetime, filters: Filters, by: charts.RowsBy, page: i
 def _volume_chart(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, by: volume.StackBy,
                   capacity: int | None, theme: charts.Theme) -> alt.LayerChart:
     series, by_day = _volume_frames(version, as_of, url, filters, by, capacity)
-    receipts = _receipt_board(version, as_of, url, capacity)
+    received = _receipts(version, as_of, url, None)  # the pages per day do not depend on the capacity
     return charts.volume_chart(by_day, series, by=by, capacity=capacity, theme=theme,
-                               received=receipts.days if receipts.any_scans else None)
+                               received=None if received is None else received.days)
 
 
 def volume_chart(as_of: datetime, filters: Filters, by: volume.StackBy, capacity: int | None,
@@ -201,7 +215,7 @@ def _review(version: store.DataVersion, as_of: datetime, url: str, filters: Filt
     series, by_day = _volume_frames(version, as_of, url, filters, "status", capacity)
     frames = report.Frames(_timeline_rows(version, as_of, url, filters, charts.rows_by(shown.checklists)), series,
                            by_day)
-    receipts = _receipt_board(version, as_of, url, capacity)
+    receipts = _receipts(version, as_of, url, capacity)
     return services.review_report(shown, capacity=capacity, scope=scope, receipts=receipts,
                                   frames=frames).encode("utf-8")
 

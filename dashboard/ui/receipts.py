@@ -43,10 +43,10 @@ def receipt_filter() -> list[str]:
     return chosen
 
 
-def by_receipt(shown: Board, positions: list[int] | None, receipts: ReceiptBoard,
+def by_receipt(shown: Board, positions: list[int] | None, receipts: ReceiptBoard | None,
                chosen: Sequence[str]) -> tuple[Board, list[int] | None]:
     """The sessions of ``shown`` (at ``positions`` of the cached table) whose receipt is in ``chosen``."""
-    if not chosen:
+    if not chosen or receipts is None:
         return shown, positions
     found = receipts.by_name()
     keep = [i for i, c in enumerate(shown.checklists) if _matches(found.get(c.session.session_name), chosen)]

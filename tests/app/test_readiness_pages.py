@@ -201,3 +201,30 @@ def test_the_session_page_lists_the_batches_received_by_the_as_of(make_app, prog
     assert int(batches["pages"].sum()) == entry.receipt.received and set(batches["from"]) == {"scan log"}
     assert any(i.value.startswith(f"{entry.receipt.received:,} of {entry.receipt.target:,} pages received (complete)")
                for i in at.info)
+
+
+def test_until_a_scan_is_imported_no_page_works_out_a_receipt(make_app, app_engine, monkeypatch):
+    """The receipt board is worked out only once a scan is stored (before, no page shows a receipt): the overview,
+    the charts and a new capacity there compute none; the first scan log brings the receipt to the overview."""
+    from dashboard.example import example_files
+
+    files = example_files(datetime(2027, 3, 16, tzinfo=UTC))
+    with Session(app_engine) as db:
+        services.import_files([f for f in files if f[0] != "example-scans.csv"], db=db, settings=Settings())
+        db.commit()
+    worked_out: list[int] = []
+    original = services.receipt_board
+    monkeypatch.setattr("dashboard.services.receipt_board", lambda **kw: worked_out.append(1) or original(**kw))
+    at = make_app("overview", as_of=AS_OF).run()
+    assert not at.exception and "Complete" not in metrics(at)
+    assert "scans" not in at.dataframe[0].value.columns
+    charts = make_app("charts", as_of=AS_OF).run()
+    charts.number_input(key="capacity").set_value(250).run()
+    assert not charts.exception
+    assert worked_out == []
+    with Session(app_engine) as db:
+        services.import_files([f for f in files if f[0] == "example-scans.csv"], db=db, settings=Settings())
+        db.commit()
+    at = make_app("overview", as_of=AS_OF).run()
+    assert not at.exception and "Complete" in metrics(at) and "scans" in at.dataframe[0].value.columns
+    assert worked_out
