@@ -60,6 +60,7 @@ def _import(page: Page, url: str, files: list[Path], target: Path) -> None:
 
 def _overview(page: Page, url: str, target: Path) -> None:
     open_page(page, f"{url}/?zone=UTC")
+    page.locator("[data-testid='stDataFrame'] table[role='grid'] tbody tr").first.wait_for(state="attached")
     screenshot(page, target)
 
 
