@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test install lint bench bench-pages examples screenshots mutation clean
+.PHONY: run test install lint bench bench-pages bench-memory examples screenshots mutation clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(VENV)/.dev-installed
 # The dashboard against a naive Streamlit page in Chromium (/usr/bin/chromium), 1, 4 and 8 managers at once.
 bench-pages: $(VENV)/.dev-installed
 	$(PY) bench/browser.py
+
+# A 700,000-session file imported through the page against the CLI: peak memory, what stays, the first overview.
+bench-memory: $(VENV)/.dev-installed
+	$(PY) bench/page_memory.py
 
 # The README's pictures (docs/img), taken in Chromium from the example programme built around today, light and dark.
 screenshots: $(VENV)/.dev-installed

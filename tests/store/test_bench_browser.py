@@ -67,3 +67,29 @@ def test_the_browser_benchmark_measures_every_step_on_both_apps_and_leaves_no_fi
     assert re.fullmatch(r"first load after the server started: scanready \d+\.\d\d s, naive \d+\.\d\d s", first)
     assert notes.startswith("ratio: scanready / naive, of p50 with one manager")
     assert list(work.iterdir()) == []  # the stores, CSV files and server logs are gone
+
+
+def test_the_memory_benchmark_imports_through_the_page_and_the_cli_and_leaves_no_files(work: Path) -> None:
+    """bench/page_memory.py at a small size: the CLI's import and the page's both succeed, every line of its report
+    is there with a number, no worker stays after the import, and its work folder is gone. Sizes are not checked."""
+    if importlib.util.find_spec("playwright") is None:
+        unavailable("playwright is not installed (pip install -e '.[dev]')")
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    env = {**os.environ, "TMPDIR": str(work), "SCANREADY_OFFLOAD_MB": "0.1"}  # a 0.4 MB file goes to the worker
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "page_memory.py"), "--sessions", "2000"], env=env,
+                          capture_output=True, text=True, timeout=900, check=False)
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert re.fullmatch(r"2,000 sessions in one file of \d+ MB:", lines[0])
+    labels = [re.split(r"\s{2,}", line.strip())[0] for line in lines[1:]]
+    assert labels == ["scanready import (CLI)", "the page: verdict after", "the page: imported after",
+                      "server's peak RSS", "the upload's worker, peak RSS", "server and worker together, peak",
+                      "5 s after the import: server", "first overview", "the same overview again",
+                      "server after the overviews"]
+    assert "(Imported: 2,000 sessions created.)" in lines[3]
+    assert re.search(r"MB, 0 worker\(s\) left$", lines[7])
+    worker = float(re.split(r"\s+", lines[5].strip())[-2])
+    assert worker > 50  # the upload went through a worker process, which the sampler saw
+    assert list(work.iterdir()) == []
