@@ -44,8 +44,7 @@ from urllib.parse import urlencode
 from serving import Server, Store, example_store, generated_store, peak_mb, reset_peak, serve
 
 try:
-    from playwright.async_api import Browser, Page, async_playwright
-    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import Browser, Error as PlaywrightError, Page, async_playwright
 except ImportError:  # the dev extra is not installed: main() says so
     async_playwright = None  # type: ignore[assignment]
 

@@ -1,7 +1,8 @@
 """CSV exports that a spreadsheet opens safely: formula-like cells are neutralised.
 
 A cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with ``'`` unless
-it is a number, so a session named ``=HYPERLINK(...)`` stays text in Excel. Imports pandas only.
+it is a number, so a session named ``=HYPERLINK(...)`` stays text in Excel. Imports pandas only, and only
+in ``safe_csv``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -27,6 +29,8 @@ def neutralise(value: Any) -> Any:
 
 def safe_csv(frame: pd.DataFrame) -> bytes:
     """``frame`` as UTF-8 CSV bytes with every text cell neutralised (headers too)."""
+    import pandas as pd  # here: the CLI's readiness CSV and JSON never load pandas (safe_table needs none)
+
     safe = frame.rename(columns=lambda name: neutralise(str(name)))
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):

@@ -24,9 +24,10 @@ import io
 import logging
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pypdf import PageObject, PdfReader
+if TYPE_CHECKING:
+    from pypdf import PageObject, PdfReader
 
 from dashboard.errors import FileFormatError
 from dashboard.tao import MAX_PAGES_PER_PDF
@@ -49,6 +50,8 @@ def _read(data: bytes) -> PdfReader:
     if not data.rstrip(_PADDING).endswith(b"%%EOF"):
         raise FileFormatError("The PDF is incomplete: it does not end with its end-of-file marker (%%EOF), so it "
                               "was probably cut short while being copied or uploaded. Copy it again.")
+    from pypdf import PdfReader  # here: only a PDF needs it, and every command imports this package
+
     try:
         return PdfReader(io.BytesIO(data))
     except Exception as exc:  # pypdf raises many kinds on hostile bytes; here each one means a damaged file

@@ -20,13 +20,13 @@ from dashboard.ingest.values import parse_datetime
 from dashboard.readiness import ITEMS, STATUS_ORDER, Checklist, SessionSnapshot, board_place, evaluate_checklists
 from dashboard.services.board_json import write_board_json
 from dashboard.services.collector import collector_paused
-from dashboard.services.receipts import ReceiptBoard, session_batches, session_receipt
-
-if TYPE_CHECKING:
-    from dashboard.report import Frames
-from dashboard.receipt import SessionReceipt
 from dashboard.store import Batch, ReadinessRow
 from dashboard.wording import iso_utc
+
+if TYPE_CHECKING:  # the receipt's modules load pandas: imported where a session's detail needs them
+    from dashboard.receipt import SessionReceipt
+    from dashboard.report import Frames
+    from dashboard.services.receipts import ReceiptBoard
 
 
 @dataclass(slots=True)
@@ -111,6 +111,8 @@ class SessionDetail:
 
 
 def session_detail(*, db: Session, name: str, as_of: datetime | None = None) -> SessionDetail | None:
+    from dashboard.services.receipts import session_batches, session_receipt
+
     board = readiness_board(db=db, as_of=as_of, names=[name])
     if not board.checklists:
         return None

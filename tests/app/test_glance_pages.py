@@ -15,8 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import Session
 
-from dashboard import db as db_module
-from dashboard import services
+from dashboard import db as db_module, services
 from dashboard.readiness import ITEMS
 from dashboard.ui import filters, tables
 from dashboard.wording import ITEM_RULES, ITEM_TITLES

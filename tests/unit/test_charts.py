@@ -9,8 +9,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from dashboard import charts, receipt, volume
 from dashboard.readiness import Checklist, SessionSnapshot, evaluate_checklist

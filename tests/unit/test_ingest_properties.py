@@ -12,8 +12,7 @@ import json
 import re
 import sys
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from dashboard.ingest import FileReport, parse_file
 from dashboard.ingest.activity import COLUMNS as ACTIVITY

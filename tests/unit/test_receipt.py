@@ -16,8 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from dashboard import receipt as receipt_module
 from dashboard.receipt import (
