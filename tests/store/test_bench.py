@@ -4,6 +4,7 @@ Its timings are not checked (speed is measured by running the benchmark, not by 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,16 +21,21 @@ def test_the_benchmark_prints_every_comparison_and_leaves_no_files(tmp_path):
                           env=env, capture_output=True, text=True, timeout=600, check=False)
 
     assert done.returncode == 0, done.stderr
-    table, fixed, charts, overview = done.stdout.strip().split("\n\n")
+    table, fixed, charts, report, overview = done.stdout.strip().split("\n\n")
     header, *rows = table.splitlines()
-    assert header.split() == ["task", "floor", "s", "scanready", "s", "ratio", "peak", "RSS", "MB"]
-    tasks = [row.rsplit(None, 4)[0] for row in rows]
+    assert header.split() == ["task", "floor", "s", "scanready", "s", "ratio", "work", "ratio", "peak", "RSS", "MB"]
+    tasks = [row.rsplit(None, 5)[0] for row in rows]
     assert tasks == ["import 300 sessions (SQLite)", "import 3,000 links (SQLite)", "re-import 3,000 links (SQLite)",
                      "readiness --json (SQLite)", "receipt --json, 900 batches (SQLite; floor: readiness --json)"]
     for row in rows:
-        floor, ours, ratio, peak = map(float, row.rsplit(None, 4)[1:])
-        assert floor > 0 and ours > 0 and ratio > 0 and peak > 0
-    assert fixed.startswith("fixed cost of a command (readiness --json on an empty store): ")
+        floor, ours, ratio, _work, peak = map(float, row.rsplit(None, 5)[1:])  # the work ratio: any number (on
+        assert floor > 0 and ours > 0 and ratio > 0 and peak > 0  # files this small, start-up is nearly all)
+    assert fixed.startswith("start-up of a command (readiness --json on an empty store): ")
+    assert 'x python -c "import sqlmodel" (' in fixed and "target ≤ 1.6x); a bare interpreter " in fixed
     assert charts.startswith("charts page, 300 sessions / 3,000 links (AppTest): first run ")
+    assert re.search(r"; its data parts \(board, timeline rows, volume frames\) [\d.]+ s: "
+                     r"the first run is [\d.]+x them \(target ≤ 2x\)$", charts)
+    assert re.fullmatch(r"report on 5 sessions: [\d.]+ s, readiness --json [\d.]+ s on the same store: [\d.]+x "
+                        r"\(target ≤ 2x\)", report)
     assert overview.startswith("overview page, 50 sessions / 3,000 links (AppTest): first run ")
     assert list(tmp_path.iterdir()) == []  # the benchmark's folder (its files and stores) is gone
