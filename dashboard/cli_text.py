@@ -5,11 +5,13 @@ services' own ``to_dict`` and CSV writers, not written here."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from dashboard.ingest import FileReport
-from dashboard.services import Board, ImportOutcome, ReceiptBoard, UndoOutcome, Validation
 from dashboard.wording import IMPORT_VERBS, UNDO_VERBS, count, format_moment, iso_utc, per_kind
+
+if TYPE_CHECKING:  # annotations only: importing them would load pandas for every command (the receipts)
+    from dashboard.ingest import FileReport
+    from dashboard.services import Board, ImportOutcome, ReceiptBoard, UndoOutcome, Validation
 
 STATE_MARK = {"ok": "ok     ", "pending": "pending", "problem": "PROBLEM"}
 

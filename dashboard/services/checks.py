@@ -47,14 +47,16 @@ def check_against_store(reports: list[FileReport], *, db: Session, sessions: Map
     the session a manager chose for all its rows; ``now`` is when the upload's PDFs are received."""
     _same_group(reports, db=db)
     _same_delivery_once_launched(reports, db=db)
-    uploaded = _uploaded_sessions(reports, db=db)
-    _known_groups(reports, db=db, uploaded_groups={s.group for s in uploaded.values()})
+    uploaded_groups = {group for report in _session_reports(reports) for group in report.columns["group_name"]}
+    _known_groups(reports, db=db, uploaded_groups=uploaded_groups)
     activity = [r for r in reports if r.kind == "activity" and r.count]
+    scans = any(r.kind in ("scans", "scan_pdf") for r in reports)
+    uploaded = _uploaded_sessions(reports, db=db) if activity or scans else {}  # only they place rows in sessions
     if activity:
         roster = _roster(reports, activity, db=db, uploaded=uploaded, chosen=sessions)
         for report in activity:
             assign_activity(report, roster, session=sessions.get(report.file))
-    if any(r.kind in ("scans", "scan_pdf") for r in reports):
+    if scans:
         _place_scans(reports, db=db, uploaded=uploaded, now=now)
 
 
