@@ -148,7 +148,7 @@ def history(imports: Sequence[ImportEntry]) -> None:
     undoable = [entry for entry in imports if entry.reverted_at is None]
     if not undoable or not can_import(current_role()):
         return
-    with st.expander("Undo an import"):
+    with st.expander("Undo an import", key="undo_open"):  # keyed: it stays open through the reruns it causes
         labels = {entry.id: _label(entry) for entry in undoable}
         # Nothing chosen at first: working out an undo replays it (seconds and memory on a big import), so only
         # the import a manager picks is worked out.

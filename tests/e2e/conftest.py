@@ -44,7 +44,7 @@ EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)  # the example programme's anchor i
 
 # The app root carries its connection and script state; "notRunning" only after a run has finished.
 _APP = "[data-testid='stApp']"
-_IDLE = f"{_APP}[data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
+IDLE = f"{_APP}[data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
 # Counts finished script runs (a record whose old value is "running"), so a rerun that starts and ends
 # between two polls is still seen.
 _COUNT_RUNS = """() => {
@@ -177,7 +177,7 @@ def page(browser: Browser) -> Iterator[Page]:
 def open_page(page: Page, url: str) -> None:
     """Load ``url`` and wait until the first script run has finished."""
     page.goto(url)
-    page.wait_for_selector(_IDLE, state="attached", timeout=RUN_TIMEOUT)
+    page.wait_for_selector(IDLE, state="attached", timeout=RUN_TIMEOUT)
     _raise_app_exception(page)
 
 
@@ -188,7 +188,7 @@ def rerun(page: Page) -> Iterator[None]:
     yield
     since = page.evaluate("performance.now()")
     try:
-        page.wait_for_function(_RAN_AND_IDLE, arg=[before, _IDLE, since], timeout=RUN_TIMEOUT)
+        page.wait_for_function(_RAN_AND_IDLE, arg=[before, IDLE, since], timeout=RUN_TIMEOUT)
     except Error as error:
         raise AssertionError(f"the app did not finish a rerun within {RUN_TIMEOUT / 1000:.0f} s") from error
     _raise_app_exception(page)

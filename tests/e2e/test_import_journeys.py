@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from dashboard.example import example_files
-from tests.e2e.conftest import Server, open_page, rerun, table_rows
+from tests.e2e.conftest import IDLE, Server, open_page, rerun, table_rows
 
 try:
     from playwright.sync_api import Dialog, Locator, Page, expect
@@ -154,3 +154,41 @@ def test_html_in_a_session_name_shows_as_text(page: Page, server: Server, tmp_pa
     assert page.locator("img[src='x']").count() == 0
     assert page.locator("b", has_text="9Z").count() == 0
     assert dialogs == []
+
+
+def test_an_undo_says_what_it_will_do_and_waits_for_the_confirmation(page: Page, empty_server: Server,
+                                                                     tmp_path: Path) -> None:
+    """Undo in the browser: nothing happens before the manager picks an import; then the page says what undoing it
+    removes, per kind, and only the confirmation button removes it."""
+    files = write_examples(tmp_path)[:2]  # sessions and enrolments
+    open_page(page, f"{empty_server.url}/import")
+    upload(page, *files)
+    with rerun(page):
+        import_button(page).click()
+    expect(page.get_by_text("Imported: ").first).to_be_visible()
+    page.wait_for_selector(IDLE)  # the import's own rerun (it clears the uploader) has ended too
+    sessions, links = empty_server.count("exam_session"), empty_server.count("group_link")
+    assert sessions and links
+
+    page.get_by_text("Undo an import").click()
+    choice = page.get_by_role("combobox", name="Import to undo")
+    expect(choice).to_be_visible()
+    expect(page.get_by_role("button", name="Undo import #1")).to_have_count(0)  # nothing chosen, nothing offered
+    choice.click()
+    for _ in range(20):  # a click focuses the selectbox; ArrowDown opens its list once the focus has settled
+        choice.press("ArrowDown")
+        page.wait_for_timeout(150)
+        if choice.get_attribute("aria-expanded") == "true":
+            break
+    with rerun(page):  # each import is named by its number, its moment and its files
+        page.get_by_role("option", name="#1 of ").filter(has_text=files[0].name).click()
+    expect(choice).to_be_visible()  # the expander stays open through the rerun the choice causes
+    expect(page.get_by_text(f"Undoing import #1: {sessions:,} sessions removed; {links:,} enrolment links "
+                            "removed.")).to_be_visible()
+    assert (empty_server.count("exam_session"), empty_server.count("group_link")) == (sessions, links)
+
+    with rerun(page):
+        page.get_by_role("button", name="Undo import #1").click()
+    expect(page.get_by_text(f"Import #1 undone: {sessions:,} sessions removed; {links:,} enrolment links "
+                            "removed.").first).to_be_visible()
+    assert (empty_server.count("exam_session"), empty_server.count("group_link")) == (0, 0)
