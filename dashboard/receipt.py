@@ -1,7 +1,7 @@
 """The receipt: the scanned pages received for each paper session against its target, at an explicit moment ``as_of``.
 
 Owns: the receipt of one session (``evaluate_receipt``) and of many (``evaluate_receipts``), the review's order
-(short sessions first), pages received per UTC day against the forecast (``received_by_day``, ``receipt_days``),
+(short sessions first), pages received per UTC day against the forecast (``receipt_days``),
 and the CLI's JSON (``receipt_document``). A dimension of its own beside readiness, reusing its window states.
 
 The rules (issue 15), with the choices made where the issue leaves room:
@@ -239,23 +239,6 @@ def order_receipts(receipts: Iterable[SessionReceipt]) -> list[SessionReceipt]:
                                            s.receipt.closes_at or far, s.session_name, s.group_name))
 
 
-def received_by_day(batches: Iterable[tuple[datetime, int]], as_of: datetime) -> pd.DataFrame:
-    """Pages received per UTC day from (received_at, pages) pairs, counting only those received at or before
-    ``as_of``: columns date (ISO text) and received, one row per day with a batch, in date order."""
-    _require_aware(as_of, "as_of")
-    totals: dict[date, int] = {}
-    for moment, pages in batches:
-        _require_aware(moment, "received_at")
-        if pages < 0:
-            raise ValueError("a batch cannot have fewer than 0 pages")
-        if moment <= as_of:
-            day = moment.astimezone(UTC).date()
-            totals[day] = totals.get(day, 0) + pages
-    days = sorted(totals)
-    return pd.DataFrame({"date": pd.Series([day.isoformat() for day in days], dtype=object),
-                         "received": pd.Series([totals[day] for day in days], dtype="int64")})
-
-
 def _day_numbers(dates: pd.Series) -> np.ndarray:
     """ISO dates as days since 1970."""
     return np.asarray(dates.to_numpy(dtype=str), dtype="datetime64[D]").astype(np.int64)
@@ -269,10 +252,11 @@ def _per_day(at: np.ndarray, values: pd.Series, days: int) -> np.ndarray:
 
 def receipt_days(forecast: pd.DataFrame, received: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     """Forecast against received per UTC day (``forecast``: ``volume.daily_series``'s date and expected_sheets;
-    ``received``: ``received_by_day(..., as_of)``): every day from the first to the last of either, 0 on days without
-    sheets, as date, forecast, received, cumulative_forecast, cumulative_received (running sums). After ``as_of``'s
-    UTC day nothing is known yet: received and cumulative_received are ``<NA>`` there (Int64 columns; JSON null),
-    so a chart's line stops at ``as_of`` rather than falling flat."""
+    ``received``: the pages received per UTC day by ``as_of``, date and received, as ``services.received_frame``
+    counts them): every day from the first to the last of either, 0 on days without sheets, as date, forecast,
+    received, cumulative_forecast, cumulative_received (running sums). After ``as_of``'s UTC day nothing is known
+    yet: received and cumulative_received are ``<NA>`` there (Int64 columns; JSON null), so a chart's line stops at
+    ``as_of`` rather than falling flat."""
     _require_aware(as_of, "as_of")
     forecast_days, received_days = _day_numbers(forecast["date"]), _day_numbers(received["date"])
     every = np.concatenate([forecast_days, received_days])

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlmodel import Session, select
 
 from dashboard import store
@@ -166,3 +167,17 @@ def pdf_bytes(pages: int, *, password: str | None = None) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def received_by_day(batches: Iterable[tuple[datetime, int]], as_of: datetime) -> pd.DataFrame:
+    """The reference the store's pages per UTC day are tested against (``services.received_frame``, counted in
+    SQL): from (received_at, pages) pairs, only those received at or before ``as_of``, date (ISO text) and received,
+    one row per day with a batch, in date order."""
+    totals: dict[str, int] = {}
+    for moment, pages in batches:
+        if moment <= as_of:
+            day = moment.astimezone(UTC).date().isoformat()
+            totals[day] = totals.get(day, 0) + pages
+    days = sorted(totals)
+    return pd.DataFrame({"date": pd.Series(days, dtype=object),
+                         "received": pd.Series([totals[day] for day in days], dtype="int64")})

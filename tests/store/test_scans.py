@@ -11,7 +11,7 @@ import pytest
 from dashboard import services
 from dashboard.cli import main
 from dashboard.config import Settings
-from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, csv_bytes, pdf_bytes, scans_csv, session
+from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, csv_bytes, pdf_bytes, received_by_day, scans_csv, session
 
 OPENS, CLOSES = datetime(2027, 3, 17, 6, tzinfo=UTC), datetime(2027, 3, 31, 16, tzinfo=UTC)  # 18:00 in Paris
 NOW = datetime(2027, 3, 20, 12, tzinfo=UTC)
@@ -207,3 +207,22 @@ def test_the_cli_receipt_and_volume_as_a_nightly_job_reads_them(tmp_path, capsys
     assert main(["volume", "--db", url, "--as-of", "2027-03-20T12:00:00Z", "--json"]) == 0
     days = {row["date"]: row for row in json.loads(capsys.readouterr().out)}
     assert days["2027-03-18"]["received"] == 5 and days["2027-03-19"]["received"] == 0
+
+
+def test_pages_per_utc_day_are_counted_in_sql_as_the_reference_counts_them(db):
+    """``services.received_frame`` (SQL on either store) against ``tests.factories.received_by_day``: moments given
+    in Paris time fall on their UTC day, and a batch after the as-of is not counted."""
+    load(db, *PROGRAMME)
+    rows = [("2027-03-16T23:30:00+01:00", 10),  # 22:30 UTC: the 16th
+            ("2027-03-17T00:30:00+01:00", 5),  # still the 16th in UTC
+            ("2027-03-17T01:30:00+01:00", 7),  # 00:30 UTC: the 17th
+            ("2027-03-15T08:00:00Z", 3),
+            ("2027-03-20T12:00:00Z", 99)]  # after the as-of: not counted
+    load(db, ("log.csv", scans_csv(*({"session_name": "History 4A", "pages": str(pages), "received_at": moment}
+                                     for moment, pages in rows))))
+    as_of = datetime(2027, 3, 20, 11, 59, 59, tzinfo=UTC)
+    counted = services.received_frame(db=db, as_of=as_of)
+    reference = received_by_day([(datetime.fromisoformat(moment), pages) for moment, pages in rows], as_of)
+    assert counted.to_dict("list") == reference.to_dict("list") == {
+        "date": ["2027-03-15", "2027-03-16", "2027-03-17"], "received": [3, 15, 7]}
+

@@ -31,11 +31,10 @@ from dashboard.receipt import (
     receipt_days,
     receipt_document,
     receipt_state,
-    received_by_day,
     shortfall_rank,
     target_sheets,
 )
-from tests.factories import at
+from tests.factories import at, received_by_day
 
 MICRO = timedelta(microseconds=1)
 HOUR = timedelta(hours=1)
@@ -183,19 +182,6 @@ def test_only_pages_received_by_t_count(batches: list[tuple[str, int]], as_of: d
     assert (result.received, result.state) == (received, state)
 
 
-def test_received_by_day_counts_utc_days() -> None:
-    paris = datetime.fromisoformat  # moments in Paris time (UTC+1), as a caller may pass them
-    batches = [(paris("2027-03-16T23:30:00+01:00"), 10),  # 22:30 UTC: the 16th
-               (paris("2027-03-17T00:30:00+01:00"), 5),  # still the 16th in UTC
-               (paris("2027-03-17T01:30:00+01:00"), 7),  # 00:30 UTC: the 17th
-               (at("2027-03-19T12:00:00Z"), 0),
-               (at("2027-03-15T08:00:00Z"), 3),
-               (at("2027-03-20T12:00:00Z"), 99)]  # after T: not counted
-    frame = received_by_day(batches, at("2027-03-20T11:59:59Z"))
-    assert frame.to_dict("list") == {"date": ["2027-03-15", "2027-03-16", "2027-03-17", "2027-03-19"],
-                                     "received": [3, 15, 7, 0]}
-
-
 FORECAST = pd.DataFrame({"date": ["2027-03-16", "2027-03-17", "2027-03-18", "2027-03-19"],
                          "expected_sheets": [100, 100, 100, 52], "blocked": [0, 0, 0, 0]})
 
@@ -302,8 +288,6 @@ def test_json_document() -> None:
     (lambda: judge(target=-1), "0 or more"),
     (lambda: judge(received=-1), "0 or more"),
     (lambda: evaluate_receipts([replace(SNAPSHOTS[0], received=-3)], as_of=OPEN, capacity=None), "0 or more"),
-    (lambda: received_by_day([(datetime(2027, 3, 20), 1)], OPEN), "aware received_at"),
-    (lambda: received_by_day([(OPEN, -1)], OPEN), "fewer than 0"),
 ])
 def test_invalid_arguments_are_refused(call: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
