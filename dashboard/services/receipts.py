@@ -105,9 +105,11 @@ def received_frame(*, db: Session, as_of: datetime) -> pd.DataFrame:
                          "received": pd.Series([pages for _, pages in rows], dtype="int64")})
 
 
-def with_received(series: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
-    """``volume.daily_series`` with a ``received`` column: the pages received each of its days (0 when none)."""
-    pages = dict(zip(received["date"], received["received"], strict=True))
+def with_received(series: pd.DataFrame, received: pd.DataFrame | None) -> pd.DataFrame:
+    """``volume.daily_series`` with a ``received`` column: the pages received each of its days (0 when none, and
+    on days not known yet). ``received``: ``received_frame``, or a ``ReceiptBoard``'s days (``<NA>`` after the
+    as-of); None while no scan was ever imported."""
+    pages = {} if received is None else dict(zip(received["date"], received["received"].fillna(0), strict=True))
     return series.assign(received=[int(pages.get(day, 0)) for day in series["date"]])
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import charts, volume
 from dashboard.export import safe_csv
-from dashboard.services import Board, Filters
+from dashboard.services import Board, Filters, with_received
 from dashboard.ui.data import receipt_board, review, timeline_chart, timeline_rows, volume_chart, volume_frames
 
 ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
@@ -85,8 +85,8 @@ def volume_section(shown: Board, filters: Filters) -> int | None:
         st.caption(f"{sheets:,} expected sheets of {sessions:,} session(s) without a complete scan window are on "
                    "no day.")
     received = receipt_board(shown.as_of)  # the pages per day do not depend on the capacity
-    days = None if received is None else received.days
-    st.download_button("Download the volume per day as CSV", _volume_csv(series, days),
+    per_day = with_received(series, None if received is None else received.days)  # as ``scanready volume --csv``
+    st.download_button("Download the volume per day as CSV", safe_csv(per_day),
                        file_name="scanready-volume.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")
     return capacity
@@ -114,9 +114,3 @@ def _days_over(series: pd.DataFrame, capacity: int | None) -> None:
             "expected_sheets": st.column_config.NumberColumn("expected sheets", format="localized"),
             "over_by": st.column_config.NumberColumn("sheets above capacity", format="localized")})
 
-
-def _volume_csv(series: pd.DataFrame, days: pd.DataFrame | None) -> bytes:
-    """The volume per day as CSV, with the pages received each day (as ``scanready volume --csv``; ``days``: None
-    while no scan was ever imported)."""
-    received = {} if days is None else dict(zip(days["date"], days["received"].fillna(0), strict=True))
-    return safe_csv(series.assign(received=[int(received.get(day, 0)) for day in series["date"]]))
