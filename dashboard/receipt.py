@@ -206,15 +206,16 @@ def evaluate_receipt(*, target: int, received: int, window_start: datetime | Non
 def evaluate_receipts(snapshots: Iterable[ReceiptSnapshot], *, as_of: datetime,
                       capacity: int | None) -> list[SessionReceipt]:
     """``evaluate_receipt`` of each session, in order; alike targets, counts, windows and zones are judged once."""
-    _check(as_of, capacity)
+    _check(as_of, capacity)  # even when there is no session to judge
     judged: dict[tuple[Any, ...], Receipt] = {}
     out = []
     for s in snapshots:
         key = (s.target, s.received, s.scan_upload_start, s.scan_upload_end, s.timezone)
         receipt = judged.get(key)
         if receipt is None:
-            receipt = judged[key] = _judge(s.target, s.received, s.scan_upload_start, s.scan_upload_end,
-                                           s.timezone, as_of, capacity)
+            receipt = judged[key] = evaluate_receipt(target=s.target, received=s.received,
+                                                     window_start=s.scan_upload_start, window_end=s.scan_upload_end,
+                                                     zone=s.timezone, as_of=as_of, capacity=capacity)
         out.append(SessionReceipt(s.session_name, s.group_name, receipt))
     return out
 
