@@ -57,8 +57,8 @@ from dashboard.ui.imports import (
 from dashboard.ui.receipts import by_receipt, receipt_filter, receipt_metrics, session_receipt
 from dashboard.ui.tables import (
     STATE_ICON,
+    STATUS_CHOICES,
     STATUS_ICON,
-    STATUS_LABEL,
     board_column_config,
     counts_frame,
     dates_line,
@@ -74,7 +74,7 @@ from dashboard.ui.widgets import (
 )
 
 __all__ = [
-    "LOCAL_MODE_NOTE", "STATE_ICON", "STATUS_ICON", "STATUS_LABEL", "account_sidebar", "activity_freshness",
+    "LOCAL_MODE_NOTE", "STATE_ICON", "STATUS_ICON", "STATUS_CHOICES", "account_sidebar", "activity_freshness",
     "as_of_input", "as_of_params", "as_of_zone", "auth_configured", "board", "board_column_config", "board_table",
     "board_zones", "by_receipt", "cached_board", "capacity_input", "counts_frame", "current_role", "data_version",
     "database", "dates_line", "door", "door_page", "engine", "filter_inputs", "filter_options", "history",

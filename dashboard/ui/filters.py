@@ -16,7 +16,7 @@ from dashboard import services, store
 from dashboard.errors import ScanreadyError
 from dashboard.services import Board, Filters
 from dashboard.ui.data import board_table, cached_board, data_version, filter_options, settings, table_of
-from dashboard.ui.tables import STATUS_LABEL
+from dashboard.ui.tables import STATUS_CHOICES
 
 
 def query_default(key: str, parse: Callable[[list[str]], Any], default: Any, *, param: str | None = None) -> None:
@@ -198,7 +198,7 @@ def filter_inputs(as_of: datetime) -> Filters:
     query_default("starts", lambda v: tuple(date.fromisoformat(d) for d in v[:2]), ())
     query_default("closing", lambda v: int(v[0]), 0)
     top = st.columns([2, 3, 3])
-    statuses = top[0].multiselect("Status", list(STATUS_LABEL), key="status")
+    statuses = top[0].multiselect("Status", list(STATUS_CHOICES), key="status")
     chosen_groups = top[1].multiselect("Group", groups, key="group")
     chosen_deliveries = top[2].multiselect("Delivery", deliveries, key="delivery")
     bottom = st.columns([3, 2])

@@ -67,8 +67,8 @@ def history_frame(imports: Sequence[ImportEntry]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["import", "files", "changes", "imported at", "undone"])
 
 
-STATUS_LABEL = {"ready": "ready", "pending": "pending", "blocked": "blocked"}
-"""How a status reads in tables and filters: a word, so it reads in any font (no emoji)."""
+STATUS_CHOICES = ("ready", "pending", "blocked")
+"""The Status filter's choices: the statuses as words (they read in any font: no emoji), ready first."""
 STATE_ICON = {"ok": ":green[:material/check_circle: ok]", "pending": ":orange[:material/schedule: pending]",
               "problem": ":red[:material/cancel: problem]"}
 """An item's state in Markdown: one of Streamlit's own Material icons (a font the app serves) and its word."""
