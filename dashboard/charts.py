@@ -25,6 +25,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard.readiness import Checklist
+from dashboard.receipt import ReceiptDay
 from dashboard.volume import STATUSES, StackBy
 from dashboard.wording import ITEM_TITLES, format_moment
 
@@ -278,7 +279,7 @@ def _group_colour(by: StackBy) -> alt.Color:
 
 def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "status",
                  capacity: int | None = None, width: int = _WIDTH, theme: Theme = "light",
-                 received: pd.DataFrame | None = None) -> alt.LayerChart:
+                 received: Sequence[ReceiptDay] | None = None) -> alt.LayerChart:
     """Sheets per UTC day stacked by ``by`` (``volume.volume_by_day``) in the lower panel, with ``capacity`` as a
     rule and the days above it shaded; the running total of ``series`` (``volume.daily_series``) in the upper.
     With ``received`` (``receipt.receipt_days``: the pages received per day, known up to the as-of day), the pages
@@ -334,13 +335,12 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
     return chart
 
 
-def _received_days(received: pd.DataFrame | None) -> pd.DataFrame | None:
-    """The days whose receipts are known (up to the as-of day), as plain ints; None when nothing was received."""
-    if received is None or received.empty or not int(received["received"].fillna(0).sum()):
+def _received_days(received: Sequence[ReceiptDay] | None) -> pd.DataFrame | None:
+    """The days whose receipts are known (up to the as-of day); None when nothing was received."""
+    known = [day for day in received or () if day.received is not None]
+    if not any(day.received for day in known):
         return None
-    known = received[received["received"].notna()]
-    return pd.DataFrame({"date": known["date"], "received": known["received"].astype("int64"),
-                         "cumulative_received": known["cumulative_received"].astype("int64")})
+    return pd.DataFrame(known, columns=list(ReceiptDay._fields))[["date", "received", "cumulative_received"]]
 
 
 def _received_line(known: pd.DataFrame, field: str, title: str, scale: alt.Scale, palette: Palette, *,

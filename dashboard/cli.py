@@ -232,13 +232,13 @@ def _report(args: argparse.Namespace) -> int:
 
 def _volume(args: argparse.Namespace) -> int:
     from dashboard import services
-    from dashboard.volume import daily_series, series_records, unscheduled
+    from dashboard.volume import daily_series, series_records, unscheduled, with_received
 
     as_of = services.parse_as_of(args.as_of) if args.as_of else None
     with _database(args.db) as db:
         board = services.readiness_board(db=db, as_of=as_of)
-        received = services.received_frame(db=db, as_of=board.as_of)
-    series = services.with_received(daily_series(board.checklists, capacity=args.capacity), received)
+        received = services.received_per_day(db=db, as_of=board.as_of)
+    series = with_received(daily_series(board.checklists, capacity=args.capacity), received)
     if args.json:
         _out(orjson.dumps(series_records(series)).decode())
     elif args.csv:

@@ -18,31 +18,28 @@ The rules (issue 15), with the choices made where the issue leaves room:
   then are a ``problem``, said with the count and the closing moment in the session's zone.
 
 Must not import: the database (sqlalchemy, sqlmodel, ``models``, ``dashboard.store``), streamlit,
-``dashboard.services``, or anything that reads the clock. Standard library, ``readiness``, ``wording``, pandas, numpy.
+``dashboard.services``, pandas or numpy (``scanready receipt`` loads neither: their import cost more than the
+receipt of 100,000 sessions), or anything that reads the clock. Standard library, ``readiness``, ``wording``.
+Records are named tuples: immutable, and ten times quicker to make than frozen dataclasses, which counts at
+100,000 sessions (docs/performance.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Literal
-
-import numpy as np
-import pandas as pd
+from typing import Any, Literal, NamedTuple
 
 from dashboard.readiness import WindowState, scan_window_state
 from dashboard.wording import count, format_moment, iso_utc, span
 
 ReceiptState = Literal["none", "partial", "complete", "over"]
 AT_RISK_WITHIN = timedelta(days=2)  # a window closing this soon (or sooner) with pages missing is at risk
-DAY_COLUMNS = ["date", "forecast", "received", "cumulative_forecast", "cumulative_received"]
 _DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
+class Receipt(NamedTuple):
     """One session's receipt at ``as_of`` and what it was judged from; its sentences are written when read."""
 
     target: int
@@ -90,8 +87,7 @@ class Receipt:
         return f"The {_pages(self.target)} expected {'has' if self.target == 1 else 'have'} been received."
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptSnapshot:
+class ReceiptSnapshot(NamedTuple):
     """What the store knows of one paper session for its receipt. Datetimes are aware."""
 
     session_name: str
@@ -103,8 +99,7 @@ class ReceiptSnapshot:
     timezone: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class SessionReceipt:
+class SessionReceipt(NamedTuple):
     """A session's receipt, with the names that identify it."""
 
     session_name: str
@@ -205,7 +200,8 @@ def evaluate_receipt(*, target: int, received: int, window_start: datetime | Non
 
 def evaluate_receipts(snapshots: Iterable[ReceiptSnapshot], *, as_of: datetime,
                       capacity: int | None) -> list[SessionReceipt]:
-    """``evaluate_receipt`` of each session, in order; alike targets, counts, windows and zones are judged once."""
+    """``evaluate_receipt`` of each session, in order (its arguments checked once); alike targets, counts, windows
+    and zones are judged once."""
     _check(as_of, capacity)  # even when there is no session to judge
     judged: dict[tuple[Any, ...], Receipt] = {}
     out = []
@@ -213,9 +209,7 @@ def evaluate_receipts(snapshots: Iterable[ReceiptSnapshot], *, as_of: datetime,
         key = (s.target, s.received, s.scan_upload_start, s.scan_upload_end, s.timezone)
         receipt = judged.get(key)
         if receipt is None:
-            receipt = judged[key] = evaluate_receipt(target=s.target, received=s.received,
-                                                     window_start=s.scan_upload_start, window_end=s.scan_upload_end,
-                                                     zone=s.timezone, as_of=as_of, capacity=capacity)
+            receipt = judged[key] = _judge(*key, as_of, capacity)
         out.append(SessionReceipt(s.session_name, s.group_name, receipt))
     return out
 
@@ -240,43 +234,41 @@ def order_receipts(receipts: Iterable[SessionReceipt]) -> list[SessionReceipt]:
                                            s.receipt.closes_at or far, s.session_name, s.group_name))
 
 
-def _day_numbers(dates: pd.Series) -> np.ndarray:
-    """ISO dates as days since 1970."""
-    return np.asarray(dates.to_numpy(dtype=str), dtype="datetime64[D]").astype(np.int64)
+class ReceiptDay(NamedTuple):
+    """A UTC day of the receipt: the sheets forecast and the pages received that day (None after the as-of's day:
+    not known yet, so a chart's line stops there rather than falling flat), and their running sums."""
+
+    date: str  # ISO 8601
+    forecast: int
+    received: int | None
+    cumulative_forecast: int
+    cumulative_received: int | None
 
 
-def _per_day(at: np.ndarray, values: pd.Series, days: int) -> np.ndarray:
-    totals = np.zeros(days, dtype=np.int64)
-    np.add.at(totals, at, values.to_numpy(dtype=np.int64))
-    return totals
-
-
-def receipt_days(forecast: pd.DataFrame, received: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
-    """Forecast against received per UTC day (``forecast``: ``volume.daily_series``'s date and expected_sheets;
-    ``received``: the pages received per UTC day by ``as_of``, date and received, as ``services.received_frame``
-    counts them): every day from the first to the last of either, 0 on days without sheets, as date, forecast,
-    received, cumulative_forecast, cumulative_received (running sums). After ``as_of``'s UTC day nothing is known
-    yet: received and cumulative_received are ``<NA>`` there (Int64 columns; JSON null), so a chart's line stops at
-    ``as_of`` rather than falling flat."""
+def receipt_days(forecast: Mapping[date, int], received: Mapping[date, int], as_of: datetime) -> list[ReceiptDay]:
+    """Forecast against received per UTC day: every day from the first to the last of either, 0 on days without
+    sheets. ``forecast``: the sheets expected per day (``spread.forecast_per_day``); ``received``: the pages received
+    per day by ``as_of`` (``store.received_per_day``)."""
     _require_aware(as_of, "as_of")
-    forecast_days, received_days = _day_numbers(forecast["date"]), _day_numbers(received["date"])
-    every = np.concatenate([forecast_days, received_days])
-    first = int(every.min()) if len(every) else 0
-    days = int(every.max()) - first + 1 if len(every) else 0
-    unknown = np.arange(first, first + days) > (as_of.astimezone(UTC).date() - date(1970, 1, 1)).days
-    expected = _per_day(forecast_days - first, forecast["expected_sheets"], days)
-    got = _per_day(received_days - first, received["received"], days)
-    return pd.DataFrame({
-        "date": np.datetime_as_string(np.arange(first, first + days).astype("datetime64[D]"), unit="D").astype(object),
-        "forecast": expected, "received": pd.arrays.IntegerArray(got, unknown),
-        "cumulative_forecast": np.cumsum(expected),
-        "cumulative_received": pd.arrays.IntegerArray(np.cumsum(got), unknown.copy()),
-    })
+    every = forecast.keys() | received.keys()
+    if not every:
+        return []
+    first, last, known_until = min(every), max(every), as_of.astimezone(UTC).date()
+    out, expected_so_far, received_so_far = [], 0, 0
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        expected, got = forecast.get(day, 0), received.get(day, 0)
+        expected_so_far, received_so_far = expected_so_far + expected, received_so_far + got
+        known = day <= known_until
+        out.append(ReceiptDay(day.isoformat(), expected, got if known else None, expected_so_far,
+                              received_so_far if known else None))
+    return out
 
 
-def receipt_document(as_of: datetime, receipts: Iterable[SessionReceipt], days: pd.DataFrame) -> dict[str, Any]:
-    """The CLI's JSON: as_of, the sessions (in the order given) and the days (``<NA>`` as null)."""
-    # pandas 3 already gives ints and None; pandas 2 may give numpy scalars and <NA>
-    rows = [{str(k): None if v is pd.NA else (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-            for row in days[DAY_COLUMNS].to_dict("records")]
-    return {"as_of": _stamp(as_of), "sessions": [r.to_dict() for r in receipts], "days": rows}
+DAY_COLUMNS = list(ReceiptDay._fields)
+
+
+def receipt_document(as_of: datetime, receipts: Iterable[SessionReceipt],
+                     days: Iterable[ReceiptDay]) -> dict[str, Any]:
+    """The CLI's JSON: as_of, the sessions (in the order given) and the days."""
+    return {"as_of": _stamp(as_of), "sessions": [r.to_dict() for r in receipts], "days": [d._asdict() for d in days]}

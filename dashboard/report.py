@@ -25,7 +25,7 @@ import vl_convert as vlc
 
 from dashboard import charts, volume
 from dashboard.readiness import Checklist
-from dashboard.receipt import SessionReceipt
+from dashboard.receipt import ReceiptDay, SessionReceipt
 from dashboard.wording import ITEM_TITLES, format_moment
 
 Render = Callable[[alt.TopLevelMixin, str], str]
@@ -123,7 +123,7 @@ def _timeline(checklists: Sequence[Checklist], as_of: datetime, render: Render,
 
 
 def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Render,
-            received: pd.DataFrame | None = None, frames: Frames | None = None) -> str:
+            received: Sequence[ReceiptDay] | None = None, frames: Frames | None = None) -> str:
     series = volume.daily_series(checklists, capacity=capacity) if frames is None else frames.series
     parts = []
     if series.empty:
@@ -191,7 +191,7 @@ def _sessions(checklists: Sequence[Checklist], status: str, title: str) -> str:
 
 def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_at: datetime,
                 capacity: int | None = None, scope: str | None = None, activity_imported_at: datetime | None = None,
-                receipts: Sequence[SessionReceipt] | None = None, received: pd.DataFrame | None = None,
+                receipts: Sequence[SessionReceipt] | None = None, received: Sequence[ReceiptDay] | None = None,
                 frames: Frames | None = None, render: Render = chart_svg) -> str:
     """The whole review as one HTML document: counts, both charts, the scans received (when any was imported:
     ``receipts`` in the review's order, short sessions first, and ``received`` per day), blocked then pending

@@ -2,52 +2,36 @@
 
 Owns: the whole-sheet split of a session's total over its days (vectorised over a whole board), the per-day frame
 the volume chart stacks (at most ``STACK_LIMIT`` groups or deliveries by name),
-the per-day series that ``scanready volume`` prints, the forecast per day the receipt compares with, and the days
+the per-day series that ``scanready volume`` prints (with the pages received, ``with_received``), and the days
 above a scanner's capacity. The frames are counted over integer day numbers and category codes: text is made only
 for the rows they return.
 
-The split: a window [start, end) covers the UTC days from start's day to the day of the last instant before end
-(a window ending at midnight does not touch the next day). Day ``i`` of ``n`` gets
-``floor((i + 1) * total / n) - floor(i * total / n)`` sheets: every day gets ``total // n`` or one more, the extra
-sheets are spaced evenly rather than piled at the start, and the days add up to ``total`` exactly (the sum
-telescopes). Sessions without both window dates, or without expected sheets, contribute nothing; ``unscheduled``
-counts them.
+The split is ``spread``'s (its module says the rule), vectorised here over every session of a board. Sessions
+without both window dates, or without expected sheets, contribute nothing; ``unscheduled`` counts them.
 
 Must not import: streamlit, the database, ``dashboard.services``. Pure functions of checklists (pandas, numpy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from dashboard.readiness import Checklist
+from dashboard.spread import UNIX_EPOCH, Span, window_days
 
 StackBy = Literal["status", "group", "delivery"]
 STATUSES = ("blocked", "pending", "ready")
 SERIES_COLUMNS = ["date", "expected_sheets", *STATUSES, "sessions", "cumulative"]
 STACK_LIMIT = 12  # groups or deliveries named in the volume chart's stack; the rest stack as one
-_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_DAY_US = 86_400_000_000  # microseconds in a UTC day (no leap seconds in POSIX time)
-
-
-def _microseconds(moment: datetime) -> int:
-    return (moment - _UNIX_EPOCH) // timedelta(microseconds=1)
-
-
-def window_days(start: datetime, end: datetime) -> tuple[date, int]:
-    """The first UTC day the window [start, end) covers, and how many days it covers (at least one)."""
-    first = _microseconds(start) // _DAY_US
-    last = (_microseconds(end) - 1) // _DAY_US
-    return (_UNIX_EPOCH + timedelta(days=first)).date(), max(last - first + 1, 1)
 
 
 def _spread_many(totals: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``spread`` for many sessions at once: (session index, day offset, sheets), one entry per session-day."""
+    """``spread.split`` for many sessions at once: (session index, day offset, sheets), one entry per session-day."""
     owner = np.repeat(np.arange(len(totals)), days)
     starts = np.repeat(np.cumsum(days) - days, days)
     offset = np.arange(len(owner)) - starts
@@ -69,10 +53,6 @@ def unscheduled(checklists: Sequence[Checklist]) -> tuple[int, int]:
     return len(missing), sum(c.expected_sheets for c in missing)
 
 
-Span = tuple[datetime, datetime, int]
-"""A session's scan window (start, end) and the sheets to spread over its days."""
-
-
 def _day_arrays(spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per (span, UTC day of its window): the span's index, the day (days since 1970) and the sheets. Numbers only:
     a national programme has millions of session-days, and text per session-day is what made the charts slow."""
@@ -80,7 +60,7 @@ def _day_arrays(spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     for start, end, _ in spans:
         if (start, end) not in windows:
             day, count = window_days(start, end)
-            windows[(start, end)] = (day - _UNIX_EPOCH.date()).days, count
+            windows[(start, end)] = (day - UNIX_EPOCH.date()).days, count
     first = np.array([windows[(start, end)][0] for start, end, _ in spans], dtype=np.int64)
     owner, offset, sheets = _spread_many(np.array([total for _, _, total in spans], dtype=np.int64),
                                          np.array([windows[(start, end)][1] for start, end, _ in spans],
@@ -94,19 +74,6 @@ def _session_day_arrays(checklists: Sequence[Checklist]) -> tuple[list[Checklist
     kept = _scheduled(checklists)
     owner, days, sheets = _day_arrays([(start, end, c.expected_sheets) for c, start, end in kept])
     return [c for c, _, _ in kept], owner, days, sheets
-
-
-def forecast_per_day(spans: Sequence[Span]) -> pd.DataFrame:
-    """The sheets expected per UTC day over the days of ``spans``' windows (date, expected_sheets; only days with
-    a window), each span's total split as in ``daily_series``: the forecast the receipt compares with."""
-    kept = [span for span in spans if span[2] > 0]
-    if not kept:
-        return pd.DataFrame({"date": pd.Series([], dtype=object), "expected_sheets": pd.Series([], dtype="int64")})
-    _, days, sheets = _day_arrays(kept)
-    first = int(days.min())
-    totals = np.bincount(days - first, weights=sheets).astype(np.int64)
-    present = np.flatnonzero(np.bincount(days - first))
-    return pd.DataFrame({"date": _iso_days(present + first), "expected_sheets": totals[present]})
 
 
 def _iso_days(days: np.ndarray) -> np.ndarray:
@@ -187,3 +154,10 @@ def series_records(series: pd.DataFrame) -> list[dict[str, object]]:
         rows.append({str(key): value.item() if isinstance(value, np.generic) else value
                      for key, value in record.items()})
     return rows
+
+
+def with_received(series: pd.DataFrame, received: Mapping[str, int] | None) -> pd.DataFrame:
+    """``daily_series`` with a ``received`` column: the pages received on each of its days (``received``: ISO date
+    to pages, days not in it 0; None while no scan was ever imported)."""
+    pages = received or {}
+    return series.assign(received=[pages.get(day, 0) for day in series["date"]])

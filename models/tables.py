@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Column, Field, LargeBinary, SQLModel, Text, UniqueConstraint
 
 from models.types import UTCDateTime
@@ -128,10 +129,12 @@ class ScanBatch(SQLModel, table=True):
     """
 
     __tablename__ = "scan_batch"
-    __table_args__ = (UniqueConstraint("session_id", "batch_key"),)
+    # The receipt sums each session's pages received by an as-of from the second index alone (migration 0009).
+    __table_args__ = (UniqueConstraint("session_id", "batch_key"),
+                      Index("ix_scan_batch_receipt", "session_id", "received_at", "pages"))
 
     id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="exam_session.id")  # served by the unique (session_id, batch_key) index
+    session_id: int = Field(foreign_key="exam_session.id")  # served by both indexes
     batch_key: str
     pages: int
     received_at: datetime = Field(sa_type=UTCDateTime)

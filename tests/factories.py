@@ -10,11 +10,10 @@ import contextlib
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlmodel import Session, select
 
 from dashboard import store
@@ -169,15 +168,13 @@ def pdf_bytes(pages: int, *, password: str | None = None) -> bytes:
     return out.getvalue()
 
 
-def received_by_day(batches: Iterable[tuple[datetime, int]], as_of: datetime) -> pd.DataFrame:
-    """The reference the store's pages per UTC day are tested against (``services.received_frame``, counted in
-    SQL): from (received_at, pages) pairs, only those received at or before ``as_of``, date (ISO text) and received,
-    one row per day with a batch, in date order."""
-    totals: dict[str, int] = {}
+def received_by_day(batches: Iterable[tuple[datetime, int]], as_of: datetime) -> dict[date, int]:
+    """The reference the store's pages per UTC day are tested against (``store.received_per_day``, counted in
+    SQL): from (received_at, pages) pairs, only those received at or before ``as_of``, the pages of each UTC day
+    with a batch, in date order."""
+    totals: dict[date, int] = {}
     for moment, pages in batches:
         if moment <= as_of:
-            day = moment.astimezone(UTC).date().isoformat()
+            day = moment.astimezone(UTC).date()
             totals[day] = totals.get(day, 0) + pages
-    days = sorted(totals)
-    return pd.DataFrame({"date": pd.Series(days, dtype=object),
-                         "received": pd.Series([totals[day] for day in days], dtype="int64")})
+    return dict(sorted(totals.items()))

@@ -52,9 +52,8 @@ if TYPE_CHECKING:
         ReceiptBoard as ReceiptBoard,
         receipt_board as receipt_board,
         receipt_csv as receipt_csv,
-        received_frame as received_frame,
+        received_per_day as received_per_day,
         session_batches as session_batches,
-        with_received as with_received,
     )
 
 _HOMES: dict[str, tuple[str, ...]] = {
@@ -62,7 +61,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "import_files", "recent_imports", "session_count", "templates", "undo_import", "validate_files",),
     "readiness": ("CSV_COLUMNS", "Board", "Filters", "SessionDetail", "filter_board", "paper_session_names",
         "parse_as_of", "readiness_board", "readiness_csv", "review_report", "session_detail", "write_readiness_json",),
-    "receipts": ("ReceiptBoard", "receipt_board", "receipt_csv", "received_frame", "session_batches", "with_received",),
+    "receipts": ("ReceiptBoard", "receipt_board", "receipt_csv", "received_per_day", "session_batches",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

@@ -1,8 +1,8 @@
 """Use cases of the receipt: every paper session's scans received against its target at a moment, pages received
 per day against the forecast, one session's batches, and the sheets per day with what was received.
 
-Reads the clock (the default "as of") so nothing below does. Imports receipt, readiness's sheet arithmetic, volume
-and store.
+Reads the clock (the default "as of") so nothing below does. Imports receipt, readiness's sheet arithmetic, spread
+and store; not pandas (``scanready receipt`` does without it).
 """
 
 from __future__ import annotations
@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-import pandas as pd
 from sqlmodel import Session
 
 from dashboard import receipt, store
 from dashboard.export import safe_table
 from dashboard.readiness import expected_sheets
-from dashboard.receipt import ReceiptSnapshot, SessionReceipt
+from dashboard.receipt import ReceiptDay, ReceiptSnapshot, SessionReceipt
 from dashboard.services.collector import collector_paused
+from dashboard.spread import forecast_per_day
 from dashboard.store import ReceiptRow
-from dashboard.volume import forecast_per_day
 
 RECEIPT_STATES = ("none", "partial", "complete", "over")
 CSV_COLUMNS = ("session_name", "group_name", "target", "received", "missing", "state", "window", "closes_at",
@@ -36,7 +36,7 @@ class ReceiptBoard:
     as_of: datetime
     capacity: int | None
     sessions: list[SessionReceipt]
-    days: pd.DataFrame
+    days: list[ReceiptDay]
     any_scans: bool
 
     def counts(self) -> dict[str, int]:
@@ -53,20 +53,24 @@ class ReceiptBoard:
         return [entry for entry in self.sessions if entry.receipt.problem is not None]
 
     def to_dict(self) -> dict[str, Any]:
-        """The CLI's ``receipt --json`` object."""
-        return receipt.receipt_document(self.as_of, self.sessions, self.days)
+        """The CLI's ``receipt --json`` object (built with the collector paused: a dict per session)."""
+        with collector_paused():
+            return receipt.receipt_document(self.as_of, self.sessions, self.days)
 
     def by_name(self) -> dict[str, SessionReceipt]:
         return {entry.session_name: entry for entry in self.sessions}
+
+    def received_per_day(self) -> dict[str, int]:
+        """The pages received per UTC day (ISO date), on the days some were (``volume.with_received``)."""
+        return {day.date: day.received for day in self.days if day.received}
 
 
 def _snapshots(rows: Sequence[ReceiptRow]) -> Iterator[ReceiptSnapshot]:
     """Receipt snapshots from the store's rows: the target is the started test-takers' sheets once activity is
     imported for the session, else the enrolled ones' (the same arithmetic as the checklist's)."""
-    moments: dict[Any, datetime | None] = {}
+    moment = lru_cache(maxsize=None)(store.stored_moment)  # sessions share few windows: each read once
     for row in rows:
-        start, end = (moments[raw] if raw in moments else moments.setdefault(raw, store.stored_moment(raw))
-                      for raw in (row.scan_upload_start, row.scan_upload_end))
+        start, end = moment(row.scan_upload_start), moment(row.scan_upload_end)
         expected = expected_sheets(row.test_takers, row.total_interactions, row.sheets_per_interaction)
         started = (expected_sheets(row.started, row.total_interactions, row.sheets_per_interaction)
                    if row.with_activity else None)
@@ -86,7 +90,7 @@ def receipt_board(*, db: Session, as_of: datetime | None = None, capacity: int |
              expected_sheets(r.test_takers, r.total_interactions, r.sheets_per_interaction))
             for s, r in zip(snapshots, rows, strict=True)
             if s.scan_upload_start is not None and s.scan_upload_end is not None])
-        received = received_frame(db=db, as_of=moment)
+        received = store.received_per_day(db=db, as_of=moment)
     days = receipt.receipt_days(forecast, received, moment)
     return ReceiptBoard(moment, capacity, sessions, days, store.scans_received(db=db))
 
@@ -98,19 +102,9 @@ def session_receipt(*, db: Session, name: str, as_of: datetime) -> SessionReceip
     return found[0] if found else None
 
 
-def received_frame(*, db: Session, as_of: datetime) -> pd.DataFrame:
-    """Pages received per UTC day at or before ``as_of`` (date, received), counted in SQL."""
-    rows = store.received_per_day(db=db, as_of=as_of)
-    return pd.DataFrame({"date": pd.Series([day.isoformat() for day, _ in rows], dtype=object),
-                         "received": pd.Series([pages for _, pages in rows], dtype="int64")})
-
-
-def with_received(series: pd.DataFrame, received: pd.DataFrame | None) -> pd.DataFrame:
-    """``volume.daily_series`` with a ``received`` column: the pages received each of its days (0 when none, and
-    on days not known yet). ``received``: ``received_frame``, or a ``ReceiptBoard``'s days (``<NA>`` after the
-    as-of); None while no scan was ever imported."""
-    pages = {} if received is None else dict(zip(received["date"], received["received"].fillna(0), strict=True))
-    return series.assign(received=[int(pages.get(day, 0)) for day in series["date"]])
+def received_per_day(*, db: Session, as_of: datetime) -> dict[str, int]:
+    """Pages received per UTC day (ISO date) at or before ``as_of``, counted in SQL (``volume.with_received``)."""
+    return {day.isoformat(): pages for day, pages in store.received_per_day(db=db, as_of=as_of).items()}
 
 
 def receipt_csv(board: ReceiptBoard) -> bytes:

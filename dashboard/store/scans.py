@@ -60,7 +60,7 @@ def receipt_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = 
     return list(map(ReceiptRow._make, db.execute(statement).fetchall()))
 
 
-def received_per_day(*, db: Session, as_of: datetime) -> list[tuple[date, int]]:
+def received_per_day(*, db: Session, as_of: datetime) -> dict[date, int]:
     """Pages received per UTC day, at or before ``as_of``, in date order (counted in SQL)."""
     if db.get_bind().dialect.name == "postgresql":
         day: Any = cast(func.timezone("UTC", SCANS.c.received_at), Date)
@@ -68,7 +68,7 @@ def received_per_day(*, db: Session, as_of: datetime) -> list[tuple[date, int]]:
         day = func.substr(type_coerce(SCANS.c.received_at, String), 1, 10)
     rows = db.execute(select(day.label("day"), func.sum(SCANS.c.pages))
                       .where(SCANS.c.received_at <= literal(as_of, UTCDateTime)).group_by(day).order_by(day))
-    return [(value if isinstance(value, date) else date.fromisoformat(value), int(pages)) for value, pages in rows]
+    return {value if isinstance(value, date) else date.fromisoformat(value): int(pages) for value, pages in rows}
 
 
 class Batch(NamedTuple):

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import charts, volume
 from dashboard.export import safe_csv
-from dashboard.services import Board, Filters, with_received
+from dashboard.services import Board, Filters
 from dashboard.ui.data import receipt_board, review, timeline_chart, timeline_rows, volume_chart, volume_frames
 
 ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
@@ -85,7 +85,7 @@ def volume_section(shown: Board, filters: Filters) -> int | None:
         st.caption(f"{sheets:,} expected sheets of {sessions:,} session(s) without a complete scan window are on "
                    "no day.")
     received = receipt_board(shown.as_of)  # the pages per day do not depend on the capacity
-    per_day = with_received(series, None if received is None else received.days)  # as ``scanready volume --csv``
+    per_day = volume.with_received(series, None if received is None else received.received_per_day())  # as the CLI
     st.download_button("Download the volume per day as CSV", safe_csv(per_day),
                        file_name="scanready-volume.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")

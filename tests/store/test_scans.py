@@ -4,11 +4,11 @@ matched to their sessions, idempotent, undone; each receipt state and boundary; 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from dashboard import services, volume
+from dashboard import services, store, volume
 from dashboard.cli import main
 from dashboard.config import Settings
 from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, csv_bytes, pdf_bytes, received_by_day, scans_csv, session
@@ -210,7 +210,7 @@ def test_the_cli_receipt_and_volume_as_a_nightly_job_reads_them(tmp_path, capsys
 
 
 def test_pages_per_utc_day_are_counted_in_sql_as_the_reference_counts_them(db):
-    """``services.received_frame`` (SQL on either store) against ``tests.factories.received_by_day``: moments given
+    """``store.received_per_day`` (SQL on either store) against ``tests.factories.received_by_day``: moments given
     in Paris time fall on their UTC day, and a batch after the as-of is not counted."""
     load(db, *PROGRAMME)
     rows = [("2027-03-16T23:30:00+01:00", 10),  # 22:30 UTC: the 16th
@@ -221,24 +221,25 @@ def test_pages_per_utc_day_are_counted_in_sql_as_the_reference_counts_them(db):
     load(db, ("log.csv", scans_csv(*({"session_name": "History 4A", "pages": str(pages), "received_at": moment}
                                      for moment, pages in rows))))
     as_of = datetime(2027, 3, 20, 11, 59, 59, tzinfo=UTC)
-    counted = services.received_frame(db=db, as_of=as_of)
+    counted = store.received_per_day(db=db, as_of=as_of)
     reference = received_by_day([(datetime.fromisoformat(moment), pages) for moment, pages in rows], as_of)
-    assert counted.to_dict("list") == reference.to_dict("list") == {
-        "date": ["2027-03-15", "2027-03-16", "2027-03-17"], "received": [3, 15, 7]}
+    assert list(counted.items()) == list(reference.items()) == [
+        (date(2027, 3, 15), 3), (date(2027, 3, 16), 15), (date(2027, 3, 17), 7)]
+    assert services.received_per_day(db=db, as_of=as_of) == {"2027-03-15": 3, "2027-03-16": 15, "2027-03-17": 7}
 
 
 def test_the_charts_page_and_the_cli_add_the_same_received_pages_to_the_volume(db):
     """The charts page's volume CSV takes the received pages from the receipt's days (unknown after the as-of), the
-    CLI's ``volume`` from ``received_frame``: ``with_received`` gives both the same column, 0 where nothing came
-    or nothing is known yet, and all 0 before any scan."""
+    CLI's ``volume`` from ``services.received_per_day``: ``with_received`` gives both the same column, 0 where
+    nothing came or nothing is known yet, and all 0 before any scan."""
     load(db, *PROGRAMME)
     as_of = datetime(2027, 3, 19, 12, tzinfo=UTC)
     series = volume.daily_series(services.readiness_board(db=db, as_of=as_of).checklists, capacity=None)
-    assert services.with_received(series, None)["received"].tolist() == [0] * len(series)
+    assert volume.with_received(series, None)["received"].tolist() == [0] * len(series)
     load(db, ("log.csv", scans_csv({"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00Z"},
                                    {"session_name": "Maths 4C", "pages": "4", "received_at": "2027-03-21T10:00:00Z"})))
-    from_days = services.with_received(series, services.receipt_board(db=db, as_of=as_of).days)
-    from_sql = services.with_received(series, services.received_frame(db=db, as_of=as_of))
+    from_days = volume.with_received(series, services.receipt_board(db=db, as_of=as_of).received_per_day())
+    from_sql = volume.with_received(series, services.received_per_day(db=db, as_of=as_of))
     assert from_days.equals(from_sql)
     assert dict(zip(from_sql["date"], from_sql["received"], strict=True)) == {
         day: 5 if day == "2027-03-18" else 0 for day in series["date"]}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -11,7 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from dashboard import charts, receipt, volume
+from dashboard import charts, receipt, spread, volume
 from dashboard.readiness import Checklist, SessionSnapshot, evaluate_checklist
 from tests.factories import at
 
@@ -36,15 +38,8 @@ def checklist(name: str = "History 4A", *, group: str = "Class 4A", delivery: st
 
 
 # --- the split of a session's sheets over its days -------------------------------------------------------------
-# The references: the split written plainly, day by day, and the per-session-day frame built by looping over it.
-# The board's vectorised split (volume's frames) must agree with them.
-
-
-def spread(total: int, days: int) -> list[int]:
-    """``total`` whole sheets over ``days`` days: day ``i`` gets floor((i+1)·total/n) - floor(i·total/n)."""
-    if days < 1:
-        raise ValueError("spread needs at least one day")
-    return [(i + 1) * total // days - i * total // days for i in range(days)]
+# The split day by day (``spread.split``) and the per-session-day frame built by looping over it are the
+# reference the board's vectorised split (volume's frames) must agree with.
 
 
 def session_days(checklists) -> pd.DataFrame:
@@ -54,12 +49,18 @@ def session_days(checklists) -> pd.DataFrame:
         s = c.session
         if s.scan_upload_start is None or s.scan_upload_end is None or c.expected_sheets <= 0:
             continue
-        first, count = volume.window_days(s.scan_upload_start, s.scan_upload_end)
-        for offset, sheets in enumerate(spread(c.expected_sheets, count)):
+        first, count = spread.window_days(s.scan_upload_start, s.scan_upload_end)
+        for offset, sheets in enumerate(spread.split(c.expected_sheets, count)):
             rows.append({"session": s.session_name, "group": s.group_name, "delivery": s.delivery_id,
                          "status": c.status, "date": (first + timedelta(days=offset)).isoformat(),
                          "expected_sheets": sheets})
     return pd.DataFrame(rows, columns=["session", "group", "delivery", "status", "date", "expected_sheets"])
+
+
+def forecast(series: pd.DataFrame) -> dict[date, int]:
+    """A daily series's expected sheets as the receipt's forecast per day."""
+    return {date.fromisoformat(day): int(sheets) for day, sheets in zip(series["date"], series["expected_sheets"],
+                                                                        strict=True)}
 
 
 @pytest.mark.parametrize(("total", "days", "expected"), [
@@ -71,19 +72,27 @@ def session_days(checklists) -> pd.DataFrame:
     (101, 2, [50, 51]),
 ])
 def test_spread_gives_whole_sheets_that_add_up(total, days, expected):
-    assert spread(total, days) == expected
+    assert spread.split(total, days) == expected
     assert sum(expected) == total
+
+
+def test_the_split_imports_only_the_standard_library():
+    """The receipt's forecast comes from ``spread``: numpy or pandas there would load them for ``scanready receipt``."""
+    tree = ast.parse(Path(str(spread.__file__)).read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported == {"__future__", "collections", "collections.abc", "datetime"}
 
 
 def test_spread_needs_a_day():
     with pytest.raises(ValueError, match="at least one day"):
-        spread(3, 0)
+        spread.split(3, 0)
 
 
 @settings(deadline=None, max_examples=200)
 @given(total=st.integers(0, 10**7), days=st.integers(1, 400))
 def test_spread_is_exact_and_even(total, days):
-    shares = spread(total, days)
+    shares = spread.split(total, days)
     assert sum(shares) == total
     assert max(shares) - min(shares) <= 1
     assert set(shares) <= {total // days, total // days + 1}
@@ -98,14 +107,14 @@ def test_spread_is_exact_and_even(total, days):
     ("2027-03-13T10:00", "2027-03-13T09:00", "2027-03-13", 1),   # backwards (the ingest refuses it): one day
 ])
 def test_window_days_are_utc_calendar_days(start, end, first, days):
-    day, count = volume.window_days(at(start), at(end))
+    day, count = spread.window_days(at(start), at(end))
     assert (day.isoformat(), count) == (first, days)
 
 
 def test_window_days_follow_utc_not_the_sessions_zone():
     # 00:30 in Paris is still the previous day in UTC.
     paris = datetime(2027, 3, 14, 0, 30, tzinfo=UTC) - timedelta(hours=1)
-    assert volume.window_days(paris, paris + timedelta(hours=2)) == (datetime(2027, 3, 13).date(), 2)
+    assert spread.window_days(paris, paris + timedelta(hours=2)) == (datetime(2027, 3, 13).date(), 2)
 
 
 ODD = [
@@ -138,10 +147,11 @@ def test_the_vectorised_split_matches_spread_day_by_day():
 
 def test_the_forecast_per_day_is_the_split_of_each_window():
     spans = [(c.session.scan_upload_start, c.session.scan_upload_end, c.expected_sheets) for c in ODD[:4]]
-    forecast = volume.forecast_per_day(spans)
-    reference = session_days(ODD).groupby("date")["expected_sheets"].sum()
-    assert dict(zip(forecast["date"], forecast["expected_sheets"], strict=True)) == reference.to_dict()
-    assert volume.forecast_per_day([]).empty
+    forecast = spread.forecast_per_day([*spans, *spans[:2]])  # alike spans are split once, counted twice
+    reference = pd.concat([session_days(ODD[:4]), session_days(ODD[:2])]).groupby("date")["expected_sheets"].sum()
+    assert {day.isoformat(): sheets for day, sheets in forecast.items()} == reference.to_dict()
+    assert list(forecast) == sorted(forecast)
+    assert spread.forecast_per_day([]) == {}
 
 
 def test_sessions_without_a_window_are_counted_as_unscheduled():
@@ -475,9 +485,8 @@ def test_volume_spec_stacks_sheets_per_day_with_a_cumulative_line():
 
 def test_the_pages_received_are_drawn_per_day_and_so_far_beside_the_forecast_up_to_the_as_of_day():
     series = volume.daily_series(ODD)
-    received = receipt.receipt_days(
-        series[["date", "expected_sheets"]], pd.DataFrame({"date": ["2027-03-13", "2027-03-15"], "received": [4, 6]}),
-        at("2027-03-16T12:00"))
+    received = receipt.receipt_days(forecast(series), {date(2027, 3, 13): 4, date(2027, 3, 15): 6},
+                                    at("2027-03-16T12:00"))
     spec = charts.volume_chart(volume.volume_by_day(ODD), series, received=received, theme="dark").to_dict()
     daily, totals = spec["layer"]
     bars, line = daily["layer"]
@@ -496,9 +505,7 @@ def test_the_pages_received_are_drawn_per_day_and_so_far_beside_the_forecast_up_
 
 def test_without_any_page_received_the_volume_chart_is_the_forecast_alone():
     series = volume.daily_series(ODD)
-    nothing = receipt.receipt_days(series[["date", "expected_sheets"]],
-                                   pd.DataFrame({"date": pd.Series([], dtype=object), "received": []}),
-                                   at("2027-03-16T12:00"))
+    nothing = receipt.receipt_days(forecast(series), {}, at("2027-03-16T12:00"))
     spec = charts.volume_chart(volume.volume_by_day(ODD), series, received=nothing).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"][0]["layer"]] == ["bar"]
     assert spec["layer"][1]["mark"]["type"] == "line"
@@ -624,8 +631,7 @@ def test_every_shape_of_the_timeline_is_a_valid_vega_lite_spec(by, theme):
                                                                ("delivery", 5, False), ("status", 17, True)])
 def test_every_shape_of_the_volume_chart_is_a_valid_vega_lite_spec(by, capacity, with_received, theme):
     series = volume.daily_series(ODD, capacity=capacity)
-    received = receipt.receipt_days(series[["date", "expected_sheets"]],
-                                    pd.DataFrame({"date": ["2027-03-13"], "received": [4]}), at("2027-03-16T12:00"))
+    received = receipt.receipt_days(forecast(series), {date(2027, 3, 13): 4}, at("2027-03-16T12:00"))
     chart = charts.volume_chart(volume.volume_by_day(ODD, by=by), series, by=by, capacity=capacity, theme=theme,
                                 received=received if with_received else None)
     assert isinstance(chart, charts.Validated)

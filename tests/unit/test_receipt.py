@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import ast
 import json
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -22,6 +21,7 @@ from dashboard import receipt as receipt_module
 from dashboard.receipt import (
     DAY_COLUMNS,
     Receipt,
+    ReceiptDay,
     ReceiptSnapshot,
     SessionReceipt,
     evaluate_receipt,
@@ -177,43 +177,43 @@ def test_sentences(changes: dict[str, Any], detail: str, kind: str | None) -> No
 def test_only_pages_received_by_t_count(batches: list[tuple[str, int]], as_of: datetime, state: str,
                                         received: int) -> None:
     per_day = received_by_day([(at(moment), pages) for moment, pages in batches], as_of)
-    total = int(per_day["received"].sum())
+    total = sum(per_day.values())
     result = judge(received=total, as_of=as_of)
     assert (result.received, result.state) == (received, state)
 
 
-FORECAST = pd.DataFrame({"date": ["2027-03-16", "2027-03-17", "2027-03-18", "2027-03-19"],
-                         "expected_sheets": [100, 100, 100, 52], "blocked": [0, 0, 0, 0]})
+FORECAST = {date(2027, 3, 16): 100, date(2027, 3, 17): 100, date(2027, 3, 18): 100, date(2027, 3, 19): 52}
+FIRST_TWO = dict(list(FORECAST.items())[:2])
+
+
+def columns(days: list[ReceiptDay]) -> dict[str, list[Any]]:
+    return {name: [getattr(day, name) for day in days] for name in DAY_COLUMNS}
 
 
 def test_receipt_days_on_a_small_example() -> None:
-    received = pd.DataFrame({"date": ["2027-03-15", "2027-03-17"], "received": [3, 40]})
+    received = {date(2027, 3, 15): 3, date(2027, 3, 17): 40}
     days = receipt_days(FORECAST, received, at("2027-03-17T12:00:00Z"))
-    assert list(days.columns) == DAY_COLUMNS
-    assert days.astype(object).where(days.notna(), None).to_dict("list") == {
+    assert DAY_COLUMNS == ["date", "forecast", "received", "cumulative_forecast", "cumulative_received"]
+    assert columns(days) == {
         "date": ["2027-03-15", "2027-03-16", "2027-03-17", "2027-03-18", "2027-03-19"],
         "forecast": [0, 100, 100, 100, 52],
         "received": [3, 0, 40, None, None],  # nothing known after T's UTC day
         "cumulative_forecast": [0, 100, 200, 300, 352],
         "cumulative_received": [3, 3, 43, None, None],
     }
-    assert [str(t) for t in days.dtypes.iloc[1:]] == ["int64", "Int64", "int64", "Int64"]
 
 
 def test_receipt_days_reach_received_days_beyond_the_forecast() -> None:
-    received = pd.DataFrame({"date": ["2027-03-21"], "received": [352]})
-    days = receipt_days(FORECAST.iloc[:2], received, at("2027-04-01T00:00:00Z"))
-    assert days.to_dict("list") == {"date": ["2027-03-16", "2027-03-17", "2027-03-18", "2027-03-19", "2027-03-20",
-                                             "2027-03-21"],
-                                    "forecast": [100, 100, 0, 0, 0, 0], "received": [0, 0, 0, 0, 0, 352],
-                                    "cumulative_forecast": [100, 200, 200, 200, 200, 200],
-                                    "cumulative_received": [0, 0, 0, 0, 0, 352]}
+    days = receipt_days(FIRST_TWO, {date(2027, 3, 21): 352}, at("2027-04-01T00:00:00Z"))
+    assert columns(days) == {"date": ["2027-03-16", "2027-03-17", "2027-03-18", "2027-03-19", "2027-03-20",
+                                      "2027-03-21"],
+                             "forecast": [100, 100, 0, 0, 0, 0], "received": [0, 0, 0, 0, 0, 352],
+                             "cumulative_forecast": [100, 200, 200, 200, 200, 200],
+                             "cumulative_received": [0, 0, 0, 0, 0, 352]}
 
 
 def test_receipt_days_empty() -> None:
-    empty = receipt_days(FORECAST.iloc[:0], received_by_day([], OPEN), OPEN)
-    assert list(empty.columns) == DAY_COLUMNS
-    assert len(empty) == 0
+    assert receipt_days({}, received_by_day([], OPEN), OPEN) == []
 
 
 SNAPSHOTS = [
@@ -259,8 +259,7 @@ def test_order_within_a_rank_by_gap_then_closing_moment() -> None:
 
 def test_json_document() -> None:
     receipts = evaluate_receipts(SNAPSHOTS[2:3] + SNAPSHOTS[7:8], as_of=OPEN, capacity=None)
-    days = receipt_days(FORECAST.iloc[:2], pd.DataFrame({"date": ["2027-03-16"], "received": [7]}),
-                        at("2027-03-16T20:00:00Z"))
+    days = receipt_days(FIRST_TWO, {date(2027, 3, 16): 7}, at("2027-03-16T20:00:00Z"))
     document = receipt_document(at("2027-03-16T21:00:00+01:00"), receipts, days)
     assert json.loads(json.dumps(document)) == {
         "as_of": "2027-03-16T20:00:00Z",
@@ -287,7 +286,7 @@ def test_json_document() -> None:
     (lambda: judge(capacity=0), "capacity"),
     (lambda: judge(target=-1), "0 or more"),
     (lambda: judge(received=-1), "0 or more"),
-    (lambda: evaluate_receipts([replace(SNAPSHOTS[0], received=-3)], as_of=OPEN, capacity=None), "0 or more"),
+    (lambda: evaluate_receipts([SNAPSHOTS[0]._replace(received=-3)], as_of=OPEN, capacity=None), "0 or more"),
 ])
 def test_invalid_arguments_are_refused(call: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -309,26 +308,26 @@ def test_days_are_running_sums_of_what_was_received_by_t(forecast: dict[int, int
                                                          t: int) -> None:
     origin = datetime(2027, 3, 1, tzinfo=UTC)
     as_of = origin + timedelta(seconds=t)
-    frame = pd.DataFrame({"date": [(BASE_DAY + timedelta(days=d)).isoformat() for d in sorted(forecast)],
-                          "expected_sheets": [forecast[d] for d in sorted(forecast)]},
-                         columns=["date", "expected_sheets"])
+    expected = {BASE_DAY + timedelta(days=d): sheets for d, sheets in forecast.items()}
     received = received_by_day([(origin + timedelta(seconds=s), p) for s, p in batches], as_of)
-    days = receipt_days(frame, received, as_of)
+    days = receipt_days(expected, received, as_of)
     counted = [(s // 86_400, p) for s, p in batches if s <= t]
     wanted = sorted(set(forecast) | {d for d, _ in counted})
     if not wanted:
         assert len(days) == 0
         return
-    assert days["date"].tolist() == [(BASE_DAY + timedelta(days=d)).isoformat()
-                                     for d in range(wanted[0], wanted[-1] + 1)]
-    assert days["forecast"].tolist() == [forecast.get(d, 0) for d in range(wanted[0], wanted[-1] + 1)]
-    assert days["cumulative_forecast"].tolist() == days["forecast"].cumsum().tolist()
-    known = days["received"].notna()
+    span = range(wanted[0], wanted[-1] + 1)
+    got = columns(days)
+    assert got["date"] == [(BASE_DAY + timedelta(days=d)).isoformat() for d in span]
+    assert got["forecast"] == [forecast.get(d, 0) for d in span]
+    assert got["cumulative_forecast"] == list(accumulate(got["forecast"]))
     t_day = (as_of.date() - BASE_DAY).days
-    assert known.tolist() == [d <= t_day for d in range(wanted[0], wanted[-1] + 1)]
-    assert days["cumulative_received"].notna().tolist() == known.tolist()
-    assert days.loc[known, "cumulative_received"].tolist() == days.loc[known, "received"].cumsum().tolist()
-    assert int(days["received"].sum()) == sum(p for _, p in counted)
+    known = [d <= t_day for d in span]
+    assert [value is not None for value in got["received"]] == known
+    assert [value is not None for value in got["cumulative_received"]] == known
+    received_known = [value for value in got["received"] if value is not None]
+    assert [value for value in got["cumulative_received"] if value is not None] == list(accumulate(received_known))
+    assert sum(received_known) == sum(p for _, p in counted)
 
 
 @settings(max_examples=200, deadline=None)
@@ -348,8 +347,8 @@ def test_missing_and_state_follow_target_and_received(target: int, received: int
 
 # --- What the module may import ------------------------------------------------------------------------------------
 
-ALLOWED = {"__future__", "collections.abc", "dataclasses", "datetime", "functools", "typing", "numpy", "pandas",
-           "dashboard.readiness", "dashboard.wording"}
+ALLOWED = {"__future__", "collections.abc", "datetime", "functools", "typing", "dashboard.readiness",
+           "dashboard.wording"}
 
 
 def test_module_imports_only_what_its_docstring_allows_and_never_reads_the_clock() -> None:

@@ -1,5 +1,5 @@
 """What a command loads before its first row: the start-up every CLI command pays (docs/performance.md). The
-readiness commands load neither pandas nor pypdf; the services package imports each name from its module on first
+readiness and receipt commands load neither pandas nor pypdf; the services package imports each name from its module on first
 use, and its two lists of names (for the type checker, for the run) are the same."""
 
 from __future__ import annotations
@@ -34,12 +34,13 @@ def loaded_by(tmp_path: Path, *args: str) -> set[str]:
     return {name.split(".")[0] for name in listed.split()}
 
 
-def test_readiness_loads_neither_pandas_nor_pdfs(tmp_path):
+def test_readiness_and_receipt_load_neither_pandas_nor_pdfs(tmp_path):
     store = f"sqlite:///{tmp_path / 'store.db'}"
     subprocess.run([sys.executable, "-m", "dashboard.cli", "migrate", "--db", store], check=True, cwd=ROOT,
                    capture_output=True)
     assert loaded_by(tmp_path, "readiness", "--db", store, "--json") == set()
     assert loaded_by(tmp_path, "readiness", "--db", store, "--csv") == set()
+    assert loaded_by(tmp_path, "receipt", "--db", store, "--json") == set()  # its days are counted in plain Python
     assert "pandas" in loaded_by(tmp_path, "volume", "--db", store, "--json")  # it does need pandas: measured
 
 
