@@ -46,7 +46,7 @@ bench-memory: $(VENV)/.dev-installed
 
 # The README's pictures (docs/img), taken in Chromium from the example programme built around today, light and dark.
 screenshots: $(VENV)/.dev-installed
-	$(PY) -m tests.e2e.pictures docs/img
+	PYTHONPATH=bench $(PY) -m tests.e2e.pictures docs/img  # bench/serving.py starts the server, as in the tests
 
 # Mutation testing of the rules (docs/architecture.md, "Mutation testing"; [tool.mutmut] in pyproject.toml): slow,
 # never part of `make test`. mutmut works in mutants/ (ignored by git, removed by `make clean`), left there for

@@ -434,7 +434,7 @@ async def bench(args: argparse.Namespace, stores: Sequence[Store], work: Path) -
         try:
             for store in stores:
                 with ExitStack() as stack:
-                    servers = {app.name: stack.enter_context(serve(app.script, store,
+                    servers = {app.name: stack.enter_context(serve(app.script, store.url,
                                                                    work / f"{store.name}-{app.name}.log"))
                                for app in APPS}
                     await measure_store(browser, store, servers, args, results, work)

@@ -143,7 +143,7 @@ class PageRun:
 
 def page_import(path: Path, store: Store, folder: Path) -> PageRun:
     """Drop ``path`` on the import page of a server over ``store``, import it, then open the overview twice."""
-    with serve("dashboard/app.py", store, folder / "server.log") as server, sync_playwright() as playwright:
+    with serve("dashboard/app.py", store.url, folder / "server.log") as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(TIMEOUT)

@@ -1,5 +1,8 @@
 """Stores and servers for ``bench/browser.py``: programmes imported with the real CLI, ``streamlit run`` on a free
-port over one of them, and the server's peak resident size."""
+port over one of them, and the server's peak resident size.
+
+The one place a process is started and waited for until it answers (``running``): the browser journeys in
+``tests/e2e`` start their dashboards and their OIDC provider with it too (pytest puts ``bench/`` on the path)."""
 
 from __future__ import annotations
 
@@ -11,11 +14,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from run import generate  # bench/run.py, beside this file: the same programme as `make bench`
 
@@ -75,42 +79,65 @@ class Server:
     log: Path
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _healthy(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether ``url`` answers 200 within a second."""
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+        with urllib.request.urlopen(url, timeout=1) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 
 
+def _exit(message: str) -> NoReturn:
+    sys.stderr.write(f"{message}\n")
+    raise SystemExit(1)
+
+
 @contextmanager
-def serve(script: str, store: Store, log: Path) -> Iterator[Server]:
-    """``streamlit run script`` on a free port over ``store``; exits with its log when it does not start."""
-    port = _free_port()
-    env = {**os.environ, "SCANREADY_DATABASE_URL": store.url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-               "--server.headless", "true", "--server.address", "127.0.0.1",
-               "--server.fileWatcherType", "none"]  # others edit the sources meanwhile: never reload
+def running(command: Sequence[str], *, ready_url: str, log: Path, env: Mapping[str, str], cwd: Path = ROOT,
+            fail: Callable[[str], NoReturn] = _exit) -> Iterator[int]:
+    """Run ``command`` (its output in ``log``) until the block ends, yielding its pid once ``ready_url`` answers;
+    ``fail`` gets the reason and the log when it exits or does not answer within ``START_TIMEOUT``."""
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", process.pid, log)
+        process = subprocess.Popen(list(command), cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(server.url):
+        while not answers(ready_url):
             if process.poll() is not None or time.monotonic() > deadline:
-                sys.stderr.write(f"{' '.join(command)} did not start\n--- server log ---\n{log.read_text()}\n")
-                raise SystemExit(1)
+                state = f"exited with {process.returncode}" if process.poll() is not None else "did not answer"
+                fail(f"{state} within {START_TIMEOUT:.0f} s: {' '.join(command)}\n"
+                     f"--- log ---\n{log.read_text(errors='replace')}")
             time.sleep(0.1)
-        yield server
+        yield process.pid
     finally:
         process.kill()
         process.wait(timeout=10)
+
+
+def streamlit_command(script: str | Path, port: int) -> list[str]:
+    """``streamlit run script`` on 127.0.0.1:``port``, headless, never reloading (others edit the sources
+    meanwhile)."""
+    return [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+            "--server.headless", "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+
+
+@contextmanager
+def serve(script: str | Path, url: str, log: Path, *, cwd: Path = ROOT,
+          fail: Callable[[str], NoReturn] = _exit) -> Iterator[Server]:
+    """``streamlit run script`` on a free port over the store at ``url``, until the block ends."""
+    port = free_port()
+    env = {**os.environ, "SCANREADY_DATABASE_URL": url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    base = f"http://127.0.0.1:{port}"
+    with running(streamlit_command(script, port), ready_url=f"{base}/_stcore/health", log=log, env=env, cwd=cwd,
+                 fail=fail) as pid:
+        yield Server(base, pid, log)
 
 
 def reset_peak(pid: int) -> None:

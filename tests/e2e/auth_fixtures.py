@@ -13,39 +13,17 @@ import importlib.util
 import os
 import secrets
 import shutil
-import subprocess
 import sys
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from serving import ROOT, free_port, running, streamlit_command  # bench/serving.py, on pytest's path
 
 from tests.conftest import unavailable
-from tests.e2e.conftest import ROOT, START_TIMEOUT, Server, answers, free_port
+from tests.e2e.conftest import Server, fail
 
 APP = ROOT / "dashboard" / "app.py"
-
-
-@contextmanager
-def _process(command: Sequence[str], *, ready_url: str, log: Path, cwd: Path,
-             env: Mapping[str, str]) -> Iterator[None]:
-    """Run ``command`` until the block ends; fail with its log if it does not answer ``ready_url`` in time."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(list(command), cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not answers(ready_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                state = f"exited with {process.returncode}" if process.poll() is not None else "did not answer"
-                pytest.fail(f"{state} within {START_TIMEOUT:.0f} s: {' '.join(command)}\n"
-                            f"--- log ---\n{log.read_text(errors='replace')}", pytrace=False)
-            time.sleep(0.1)
-        yield
-    finally:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @contextmanager
@@ -56,8 +34,8 @@ def oidc_provider(folder: Path) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)]
-    with _process(command, ready_url=f"{url}/.well-known/openid-configuration", log=folder / "oidc.log",
-                  cwd=folder, env={**os.environ, "NO_COLOR": "1"}):
+    with running(command, ready_url=f"{url}/.well-known/openid-configuration", log=folder / "oidc.log",
+                 cwd=folder, env={**os.environ, "NO_COLOR": "1"}, fail=fail):
         yield url
 
 
@@ -92,11 +70,8 @@ def dashboard_with_login(folder: Path, *, provider_url: str, managers: Sequence[
     shutil.copy(ROOT / ".streamlit" / "config.toml", settings / "config.toml")
     (settings / "secrets.toml").write_text(secrets_toml(app_url=server.url, provider_url=provider_url,
                                                         managers=managers, viewers=viewers), encoding="utf-8")
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-               "--server.headless", "true", "--server.address", "127.0.0.1",
-               # Others edit the sources while tests run: never reload the app under test.
-               "--server.fileWatcherType", "none"]
     env = {**os.environ, "SCANREADY_DATABASE_URL": f"sqlite:///{server.store}",
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    with _process(command, ready_url=f"{server.url}/_stcore/health", log=server.log, cwd=folder, env=env):
+    with running(streamlit_command(APP, port), ready_url=f"{server.url}/_stcore/health", log=server.log,
+                 cwd=folder, env=env, fail=fail):
         yield server

@@ -8,21 +8,16 @@ Streamlit's test attributes are internal and may change, so they are read here a
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+from serving import serve  # bench/serving.py (pytest puts bench/ on the path): the benchmark's servers too
 
 from dashboard import services
 from dashboard.config import Settings
@@ -34,10 +29,8 @@ try:
 except ImportError:  # the dev extra is not installed: the ``browser`` fixture says so
     sync_playwright = None
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-START_TIMEOUT = 60.0  # seconds for the server to answer its health check
 RUN_TIMEOUT = 60_000  # milliseconds for one script run (the first one imports pandas, migrates the store)
 ASSERT_TIMEOUT = 20_000  # milliseconds an ``expect`` keeps retrying (Playwright's 5 s is tight on a busy CI)
 EXAM_DAY = datetime(2027, 3, 16, tzinfo=UTC)  # the example programme's anchor in the journeys: every status is fixed
@@ -76,51 +69,17 @@ class Server:
             return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def answers(url: str) -> bool:
-    """Whether ``url`` answers 200 within a second."""
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _healthy(url: str) -> bool:
-    return answers(f"{url}/_stcore/health")
+def fail(message: str) -> NoReturn:
+    """A server that did not start fails the test with its log, not a traceback."""
+    pytest.fail(message, pytrace=False)
 
 
 @contextmanager
 def streamlit_server(folder: Path) -> Iterator[Server]:
     """``streamlit run dashboard/app.py`` on a free port with a fresh SQLite file in ``folder``; killed after."""
-    port = free_port()
-    server = Server(f"http://127.0.0.1:{port}", folder / "store.db", folder / "streamlit.log")
-    env = {**os.environ, "SCANREADY_DATABASE_URL": f"sqlite:///{server.store}",
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-               "--server.headless", "true", "--server.address", "127.0.0.1",
-               # Others edit the sources while tests run: never reload the app under test.
-               "--server.fileWatcherType", "none"]
-    with server.log.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(server.url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                state = f"exited with {process.returncode}" if process.poll() is not None else "did not answer"
-                pytest.fail(f"streamlit {state} within {START_TIMEOUT:.0f} s: {' '.join(command)}\n"
-                            f"--- server log ---\n{server.log.read_text(errors='replace')}", pytrace=False)
-            time.sleep(0.1)
-        yield server
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+    store = folder / "store.db"
+    with serve("dashboard/app.py", f"sqlite:///{store}", folder / "streamlit.log", fail=fail) as running:
+        yield Server(running.url, store, running.log)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """What a command loads before its first row: the start-up every CLI command pays (docs/performance.md). The
-readiness and receipt commands load neither pandas nor pypdf; the services package imports each name from its module on first
-use, and its two lists of names (for the type checker, for the run) are the same."""
+readiness and receipt commands load neither pandas nor pypdf; the services package imports each name from its
+module on first use, and its two lists of names (for the type checker, for the run) are the same."""
 
 from __future__ import annotations
 
