@@ -29,7 +29,7 @@ def query_default(key: str, parse: Callable[[list[str]], Any], default: Any, *, 
             st.session_state[key] = default
 
 
-SHARED_KEYS = ("as_of", "as_of_zone", "status", "group", "delivery", "starts", "closing", "search")
+SHARED_KEYS = ("as_of", "as_of_zone", "status", "by_name", "group", "delivery", "starts", "closing", "search")
 BROWSER = "browser"  # the as-of zone choice that follows each viewer's browser (the default, not written to the URL)
 _SHOWN_IN = "as_of_shown_in"  # the zone in which the as-of widget's value is written (not a widget: kept as is)
 
@@ -189,6 +189,20 @@ def search_board(shown: Board, text: str) -> tuple[Board, list[int] | None]:
     return Board(shown.as_of, [shown.checklists[i] for i in positions], shown.activity_imported_at), positions
 
 
+def _by_name(column: Any, groups: list[str], deliveries: list[str]) -> bool:
+    """Whether the Group and Delivery filters are shown: always up to ``Settings.filter_choices`` of each, beyond
+    it once the manager turns them on (on from the start when the URL filters by them). Off, they filter nothing."""
+    if max(len(groups), len(deliveries)) <= settings().filter_choices:
+        return True
+    if "by_name" not in st.session_state:
+        st.session_state["by_name"] = bool(st.session_state.get("group") or st.session_state.get("delivery"))
+    return bool(column.toggle(
+        "Filter by group or delivery", key="by_name",
+        help=f"This programme has {len(groups):,} groups and {len(deliveries):,} deliveries: their lists are sent to "
+             "your browser only while this is on, which slows every change a little. The search box finds a group "
+             "or a delivery by part of its name."))
+
+
 def filter_inputs(as_of: datetime) -> Filters:
     """The overview's filters over the board at ``as_of``, seeded from and written back to the query string."""
     groups, deliveries = filter_options(as_of)
@@ -199,8 +213,11 @@ def filter_inputs(as_of: datetime) -> Filters:
     query_default("closing", lambda v: int(v[0]), 0)
     top = st.columns([2, 3, 3])
     statuses = top[0].multiselect("Status", list(STATUS_CHOICES), key="status")
-    chosen_groups = top[1].multiselect("Group", groups, key="group")
-    chosen_deliveries = top[2].multiselect("Delivery", deliveries, key="delivery")
+    chosen_groups: list[str] = []
+    chosen_deliveries: list[str] = []
+    if _by_name(top[1], groups, deliveries):
+        chosen_groups = top[1].multiselect("Group", groups, key="group")
+        chosen_deliveries = top[2].multiselect("Delivery", deliveries, key="delivery")
     bottom = st.columns([3, 2])
     starts = bottom[0].date_input("Sessions starting between", key="starts", format="YYYY-MM-DD")
     closing = bottom[1].number_input("Blocked, window closing within (days; 0 = off)", min_value=0, step=1,

@@ -228,3 +228,37 @@ def test_until_a_scan_is_imported_no_page_works_out_a_receipt(make_app, app_engi
     at = make_app("overview", as_of=AS_OF).run()
     assert not at.exception and "Complete" in metrics(at) and "scans" in at.dataframe[0].value.columns
     assert worked_out
+
+
+def test_beyond_the_choices_limit_the_group_and_delivery_lists_are_sent_only_when_turned_on(make_app, programme,
+                                                                                            monkeypatch):
+    """Beyond ``Settings.filter_choices`` groups or deliveries, the Group and Delivery filters are not sent until
+    the manager turns them on (each rerun would send every name); off, they filter nothing and leave the URL; on,
+    they filter as always; turned off again, the table is whole again. Up to the limit they are always there."""
+    at = make_app(as_of=AS_OF).run()
+    assert {w.key for w in at.multiselect} >= {"group", "delivery"} and not at.toggle
+    everyone = len(at.dataframe[0].value)
+    monkeypatch.setenv("SCANREADY_FILTER_CHOICES", "3")
+    at = make_app(as_of=AS_OF).run()
+    assert not at.exception
+    assert "group" not in {w.key for w in at.multiselect} and "delivery" not in {w.key for w in at.multiselect}
+    assert at.toggle(key="by_name").value is False
+    assert len(at.dataframe[0].value) == everyone
+    at.toggle(key="by_name").set_value(True).run()
+    assert len(at.multiselect(key="group").options) > 3
+    at.multiselect(key="group").set_value(["Chopin 8B"]).run()
+    assert set(at.dataframe[0].value["group"]) == {"Chopin 8B"}
+    assert at.query_params["group"] == "Chopin 8B"
+    at.toggle(key="by_name").set_value(False).run()
+    assert len(at.dataframe[0].value) == everyone
+    assert "group" not in at.query_params
+
+
+def test_a_link_that_filters_by_group_opens_with_the_group_filter_on_beyond_the_limit(make_app, programme,
+                                                                                      monkeypatch):
+    monkeypatch.setenv("SCANREADY_FILTER_CHOICES", "3")
+    at = make_app(as_of=AS_OF, group="Chopin 8B").run()
+    assert not at.exception
+    assert at.toggle(key="by_name").value is True
+    assert at.multiselect(key="group").value == ["Chopin 8B"]
+    assert set(at.dataframe[0].value["group"]) == {"Chopin 8B"}
