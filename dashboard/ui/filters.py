@@ -189,11 +189,9 @@ def search_board(shown: Board, text: str) -> tuple[Board, list[int] | None]:
     return Board(shown.as_of, [shown.checklists[i] for i in positions], shown.activity_imported_at), positions
 
 
-def _by_name(column: Any, groups: list[str], deliveries: list[str]) -> bool:
-    """Whether the Group and Delivery filters are shown: always up to ``Settings.filter_choices`` of each, beyond
-    it once the manager turns them on (on from the start when the URL filters by them). Off, they filter nothing."""
-    if max(len(groups), len(deliveries)) <= settings().filter_choices:
-        return True
+def _turned_on(column: Any, groups: list[str], deliveries: list[str]) -> bool:
+    """Whether a manager has turned on the Group and Delivery filters of a programme of more than
+    ``Settings.filter_choices`` of either (on from the start when the URL filters by them). Off, they filter nothing."""
     if "by_name" not in st.session_state:
         st.session_state["by_name"] = bool(st.session_state.get("group") or st.session_state.get("delivery"))
     return bool(column.toggle(
@@ -215,9 +213,11 @@ def filter_inputs(as_of: datetime) -> Filters:
     statuses = top[0].multiselect("Status", list(STATUS_CHOICES), key="status")
     chosen_groups: list[str] = []
     chosen_deliveries: list[str] = []
-    if _by_name(top[1], groups, deliveries):
-        chosen_groups = top[1].multiselect("Group", groups, key="group")
-        chosen_deliveries = top[2].multiselect("Delivery", deliveries, key="delivery")
+    many = max(len(groups), len(deliveries)) > settings().filter_choices
+    if not many or _turned_on(top[1], groups, deliveries):
+        where = (top[1], top[2]) if not many else st.columns(2)  # beyond the limit: a row of their own, under it
+        chosen_groups = where[0].multiselect("Group", groups, key="group")
+        chosen_deliveries = where[1].multiselect("Delivery", deliveries, key="delivery")
     bottom = st.columns([3, 2])
     starts = bottom[0].date_input("Sessions starting between", key="starts", format="YYYY-MM-DD")
     closing = bottom[1].number_input("Blocked, window closing within (days; 0 = off)", min_value=0, step=1,
