@@ -92,6 +92,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def programme(server: Server) -> Server:
     """The module's dashboard with the example programme around 16 Mar 2027 in its store (imported directly)."""
+    load_example(server)
+    return server
+
+
+def load_example(server: Server) -> None:
+    """The example programme around 16 Mar 2027 imported into ``server``'s store (directly, not through a page)."""
     engine = make_engine(f"sqlite:///{server.store}")
     try:
         migrate(engine)
@@ -100,7 +106,6 @@ def programme(server: Server) -> Server:
     finally:
         engine.dispose()
     assert outcome.import_id is not None, outcome.validation.to_dict()
-    return server
 
 
 @pytest.fixture

@@ -12,8 +12,26 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from dashboard.ui.tables import reason  # its rule is tested in tests/app/test_glance_pages.py
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT, Server, open_page, rerun, table_rows
-from tests.e2e.test_dashboard_journeys import AS_OF, TWO_WEEKS_BEFORE, board, counts, metric_values, query
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RUN_TIMEOUT,
+    Server,
+    load_example,
+    open_page,
+    rerun,
+    streamlit_server,
+    table_rows,
+)
+from tests.e2e.test_dashboard_journeys import (
+    AS_OF,
+    TWO_WEEKS_BEFORE,
+    board,
+    counts,
+    expect_rows,
+    metric_values,
+    query,
+)
 
 try:
     from playwright.sync_api import Browser, Locator, Page, expect
@@ -226,3 +244,35 @@ def test_an_import_says_so_once_and_leads_to_the_overview(page: Page, empty_serv
         page.get_by_role("link", name="See the readiness overview").click()
     expect(page.get_by_role("heading", name="Readiness overview")).to_be_visible()
     expect(metric_values(page)).to_have_count(4)
+
+
+def test_beyond_the_choices_limit_the_group_filter_comes_when_turned_on(wide: Page, tmp_path, monkeypatch) -> None:
+    """A programme with more groups than ``SCANREADY_FILTER_CHOICES``: the overview shows a toggle instead of the
+    Group and Delivery lists; turned on, they appear and filter; turned off, the whole table is back and the URL
+    forgets the group."""
+    monkeypatch.setenv("SCANREADY_FILTER_CHOICES", "3")  # the example programme has more groups than that
+    with streamlit_server(tmp_path) as server:
+        load_example(server)
+        exam_day = board(server, AS_OF)
+        chopin = [c.session.session_name for c in exam_day.checklists if c.session.group_name == "Chopin 8B"]
+        assert sorted(chopin) == CHOPIN_8B
+        open_page(wide, f"{server.url}/?as_of={AS_OF}&zone=UTC")
+        expect(metric_values(wide)).to_have_text(counts(exam_day))
+        expect(wide.get_by_role("combobox", name="Group")).to_have_count(0)
+        with rerun(wide):
+            wide.get_by_text("Filter by group or delivery").click()
+        expect(wide.get_by_role("combobox", name="Delivery")).to_have_count(1)
+        wide.get_by_role("combobox", name="Group").click()
+        with rerun(wide):
+            wide.get_by_role("option", name="Chopin 8B").click()
+        wide.keyboard.press("Escape")
+        expect(wide.get_by_text(f"3 of {len(exam_day.checklists):,} paper sessions, blocked first.")).to_be_visible()
+        expect_rows(grid(wide), 3)
+        assert sorted(named(row["session"]) for row in table_rows(grid(wide))) == CHOPIN_8B
+        assert query(wide)["group"] == ["Chopin 8B"]
+        with rerun(wide):
+            wide.get_by_text("Filter by group or delivery").click()
+        expect(wide.get_by_role("combobox", name="Group")).to_have_count(0)
+        expect(metric_values(wide)).to_have_text(counts(exam_day))
+        expect_rows(grid(wide), len(exam_day.checklists))
+        assert "group" not in query(wide)
