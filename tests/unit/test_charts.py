@@ -152,6 +152,17 @@ def test_the_forecast_per_day_is_the_split_of_each_window():
     assert {day.isoformat(): sheets for day, sheets in forecast.items()} == reference.to_dict()
     assert list(forecast) == sorted(forecast)
     assert spread.forecast_per_day([]) == {}
+    nothing_expected = (at("2027-05-01T08:00"), at("2027-05-03T08:00"), 0)  # no sheets: on no day, even as 0
+    assert spread.forecast_per_day([*spans, nothing_expected]) == spread.forecast_per_day(spans)
+
+
+def test_with_received_adds_the_pages_of_each_day_of_the_series():
+    series = volume.daily_series(ODD)
+    first, second = series["date"].iloc[0], series["date"].iloc[3]
+    added = volume.with_received(series, {first: 5, second: 7, "2030-01-01": 9})  # a day outside: not shown
+    assert added["received"].tolist() == [5 if day == first else 7 if day == second else 0 for day in series["date"]]
+    assert added.drop(columns="received").equals(series)
+    assert volume.with_received(series, None)["received"].tolist() == [0] * len(series)
 
 
 def test_sessions_without_a_window_are_counted_as_unscheduled():
