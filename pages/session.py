@@ -26,7 +26,7 @@ def render() -> None:
         st.title("Session")
         st.error(f"No paper session named “{st.query_params.get('session', '')}” is stored. Search for it by name "
                  "below.", icon=":material/search_off:")
-    name = st.selectbox("Session", names, key="session_name", placeholder="Type part of a session's name")
+    name = ui.session_choice(names)
     if name is None:
         return
     st.query_params["session"] = name

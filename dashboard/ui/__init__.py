@@ -44,6 +44,7 @@ from dashboard.ui.filters import (
     overview_table,
     search_board,
     search_input,
+    session_choice,
     ticked_row,
 )
 from dashboard.ui.imports import (
@@ -80,7 +81,7 @@ __all__ = [
     "database", "dates_line", "door", "door_page", "engine", "filter_inputs", "filter_options", "history",
     "import_and_rerun", "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets", "overview_link",
     "overview_table", "plain", "read_data_version", "receipt_board", "receipt_filter", "receipt_metrics", "review",
-    "search_board", "search_input", "session_receipt", "settings", "show_verdict", "shown_board", "status_metrics",
-    "ticked_row", "timeline_chart", "timeline_rows", "timeline_section", "upload_options", "verdict",
+    "search_board", "search_input", "session_choice", "session_receipt", "settings", "show_verdict", "shown_board",
+    "status_metrics", "ticked_row", "timeline_chart", "timeline_rows", "timeline_section", "upload_options", "verdict",
     "volume_and_review", "volume_chart", "volume_frames", "volume_section", "welcome",
 ]

@@ -16,7 +16,7 @@ from dashboard import services, store
 from dashboard.errors import ScanreadyError
 from dashboard.services import Board, Filters
 from dashboard.ui.data import board_table, cached_board, data_version, filter_options, settings, table_of
-from dashboard.ui.tables import STATUS_CHOICES
+from dashboard.ui.tables import STATUS_CHOICES, plain
 
 
 def query_default(key: str, parse: Callable[[list[str]], Any], default: Any, *, param: str | None = None) -> None:
@@ -175,6 +175,32 @@ def search_input() -> str:
     else:
         st.query_params.pop("search", None)
     return text.strip()
+
+
+SESSIONS_LISTED = 100  # sessions a search lists in the Session choice of a programme beyond the choices limit
+
+
+def session_choice(names: list[str]) -> str | None:
+    """The Session choice of the session page: every paper session's name up to ``Settings.filter_choices`` of
+    them; beyond, the session shown and the first ``SESSIONS_LISTED`` whose name contains the text of a search box
+    above it (each rerun would send every name: 0.2 s of opening a session at 10,000 of them, in Chromium)."""
+    current = st.session_state.get("session_name")
+    if len(names) <= settings().filter_choices:
+        return st.selectbox("Session", names, key="session_name", placeholder="Type part of a session's name")
+    text = st.text_input("Find a session", key="session_search", icon=":material/search:",
+                         placeholder=f"Part of a session's name: {len(names):,} are stored").strip()
+    needle = text.casefold()
+    found = [name for name in names if needle in name.casefold()] if needle else []
+    listed = found[:SESSIONS_LISTED]
+    if current is not None and current not in listed:
+        listed.insert(0, current)
+    if len(found) > SESSIONS_LISTED:
+        st.caption(f"{len(found):,} sessions match “{plain(text)}”: the first {SESSIONS_LISTED} are listed, type "
+                   "more of the name.")
+    elif needle and not found:
+        st.caption(f"No session's name contains “{plain(text)}”.")
+    return st.selectbox("Session", listed, key="session_name",
+                        placeholder="Find a session above, then choose it here")
 
 
 def search_board(shown: Board, text: str) -> tuple[Board, list[int] | None]:

@@ -12,7 +12,7 @@ from streamlit.util import calc_hash
 
 from dashboard import services
 from dashboard.config import Settings
-from dashboard.ui.tables import STATE_ICON
+from dashboard.ui.tables import STATE_ICON, plain
 from tests.app.conftest import AS_OF
 from tests.factories import LINKS, NEW_GROUPS, csv_bytes, session
 
@@ -262,3 +262,42 @@ def test_a_link_that_filters_by_group_opens_with_the_group_filter_on_beyond_the_
     assert at.toggle(key="by_name").value is True
     assert at.multiselect(key="group").value == ["Chopin 8B"]
     assert set(at.dataframe[0].value["group"]) == {"Chopin 8B"}
+
+
+def test_beyond_the_choices_limit_the_session_page_lists_the_sessions_a_search_finds(make_app, programme,
+                                                                                    monkeypatch):
+    """Beyond ``Settings.filter_choices`` sessions, the session page's Session choice holds the session shown and
+    those whose name contains what is typed in "Find a session" (not every name: each rerun would send them all);
+    picking one opens it. Up to the limit, every name is listed."""
+    shown = "History grade 8 - Chopin 8B"
+    at = make_app("session", session=shown, as_of=AS_OF).run()
+    everyone = at.selectbox(key="session_name").options
+    assert len(everyone) > 3 and not at.text_input
+    monkeypatch.setenv("SCANREADY_FILTER_CHOICES", "3")
+    at = make_app("session", session=shown, as_of=AS_OF).run()
+    assert not at.exception
+    assert at.selectbox(key="session_name").options == [shown]
+    assert at.title[-1].value == shown
+    at.text_input(key="session_search").input("erasmus").run()
+    erasmus = [name for name in everyone if "erasmus" in name.casefold()]
+    assert erasmus and at.selectbox(key="session_name").options == [shown, *erasmus]
+    assert at.selectbox(key="session_name").value == shown
+    at.selectbox(key="session_name").set_value(erasmus[0]).run()
+    assert at.title[-1].value == erasmus[0]
+    assert at.query_params["session"] == erasmus[0]
+    at.text_input(key="session_search").input("no such <b>name</b>").run()
+    assert at.selectbox(key="session_name").options == [erasmus[0]]
+    # the text as typed, its markdown escaped (the page shows "<b>name</b>", neither bold nor markup)
+    assert f"No session's name contains “{plain('no such <b>name</b>')}”." in [c.value for c in at.caption]
+
+
+def test_a_search_matching_more_sessions_than_are_listed_says_so(make_app, programme, monkeypatch):
+    monkeypatch.setenv("SCANREADY_FILTER_CHOICES", "3")
+    monkeypatch.setattr("dashboard.ui.filters.SESSIONS_LISTED", 2)
+    at = make_app("session", session="History grade 8 - Chopin 8B", as_of=AS_OF).run()
+    at.text_input(key="session_search").input("science").run()
+    options = at.selectbox(key="session_name").options
+    assert options[0] == "History grade 8 - Chopin 8B" and len(options) == 3  # the session shown, two that match
+    assert all("science" in name.casefold() for name in options[1:])
+    assert any(c.value.endswith("sessions match “science”: the first 2 are listed, type more of the name.")
+               for c in at.caption)
