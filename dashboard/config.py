@@ -39,8 +39,8 @@ class Settings(BaseSettings):
     # and to send, and nobody scrolls through it.
     table_rows: int = TABLE_ROWS
     # Beyond this many groups (or deliveries), the Group and Delivery filters are sent to the browser only once a
-    # manager turns them on: every rerun sends every choice (0.2 s of each rerun with 10,000 of both, in Chromium),
-    # and the search box finds a group or a delivery by part of its name meanwhile.
+    # manager turns them on, and beyond this many sessions the session page lists those a search finds: every rerun
+    # sends every choice (0.2 s of each rerun with 10,000 names, in Chromium).
     filter_choices: int = FILTER_CHOICES
 
 
