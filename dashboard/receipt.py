@@ -265,9 +265,6 @@ def receipt_days(forecast: Mapping[date, int], received: Mapping[date, int], as_
     return out
 
 
-DAY_COLUMNS = list(ReceiptDay._fields)
-
-
 def receipt_document(as_of: datetime, receipts: Iterable[SessionReceipt],
                      days: Iterable[ReceiptDay]) -> dict[str, Any]:
     """The CLI's JSON: as_of, the sessions (in the order given) and the days."""

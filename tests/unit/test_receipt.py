@@ -19,7 +19,6 @@ from hypothesis import given, settings, strategies as st
 
 from dashboard import receipt as receipt_module
 from dashboard.receipt import (
-    DAY_COLUMNS,
     Receipt,
     ReceiptDay,
     ReceiptSnapshot,
@@ -187,13 +186,13 @@ FIRST_TWO = dict(list(FORECAST.items())[:2])
 
 
 def columns(days: list[ReceiptDay]) -> dict[str, list[Any]]:
-    return {name: [getattr(day, name) for day in days] for name in DAY_COLUMNS}
+    return {name: [getattr(day, name) for day in days] for name in ReceiptDay._fields}
 
 
 def test_receipt_days_on_a_small_example() -> None:
     received = {date(2027, 3, 15): 3, date(2027, 3, 17): 40}
     days = receipt_days(FORECAST, received, at("2027-03-17T12:00:00Z"))
-    assert DAY_COLUMNS == ["date", "forecast", "received", "cumulative_forecast", "cumulative_received"]
+    assert ReceiptDay._fields == ("date", "forecast", "received", "cumulative_forecast", "cumulative_received")
     assert columns(days) == {
         "date": ["2027-03-15", "2027-03-16", "2027-03-17", "2027-03-18", "2027-03-19"],
         "forecast": [0, 100, 100, 100, 52],
