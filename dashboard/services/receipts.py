@@ -65,31 +65,29 @@ class ReceiptBoard:
         return {day.date: day.received for day in self.days if day.received}
 
 
-def _snapshots(rows: Sequence[ReceiptRow]) -> Iterator[ReceiptSnapshot]:
-    """Receipt snapshots from the store's rows: the target is the started test-takers' sheets once activity is
-    imported for the session, else the enrolled ones' (the same arithmetic as the checklist's)."""
+def _snapshots(rows: Sequence[ReceiptRow]) -> Iterator[tuple[ReceiptSnapshot, int]]:
+    """Receipt snapshots from the store's rows, each with the session's expected sheets (its forecast): the target
+    is the started test-takers' sheets once activity is imported for the session, else the enrolled ones' (the same
+    arithmetic as the checklist's)."""
     moment = lru_cache(maxsize=None)(store.stored_moment)  # sessions share few windows: each read once
     for row in rows:
         start, end = moment(row.scan_upload_start), moment(row.scan_upload_end)
         expected = expected_sheets(row.test_takers, row.total_interactions, row.sheets_per_interaction)
         started = (expected_sheets(row.started, row.total_interactions, row.sheets_per_interaction)
                    if row.with_activity else None)
-        yield ReceiptSnapshot(row.session_name, row.group_name, receipt.target_sheets(expected, started),
-                              row.received, start, end, row.timezone)
+        yield (ReceiptSnapshot(row.session_name, row.group_name, receipt.target_sheets(expected, started),
+                               row.received, start, end, row.timezone), expected)
 
 
 def receipt_board(*, db: Session, as_of: datetime | None = None, capacity: int | None = None) -> ReceiptBoard:
     """Every paper session's receipt at ``as_of`` (default: now) with a scanning ``capacity`` in pages a day."""
     moment = (as_of or datetime.now(UTC)).astimezone(UTC)
     with collector_paused():
-        rows = store.receipt_rows(db=db, as_of=moment)
-        snapshots = list(_snapshots(rows))
-        sessions = receipt.order_receipts(receipt.evaluate_receipts(snapshots, as_of=moment, capacity=capacity))
-        forecast = forecast_per_day([
-            (s.scan_upload_start, s.scan_upload_end,
-             expected_sheets(r.test_takers, r.total_interactions, r.sheets_per_interaction))
-            for s, r in zip(snapshots, rows, strict=True)
-            if s.scan_upload_start is not None and s.scan_upload_end is not None])
+        judged = list(_snapshots(store.receipt_rows(db=db, as_of=moment)))
+        sessions = receipt.order_receipts(receipt.evaluate_receipts([s for s, _ in judged], as_of=moment,
+                                                                    capacity=capacity))
+        forecast = forecast_per_day([(s.scan_upload_start, s.scan_upload_end, expected) for s, expected in judged
+                                     if s.scan_upload_start is not None and s.scan_upload_end is not None])
         received = store.received_per_day(db=db, as_of=moment)
     days = receipt.receipt_days(forecast, received, moment)
     return ReceiptBoard(moment, capacity, sessions, days, store.scans_received(db=db))
@@ -98,7 +96,7 @@ def receipt_board(*, db: Session, as_of: datetime | None = None, capacity: int |
 def session_receipt(*, db: Session, name: str, as_of: datetime) -> SessionReceipt | None:
     """One paper session's receipt at ``as_of`` (None when no such paper session is stored)."""
     rows = store.receipt_rows(db=db, as_of=as_of, names=[name])
-    found = receipt.evaluate_receipts(_snapshots(rows), as_of=as_of, capacity=None)
+    found = receipt.evaluate_receipts([s for s, _ in _snapshots(rows)], as_of=as_of, capacity=None)
     return found[0] if found else None
 
 
