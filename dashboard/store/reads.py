@@ -65,10 +65,8 @@ def stored_sessions(*, db: Session, names: Iterable[str] = (), groups: Iterable[
     columns = [SESSIONS.c[name] for name in StoredSession._fields]
     found: dict[str, StoredSession] = {}
     if len(wanted_names) + len(wanted_groups) > CHUNK:
-        for row in db.execute(select(*columns)).fetchall():
-            if row[0] in wanted_names or row[1] in wanted_groups:
-                found[row[0]] = StoredSession(*row)
-        return list(found.values())
+        every = map(StoredSession._make, db.execute(select(*columns)).fetchall())
+        return [s for s in every if s.session_name in wanted_names or s.group_name in wanted_groups]
     for column, wanted in ((SESSIONS.c.session_name, wanted_names), (SESSIONS.c.group_name, wanted_groups)):
         for chunk in chunks(sorted(wanted)):
             for row in db.execute(select(*columns).where(column.in_(chunk))).fetchall():

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from dashboard import services
+from dashboard import services, store
 from dashboard.config import Settings
 from dashboard.services.imports import ImportOptions, ImportOutcome
 from dashboard.store.base import CHUNK
@@ -126,3 +126,15 @@ def test_the_same_row_again_is_unchanged(db: Session) -> None:
     again = load(db, ("activity.csv", activity_csv(row)))
     assert again.by_kind["activity"].to_dict() == {"created": 0, "updated": 0, "unchanged": 1, "removed": 0}
     assert statuses(db) == {"finished": 1}
+
+
+def test_stored_sessions_by_one_pass_are_those_found_by_name_or_group(db: Session) -> None:
+    """``store.stored_sessions`` reads by IN lists up to ``CHUNK`` names and groups, and by one pass over the table
+    beyond: both find the sessions named or in the groups asked for, and only those."""
+    load(db, ("s.csv", sessions_csv(*(session(f"History {i:02d}", group=f"Class {i % 5}") for i in range(40)))))
+    names, groups = [f"History {i:02d}" for i in (1, 2, 3)], ["Class 4"]
+    wanted = {f"History {i:02d}" for i in range(40) if i in (1, 2, 3) or i % 5 == 4}
+    few = store.stored_sessions(db=db, names=names, groups=groups)
+    many = store.stored_sessions(db=db, names=[*names, *(f"Nobody {i}" for i in range(CHUNK))], groups=groups)
+    assert {s.session_name for s in few} == {s.session_name for s in many} == wanted
+    assert sorted(few) == sorted(many)
