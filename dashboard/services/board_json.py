@@ -13,14 +13,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, BinaryIO
 
 import orjson
 
 from dashboard.readiness import (
     STATUS_ORDER,
-    Deadline,
-    GroupItem,
     Item,
     State,
     Status,
@@ -47,9 +46,10 @@ class _Dates:
     head: bytes  # "submitted":…,"window":…
     items: bytes  # submitted, window, schedule
     states: tuple[State, ...]
-    deadline: Deadline
-    warnings: tuple[str, ...]
-    scan_upload_end: datetime | None
+    deadline: State  # the launched item's state when no one has started
+    unstarted: list[bytes]  # that item's JSON either side of the tally's lead
+    warnings: bytes
+    places: dict[Status, tuple[int, datetime]]  # the board's place of a session with these dates, by status
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +61,19 @@ class _Counts:
     between: bytes  # the enrolment item after the group's name, the roles item up to it
     tail: bytes  # the roles item after the group's name
     states: tuple[State, ...]
-    launched: Item | None
-    launch_lead: str
-    warnings: tuple[str, ...]
+    launched: Item | None  # the launched item when someone started (else the dates' deadline decides it)
+    launched_json: bytes
+    launch_lead: bytes  # the lead's JSON text, when no one started
+    warnings: bytes
 
 
 def _item(item: Item) -> bytes:
     return orjson.dumps(item.to_dict())
 
 
-def _around_group(item: GroupItem) -> list[bytes]:
-    return orjson.dumps(item.naming(_HOLE).to_dict()).split(orjson.dumps(_HOLE)[1:-1])
+def _around(item: Item) -> list[bytes]:
+    """``item``'s JSON either side of ``_HOLE`` in its sentence."""
+    return _item(item).split(orjson.dumps(_HOLE)[1:-1])
 
 
 def _dates(row: ReadinessRow, as_of: datetime) -> _Dates:
@@ -80,54 +82,58 @@ def _dates(row: ReadinessRow, as_of: datetime) -> _Dates:
     timing = evaluate_timing(row.timezone, end, submission, scan_start, scan_end, as_of)
     return _Dates(head=orjson.dumps({"submitted": timing.submitted, "window": timing.window})[1:-1],
                   items=b",".join(map(_item, timing.items)), states=tuple(i.state for i in timing.items),
-                  deadline=timing.deadline, warnings=timing.warnings, scan_upload_end=scan_end)
+                  deadline=timing.deadline.state, unstarted=_around(timing.deadline.after(_HOLE)),
+                  warnings=orjson.dumps(timing.warnings)[1:-1],
+                  places={status: board_place(status, scan_end, as_of) for status in STATUS_ORDER})
 
 
 def _counts(row: ReadinessRow) -> _Counts:
     tally = evaluate_tally(row.test_takers, row.scan_uploaders, row.started, row.with_activity,
                            row.total_interactions, row.sheets_per_interaction)
-    (enrolment, after_enrolment), (roles, after_roles) = _around_group(tally.enrolment), _around_group(tally.roles)
+    enrolment, after_enrolment = _around(tally.enrolment.naming(_HOLE))
+    roles, after_roles = _around(tally.roles.naming(_HOLE))
     sheets = orjson.dumps({"expected_sheets": tally.expected_sheets, "started_sheets": tally.started_sheets})
     return _Counts(head=orjson.dumps({"enrolled": row.test_takers, "launched": row.started})[1:-1],
                    lead=sheets[1:-1] + b',"items":[' + enrolment, between=after_enrolment + b"," + roles,
                    tail=after_roles, states=(tally.enrolment.state, tally.roles.state), launched=tally.launched,
-                   launch_lead=tally.lead, warnings=tally.warnings)
+                   launched_json=b"" if tally.launched is None else _item(tally.launched),
+                   launch_lead=_text(tally.lead), warnings=orjson.dumps(tally.warnings)[1:-1])
 
 
-@dataclass(frozen=True, slots=True)
-class _Verdict:
-    """What a pair of (dates, counts) says: the launched item's JSON, the status's, the warnings'."""
-
-    launched: bytes
-    status: Status
-    status_json: bytes
-    warnings: bytes
-
-
-def _verdict(dates: _Dates, counts: _Counts) -> _Verdict:
-    launched = counts.launched or dates.deadline.after(counts.launch_lead)
-    status = status_of((*counts.states, launched.state, *dates.states))
-    return _Verdict(_item(launched), status, orjson.dumps(status),
-                    orjson.dumps([*dates.warnings, *counts.warnings])[1:-1])
+# The columns a row is judged by: its zone and dates, its counts (looked up as one tuple each, made in C).
+_DATES_OF = attrgetter("timezone", "end_date", "submission_date", "scan_upload_start", "scan_upload_end")
+_NAMES_OF = attrgetter("session_name", "group_name", "delivery_id")
+_COUNTS_OF = attrgetter("test_takers", "scan_uploaders", "started", "with_activity", "total_interactions",
+                        "sheets_per_interaction")
+_Judged = tuple[ReadinessRow, _Dates, _Counts, bytes, bytes, bytes]  # a row, its dates, counts, launched, status,
+# warnings
 
 
 def write_board_json(rows: Iterable[ReadinessRow], as_of: datetime, out: BinaryIO) -> dict[str, int]:
     """Write the board's JSON (``Board.to_dict``) of the store's readiness rows at ``as_of`` (aware, UTC) to
-    ``out``; return how many sessions are in each status. Every session is judged before a byte is written."""
+    ``out``; return how many sessions are in each status. Every session is judged before a byte is written.
+
+    A session's launched item joins its counts and its dates (when no one started, the tally's lead and the
+    deadline's clause), and its status all of its states: the distinct pairs number in the tens of thousands at
+    programme scale, so neither is judged per pair. The item is put together from pieces, and the status is
+    ``status_of`` once per distinct list of states (a few dozen)."""
     dates_of: dict[tuple[Any, ...], _Dates] = {}
     counts_of: dict[tuple[Any, ...], _Counts] = {}
-    verdicts: dict[tuple[int, int], _Verdict] = {}
+    statuses: dict[tuple[Any, ...], Status] = {}
+    status_json = {status: orjson.dumps(status) for status in STATUS_ORDER}
     # Visited by name, each place's list is in name order already (the board sorts by place, then name).
-    places: defaultdict[tuple[int, datetime], list[tuple[ReadinessRow, _Dates, _Counts, _Verdict]]] = defaultdict(list)
-    for row in sorted(rows, key=lambda r: r.session_name):
-        key = (row.timezone, row.end_date, row.submission_date, row.scan_upload_start, row.scan_upload_end)
-        d = dates_of.get(key) or dates_of.setdefault(key, _dates(row, as_of))
-        counted = (row.test_takers, row.scan_uploaders, row.started, row.with_activity, row.total_interactions,
-                   row.sheets_per_interaction)
-        c = counts_of.get(counted) or counts_of.setdefault(counted, _counts(row))
-        pair = (id(d), id(c))
-        v = verdicts.get(pair) or verdicts.setdefault(pair, _verdict(d, c))
-        places[board_place(v.status, d.scan_upload_end, as_of)].append((row, d, c, v))
+    places: defaultdict[tuple[int, datetime], list[_Judged]] = defaultdict(list)
+    for row in sorted(rows, key=attrgetter("session_name")):
+        d = dates_of.get(key := _DATES_OF(row)) or dates_of.setdefault(key, _dates(row, as_of))
+        c = counts_of.get(counted := _COUNTS_OF(row)) or counts_of.setdefault(counted, _counts(row))
+        if c.launched is None:
+            launched, launched_state = d.unstarted[0] + c.launch_lead + d.unstarted[1], d.deadline
+        else:
+            launched, launched_state = c.launched_json, c.launched.state
+        status = (statuses.get(states := (c.states, launched_state, d.states))
+                  or statuses.setdefault(states, status_of((*c.states, launched_state, *d.states))))
+        warnings = d.warnings + b"," + c.warnings if d.warnings and c.warnings else d.warnings or c.warnings
+        places[d.places[status]].append((row, d, c, launched, status_json[status], warnings))
     order = sorted(places)
     out.write(b'{"as_of":%b,"sessions":[' % orjson.dumps(iso_utc(as_of)))
     _write_joined(out, (entry for place in order for entry in _entries(places[place])))
@@ -136,15 +142,15 @@ def write_board_json(rows: Iterable[ReadinessRow], as_of: datetime, out: BinaryI
             for status, rank in STATUS_ORDER.items()}
 
 
-def _entries(judged: list[tuple[ReadinessRow, _Dates, _Counts, _Verdict]]) -> Iterator[bytes]:
+def _entries(judged: list[_Judged]) -> Iterator[bytes]:
     """Each session's entry, in ``Checklist.to_dict``'s order of keys."""
-    dumps = orjson.dumps
-    for row, d, c, v in judged:
-        group = _text(row.group_name)
+    dumps, names = orjson.dumps, _NAMES_OF
+    for row, d, c, launched, status, warnings in judged:
+        name, group_name, delivery = names(row)
+        group = dumps(group_name)[1:-1]
         yield (b'{"session_name":%b,"group_name":"%b","delivery_id":%b,"status":%b,%b,%b,%b%b%b%b%b,%b,%b],'
-               b'"warnings":[%b]}' % (dumps(row.session_name), group, dumps(row.delivery_id), v.status_json,
-                                      c.head, d.head, c.lead, group, c.between, group, c.tail, v.launched, d.items,
-                                      v.warnings))
+               b'"warnings":[%b]}' % (dumps(name), group, dumps(delivery), status, c.head, d.head, c.lead, group,
+                                      c.between, group, c.tail, launched, d.items, warnings))
 
 
 def _write_joined(out: BinaryIO, entries: Iterable[bytes], batch: int = 1_000) -> None:
