@@ -3,6 +3,10 @@
 A payload is the file's validated records, column by column, as compressed JSON: the fields it set (sessions: only
 the columns its file had), the links a complete roster removed and the groups it made complete. Never a password:
 the link files' passwords are blanked when read, long before. Dates are UTC and read back as aware datetimes.
+
+Compressed with Zstandard at level 1: 100,000 sessions' 31 MB of JSON in 0.02 s to 1.2 MB, where zlib's fastest level
+took 0.08 s to 2.6 MB (and reads back three times slower). Payloads written before it (migration 0007 and imports
+until then) are zlib streams, told apart by their first bytes, and read as they are.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import orjson
 from dashboard.store.base import ACTIVITY, SESSIONS
 from models import UTCDateTime
 
-_LEVEL = 1  # zlib's fastest: a million links compress to a few megabytes in about a tenth of a second
+_LEVEL = 1  # Zstandard's fastest standard level
+_ZSTD_FRAME = b"\x28\xb5\x2f\xfd"  # a Zstandard frame's magic number; a zlib stream starts with 0x78
 _DATES = frozenset(column.name for table in (SESSIONS, ACTIVITY) for column in table.columns
                    if isinstance(column.type, UTCDateTime))
 
@@ -46,12 +51,14 @@ def encode(payload: Payload) -> bytes:
     """The payload as compressed JSON (orjson writes aware datetimes in ISO 8601)."""
     document = {"columns": payload.columns, "fields": payload.fields, "synced": payload.synced,
                 "removed": payload.removed}
-    return zlib.compress(orjson.dumps(document), _LEVEL)
+    import zstandard  # here, not at the top: every command imports the store, few write a payload
+
+    return zstandard.ZstdCompressor(level=_LEVEL).compress(orjson.dumps(document))
 
 
 def decode(data: bytes) -> Payload:
     """A payload read back: date columns as aware UTC datetimes (each distinct text parsed once)."""
-    document = orjson.loads(zlib.decompress(data))
+    document = orjson.loads(_decompress(data))
     columns: dict[str, list[Any]] = document["columns"]
     for name in _DATES & columns.keys():
         moments: dict[str | None, datetime | None] = {None: None}
@@ -61,6 +68,14 @@ def decode(data: bytes) -> Payload:
         columns[name] = list(map(moments.__getitem__, values))
     return Payload(columns, tuple(document["fields"]), tuple(document["synced"]),
                    [tuple(link) for link in document["removed"]])
+
+
+def _decompress(data: bytes) -> bytes:
+    if data[:4] != _ZSTD_FRAME:
+        return zlib.decompress(data)  # written before payloads were Zstandard frames
+    import zstandard
+
+    return zstandard.ZstdDecompressor().decompress(data)  # the frame records its size: read in one piece
 
 
 def payload_of(columns: Mapping[str, Sequence[Any]], names: Sequence[str], **extra: Any) -> Payload:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
+import zstandard
 from sqlalchemy import text
 
 from dashboard import services
@@ -32,7 +32,8 @@ def test_no_password_is_stored_anywhere(tmp_path: Path, store_url: str):
     assert PASSWORD not in repr(outcome.to_dict())
     # What the import keeps for undo is compressed, so grepping the files cannot see into it: read it back.
     with engine.connect() as connection:
-        payloads = [zlib.decompress(data) for (data,) in connection.execute(text("SELECT payload FROM import_file"))]
+        stored = connection.execute(text("SELECT payload FROM import_file")).scalars().all()
+    payloads = [zstandard.ZstdDecompressor().decompress(data) for data in stored]
     assert len(payloads) == 1 and b'"ana"' in payloads[0] and PASSWORD.encode() not in payloads[0]
     if store_url.startswith("sqlite"):
         engine.dispose()
