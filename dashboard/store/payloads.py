@@ -78,6 +78,7 @@ def _decompress(data: bytes) -> bytes:
     return zstandard.ZstdDecompressor().decompress(data)  # the frame records its size: read in one piece
 
 
-def payload_of(columns: Mapping[str, Sequence[Any]], names: Sequence[str], **extra: Any) -> Payload:
-    """A payload of the ``names`` columns of ``columns`` (lists copied: the caller's may change later)."""
-    return Payload({name: list(columns[name]) for name in names}, **extra)
+def payload_of(columns: Mapping[str, list[Any]], names: Sequence[str], **extra: Any) -> Payload:
+    """A payload of the ``names`` columns of ``columns``, sharing the caller's lists (not copied: a million links'
+    columns took 0.03 s to copy): encode it before they change."""
+    return Payload({name: columns[name] for name in names}, **extra)
