@@ -369,3 +369,22 @@ def test_import_options_as_a_new_user_gives_them(tmp_path):
     assert "Complete rosters: group 'Class 4A' loses 1 link." in preview.stdout.splitlines()
     synced = run("import", tmp_path / "only-ana.csv", "--sync-links", "--db", url, cwd=tmp_path)
     assert synced.stdout.splitlines()[-1] == "Imported (import 3): 1 enrolment link removed, 1 unchanged."
+
+
+def test_main_leaves_the_collector_as_it_found_it_and_the_command_turns_it_off(files, tmp_path):
+    """``main`` runs in processes that live on (these tests): its bulk steps pause the cyclic collector and turn it
+    back on. The ``scanready`` command, a process of its own, keeps it off (``cli.run``)."""
+    import gc
+
+    assert gc.isenabled()
+    assert main(["import", str(files["good"]), "--db", f"sqlite:///{tmp_path / 'in-process.db'}"]) == 0
+    assert gc.isenabled()
+    probe = ("import atexit, gc, sys; from dashboard.cli import run; "
+             "atexit.register(lambda: sys.stderr.write(f'collector on: {gc.isenabled()}')); "
+             f"sys.argv = ['scanready', 'import', {str(files['good'])!r}, '--db', "
+             f"{'sqlite:///' + str(tmp_path / 'command.db')!r}]; run()")
+    process = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=300, check=False)
+    assert process.returncode == 0, process.stderr
+    assert process.stderr.endswith("collector on: False")
+    assert "Imported (import 1): 2 sessions created." in process.stdout, process.stdout
