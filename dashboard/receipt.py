@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Literal, NamedTuple
 
 from dashboard.readiness import WindowState, scan_window_state
@@ -206,12 +207,15 @@ def evaluate_receipts(snapshots: Iterable[ReceiptSnapshot], *, as_of: datetime,
     judged: dict[tuple[Any, ...], Receipt] = {}
     out = []
     for s in snapshots:
-        key = (s.target, s.received, s.scan_upload_start, s.scan_upload_end, s.timezone)
-        receipt = judged.get(key)
+        receipt = judged.get(key := _JUDGED_BY(s))
         if receipt is None:
-            receipt = judged[key] = _judge(*key, as_of, capacity)
+            target, received, start, end, zone = key
+            receipt = judged[key] = _judge(target, received, start, end, zone, as_of, capacity)
         out.append(SessionReceipt(s.session_name, s.group_name, receipt))
     return out
+
+
+_JUDGED_BY = attrgetter("target", "received", "scan_upload_start", "scan_upload_end", "timezone")  # _judge's order
 
 
 def shortfall_rank(receipt: Receipt) -> int:
@@ -230,8 +234,12 @@ def order_receipts(receipts: Iterable[SessionReceipt]) -> list[SessionReceipt]:
     """Short sessions first: by ``shortfall_rank``, then the gap between received and target (largest first), then
     the closing moment (earliest first, sessions without one last), then session and group name."""
     far = datetime.max.replace(tzinfo=UTC)
-    return sorted(receipts, key=lambda s: (shortfall_rank(s.receipt), -abs(s.receipt.target - s.receipt.received),
-                                           s.receipt.closes_at or far, s.session_name, s.group_name))
+
+    def key(s: SessionReceipt) -> tuple[Any, ...]:
+        r = s.receipt
+        return shortfall_rank(r), -abs(r.target - r.received), r.closes_at or far, s.session_name, s.group_name
+
+    return sorted(receipts, key=key)
 
 
 class ReceiptDay(NamedTuple):

@@ -45,11 +45,14 @@ def split(total: int, days: int) -> list[int]:
 def forecast_per_day(spans: Iterable[Span]) -> dict[date, int]:
     """The sheets expected per UTC day over the days of ``spans``' windows, in date order: only days some window
     with sheets covers (0 on such a day is kept). Sessions share few windows and totals: each alike span is split
-    once and counted as many times as it occurs."""
+    once and counted as many times as it occurs, and each window's days are listed once."""
     per_day: dict[date, int] = {}
+    days_of: dict[tuple[datetime, datetime], list[date]] = {}
     for (start, end, total), sessions in Counter(span for span in spans if span[2] > 0).items():
-        first, days = window_days(start, end)
-        for offset, sheets in enumerate(split(total, days)):
-            day = first + timedelta(days=offset)
+        days = days_of.get(window := (start, end))
+        if days is None:
+            first, count = window_days(start, end)
+            days = days_of[window] = [first + timedelta(days=offset) for offset in range(count)]
+        for day, sheets in zip(days, split(total, len(days)), strict=True):
             per_day[day] = per_day.get(day, 0) + sheets * sessions
     return dict(sorted(per_day.items()))

@@ -346,7 +346,7 @@ def test_missing_and_state_follow_target_and_received(target: int, received: int
 
 # --- What the module may import ------------------------------------------------------------------------------------
 
-ALLOWED = {"__future__", "collections.abc", "datetime", "functools", "typing", "dashboard.readiness",
+ALLOWED = {"__future__", "collections.abc", "datetime", "functools", "operator", "typing", "dashboard.readiness",
            "dashboard.wording"}
 
 
