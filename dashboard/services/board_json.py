@@ -105,8 +105,8 @@ _DATES_OF = attrgetter("timezone", "end_date", "submission_date", "scan_upload_s
 _NAMES_OF = attrgetter("session_name", "group_name", "delivery_id")
 _COUNTS_OF = attrgetter("test_takers", "scan_uploaders", "started", "with_activity", "total_interactions",
                         "sheets_per_interaction")
-_Judged = tuple[ReadinessRow, _Dates, _Counts, bytes, bytes, bytes]  # a row, its dates, counts, launched, status,
-# warnings
+# A row, its dates and counts, and the JSON of its launched item, its status and its warnings.
+_Judged = tuple[ReadinessRow, _Dates, _Counts, bytes, bytes, bytes]
 
 
 def write_board_json(rows: Iterable[ReadinessRow], as_of: datetime, out: BinaryIO) -> dict[str, int]:
