@@ -19,12 +19,13 @@ from typing import Any
 
 import orjson
 
-from dashboard.store.base import ACTIVITY, SESSIONS
+from dashboard.store.base import ACTIVITY, SCANS, SESSIONS
 from models import UTCDateTime
 
 _LEVEL = 1  # Zstandard's fastest standard level
 _ZSTD_FRAME = b"\x28\xb5\x2f\xfd"  # a Zstandard frame's magic number; a zlib stream starts with 0x78
-_DATES = frozenset(column.name for table in (SESSIONS, ACTIVITY) for column in table.columns
+# The date columns of every table a payload holds records of (links have none): read back as moments, not text.
+_DATES = frozenset(column.name for table in (SESSIONS, ACTIVITY, SCANS) for column in table.columns
                    if isinstance(column.type, UTCDateTime))
 
 

@@ -155,6 +155,48 @@ def test_undoing_a_scan_import_removes_its_batches_and_a_session_takes_its_batch
     assert received(db) == {}
 
 
+
+def test_undoing_a_later_log_gives_a_batch_its_earlier_pages_and_time_back(db):
+    """The later log changed a batch's pages and time; undoing it replays the earlier log's record, whose time
+    comes back from the stored payload as a moment (it came back as text, and the undo failed)."""
+    load(db, *PROGRAMME)
+    load(db, ("a.csv", scans_csv({"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00Z",
+                                  "batch_id": "b1"})))
+    later = load(db, ("b.csv", scans_csv({"session_name": "History 4A", "pages": "7",
+                                          "received_at": "2027-03-19T10:00:00Z", "batch_id": "b1"})))
+    assert [(b.pages, b.received_at) for b in store.session_batches(db=db, name="History 4A")] == [
+        (7, datetime(2027, 3, 19, 10, tzinfo=UTC))]
+    undone = services.undo_import(db=db, import_id=later.import_id, now=NOW)
+    db.commit()
+    assert undone.by_kind["scans"].to_dict() == {"removed": 0, "restored": 1, "kept": 0}
+    assert [(b.pages, b.received_at) for b in store.session_batches(db=db, name="History 4A")] == [
+        (5, datetime(2027, 3, 18, 10, tzinfo=UTC))]
+    assert received(db)["History 4A"] == (5, 12, "partial")
+
+
+
+def test_what_an_import_keeps_for_undo_reads_back_as_its_files_held_it(db):
+    """Every kind of file's payload (sessions, links, activity, a scan log) decodes to the records validated, with
+    the same types: a date of any kind's columns read back as text would be replayed as text by an undo."""
+    from sqlalchemy import select
+
+    from dashboard.store.base import IMPORT_FILES
+    from dashboard.store.payloads import decode
+
+    outcome = load(db, *PROGRAMME, ("a.csv", csv_bytes(ACTIVITY, [
+        {"session_name": "History 4A", "user_username": "ana", "status": "finished",
+         "started_at": "2027-03-16T08:05:00Z", "finished_at": "2027-03-16T09:00:00Z"}])),
+        ("log.csv", scans_csv({"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00Z",
+                               "batch_id": "b1"})))
+    stored = dict(db.execute(select(IMPORT_FILES.c.file_name, IMPORT_FILES.c.payload)).all())
+    assert set(stored) == {"s.csv", "l.csv", "a.csv", "log.csv"}
+    for report in outcome.validation.reports:
+        columns = decode(stored[report.file]).columns
+        for name, values in columns.items():
+            assert values == report.columns[name], (report.file, name)
+            assert [type(v) for v in values] == [type(v) for v in report.columns[name]], (report.file, name)
+
+
 T = OPENS + timedelta(days=1)
 
 
