@@ -22,7 +22,7 @@ from dashboard.config import Settings
 from dashboard.db import make_engine, migrate
 from dashboard.errors import ScanreadyError
 from dashboard.services import ImportOptions
-from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, PAPER, csv_bytes, session, stored_session
+from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, PAPER, csv_bytes, scans_csv, session, stored_session
 
 NOW = datetime(2028, 1, 1, tzinfo=UTC)
 SESSION_COLUMNS = ("session_name, group_name, delivery_id, timezone, start_date, submission_date, paper_enabled, "
@@ -30,11 +30,14 @@ SESSION_COLUMNS = ("session_name, group_name, delivery_id, timezone, start_date,
 
 
 def content(db: Session) -> dict[str, list[tuple[Any, ...]]]:
-    """Everything but the history and the provenance: sessions, links and activity as plain rows."""
+    """Everything but the history and the provenance: sessions, links, activity and scanned batches as plain
+    rows."""
     queries = {"sessions": f"SELECT {SESSION_COLUMNS} FROM exam_session ORDER BY session_name",
                "links": "SELECT group_name, user_username, group_role FROM group_link ORDER BY 1, 2, 3",
                "activity": "SELECT s.session_name, a.user_username, a.status, a.started_at, a.finished_at "
-                           "FROM activity a JOIN exam_session s ON s.id = a.session_id ORDER BY 1, 2"}
+                           "FROM activity a JOIN exam_session s ON s.id = a.session_id ORDER BY 1, 2",
+               "scans": "SELECT s.session_name, b.batch_key, b.pages, b.received_at, b.batch_id, b.source, b.file_name "
+                        "FROM scan_batch b JOIN exam_session s ON s.id = b.session_id ORDER BY 1, 2"}
     return {name: [tuple(r) for r in db.execute(text(sql))] for name, sql in queries.items()}
 
 
@@ -65,7 +68,13 @@ def activity_file(*rows: tuple[str, str, str, str, str]) -> tuple[str, bytes]:
     return "a.csv", csv_bytes(ACTIVITY, [dict(zip(ACTIVITY, row, strict=True)) for row in rows])
 
 
-EMPTY = {"sessions": [], "links": [], "activity": []}
+def scan_log(*rows: tuple[str, str, str, str], name: str = "log.csv") -> tuple[str, bytes]:
+    """A scanning centre's log: (session name, pages, received at, batch id)."""
+    return name, scans_csv(*({"session_name": n, "pages": p, "received_at": at, "batch_id": b}
+                             for n, p, at, b in rows))
+
+
+EMPTY = {"sessions": [], "links": [], "activity": [], "scans": []}
 
 
 def test_a_and_b_hold_the_same_rows_undo_a_keeps_them(db):
@@ -266,6 +275,10 @@ def random_import(rng: random.Random) -> tuple[list[tuple[str, bytes]], bool]:
                                rng.choice(("", f"2028-06-12T0{hour}:30:00Z")))
                 for name in names for user in rng.sample(USERS, rng.randint(1, 2))}
         files.append(activity_file(*rows.values()))
+    if names and rng.random() < 0.5:  # batches b1 and b2 again and again: a later log changes their pages and time
+        batches = {(name, batch): (name, str(rng.randint(1, 9)), f"2028-06-1{rng.randint(3, 4)}T10:00:00Z", batch)
+                   for name in names for batch in rng.sample(("b1", "b2"), rng.randint(1, 2))}
+        files.append(scan_log(*batches.values(), name=rng.choice(("log.csv", "centre.csv"))))
     return files, bool(links) and rng.random() < 0.4
 
 
