@@ -49,6 +49,10 @@ class FileReport:
     # The file's own name of a field's column where it differs (an export's "Login" for user_username), so that a
     # later check names the column the manager sees.
     sources: dict[str, str] = field(default_factory=dict)
+    # A session file without a session_timezone column: for each date field, whether each record's value had no
+    # offset. Read in UTC here, it is read again in the session's stored zone once the store is known
+    # (``services.checks``), as a local time is read in the session's zone.
+    local: dict[str, list[bool]] = field(default_factory=dict)
     header_line: int = 1
 
     @property
@@ -64,6 +68,7 @@ class FileReport:
         """Keep only the records at indexes ``rows``, in that order (the valid ones, or those a later check lets
         through): a file with errors keeps its valid records, which the checks across files rely on."""
         self.columns = {name: [column[i] for i in rows] for name, column in self.columns.items()}
+        self.local = {name: [flags[i] for i in rows] for name, flags in self.local.items()}
         self.lines = [self.lines[i] for i in rows]
 
     def drop_failed(self) -> None:

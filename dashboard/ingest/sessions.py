@@ -109,6 +109,7 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     if unknown:
         data["extra"] = [_extra(unknown, values) for values in zip(*(columns[name] for name in unknown), strict=True)]
     report.columns = {name: data[name] for name in fields}
+    report.local = {FIELDS[column]: flags for column, flags in check.local.items()}
     report.lines = list(table.lines)
 
 
@@ -123,6 +124,7 @@ class _Checker:
 
     def __init__(self, lines: list[int], columns: dict[str, list[str]], report: FileReport) -> None:
         self.lines, self.columns, self.report = lines, columns, report
+        self.local: dict[str, list[bool]] = {}  # without a session_timezone column: the values read in UTC
 
     def column(self, name: str) -> list[str]:
         return self.columns[name] if name in self.columns else [""] * len(self.lines)
@@ -228,6 +230,8 @@ class _Checker:
             self.report.error(self.lines[i], name, values[i], failed[pairs[i]])
         if naive:
             rows = [i for i, pair in enumerate(pairs) if pair in naive]
+            if "session_timezone" not in self.columns:  # the stored session's zone, if any, reads them again
+                self.local[name] = [pair in naive for pair in pairs]
             self.report.warn(self.lines[rows[0]], name, values[rows[0]],
                              f"{len(rows):,} value(s) of {name} have no time zone (first here); they were "
                              "read in the session's time zone (UTC when it has none).")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -45,6 +46,7 @@ def check_against_store(reports: list[FileReport], *, db: Session, sessions: Map
                         now: datetime) -> None:
     """Every rule that needs the store, written into the reports. ``sessions`` maps a TAO export's file name to
     the session a manager chose for all its rows; ``now`` is when the upload's PDFs are received."""
+    _local_dates_in_stored_zones(reports, db=db)
     _same_group(reports, db=db)
     _same_delivery_once_launched(reports, db=db)
     uploaded_groups = {group for report in _session_reports(reports) for group in report.columns["group_name"]}
@@ -62,6 +64,21 @@ def check_against_store(reports: list[FileReport], *, db: Session, sessions: Map
 
 def _session_reports(reports: Iterable[FileReport]) -> list[FileReport]:
     return [r for r in reports if r.kind == "sessions" and r.count]
+
+
+def _local_dates_in_stored_zones(reports: list[FileReport], *, db: Session) -> None:
+    """A session file without a session_timezone column leaves a stored session's zone as it is: its dates without
+    an offset are read in that zone, as a local time always is (the ingest read them in UTC, knowing no zone). A
+    session not stored yet has no zone: UTC stands."""
+    for report in (r for r in _session_reports(reports) if r.local):
+        c = report.columns
+        names = {c["session_name"][i] for flags in report.local.values() for i, flag in enumerate(flags) if flag}
+        zones = {s.session_name: s.timezone for s in store.stored_sessions(db=db, names=names) if s.timezone}
+        for name, flags in report.local.items():
+            values = c[name]
+            for i in [i for i, flag in enumerate(flags) if flag and c["session_name"][i] in zones]:
+                wall = values[i].replace(tzinfo=None)  # the time as written: read in UTC, so its UTC is its text
+                values[i] = wall.replace(tzinfo=ZoneInfo(zones[c["session_name"][i]])).astimezone(UTC)
 
 
 def _uploaded_sessions(reports: list[FileReport], *, db: Session) -> dict[str, KnownSession]:
