@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, select, tuple_, update
@@ -41,14 +43,17 @@ Link = tuple[str, str, str]  # (group, user, role)
 
 
 def fold_links(keys: set[Link], history: History) -> dict[Link, int | None]:
-    """Each link's presence after the history: the import that last listed it, None when absent."""
+    """Each link's presence after the history: the import that last listed it, None when absent. An import's link
+    files count as one, as the import applied them: a complete roster split over several files (staff in one,
+    test-takers in another) is their union, and each file's groups lose only the links none of them lists."""
     state: dict[Link, int | None] = dict.fromkeys(keys)
     by_group: dict[str, list[Link]] = {}
     for key in keys:
         by_group.setdefault(key[0], []).append(key)
-    for ident, payload in history:
-        listed = set(payload.rows(LINK)) & keys
-        for group in payload.synced:
+    for ident, entries in groupby(history, key=itemgetter(0)):  # the history is in import order, file by file
+        payloads = [payload for _, payload in entries]
+        listed = set().union(*(payload.rows(LINK) for payload in payloads)) & keys
+        for group in {group for payload in payloads for group in payload.synced}:
             for key in by_group.get(group, ()):
                 if key not in listed:
                     state[key] = None
