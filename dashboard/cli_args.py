@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from dashboard.config import MAX_CAPACITY
+
 
 def parser() -> argparse.ArgumentParser:
     found = argparse.ArgumentParser(prog="scanready", description="Get TAO paper-based sessions ready for scanning.")
@@ -67,11 +69,13 @@ def _upload_options(command: argparse.ArgumentParser) -> None:
 
 
 def _capacity(text: str) -> int:
-    """``--capacity``: a whole number of sheets per day, at least 1."""
+    """``--capacity``: a whole number of sheets per day, from 1 to ``MAX_CAPACITY``."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of sheets") from None
     if value < 1:
         raise argparse.ArgumentTypeError("the capacity must be at least 1 sheet per day")
+    if value > MAX_CAPACITY:
+        raise argparse.ArgumentTypeError(f"the capacity can be at most {MAX_CAPACITY:,} sheets per day")
     return value

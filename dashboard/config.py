@@ -16,6 +16,10 @@ MAX_FILE_MB = 200
 OFFLOAD_MB = 5
 TABLE_ROWS = 10_000
 FILTER_CHOICES = 1_000
+# The largest numbers a manager can give: a scanner's capacity (sheets a day, the CLI's --capacity and the charts
+# page) and "blocked, window closing within" (days, the overview). Beyond them no chart, date or table holds.
+MAX_CAPACITY = 10_000_000
+MAX_CLOSING_DAYS = 3_660
 
 
 class Settings(BaseSettings):

@@ -24,8 +24,8 @@ def render() -> None:
         st.session_state["session_name"] = names[0] if wanted is None else wanted if wanted in names else None
     if st.session_state["session_name"] is None:
         st.title("Session")
-        st.error(f"No paper session named “{st.query_params.get('session', '')}” is stored. Search for it by name "
-                 "below.", icon=":material/search_off:")
+        st.error(f"No paper session named “{ui.plain(st.query_params.get('session', ''))}” is stored. Search for it "
+                 "by name below.", icon=":material/search_off:")
     name = ui.session_choice(names)
     if name is None:
         return
@@ -47,7 +47,7 @@ def render() -> None:
 
 def _show(detail: SessionDetail) -> None:
     checklist, session = detail.checklist, detail.checklist.session
-    st.title(session.session_name, anchor=False)
+    st.title(ui.plain(session.session_name), anchor=False)
     st.markdown(f"{ui.STATUS_ICON[checklist.status]} · group {ui.plain(session.group_name)} · "
                 f"delivery {ui.plain(session.delivery_id)}")
     st.caption(ui.plain(ui.dates_line(session)))

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
         validate_files as validate_files,
     )
     from dashboard.services.readiness import (
+        AS_OF_EARLIEST as AS_OF_EARLIEST,
+        AS_OF_LATEST as AS_OF_LATEST,
         CSV_COLUMNS as CSV_COLUMNS,
         Board as Board,
         Filters as Filters,
@@ -59,8 +61,9 @@ if TYPE_CHECKING:
 _HOMES: dict[str, tuple[str, ...]] = {
     "imports": ("ImportOptions", "ImportOutcome", "Progress", "UndoOutcome", "Validation", "example_programme",
         "import_files", "recent_imports", "session_count", "templates", "undo_import", "validate_files",),
-    "readiness": ("CSV_COLUMNS", "Board", "Filters", "SessionDetail", "filter_board", "paper_session_names",
-        "parse_as_of", "readiness_board", "readiness_csv", "review_report", "session_detail", "write_readiness_json",),
+    "readiness": ("AS_OF_EARLIEST", "AS_OF_LATEST", "CSV_COLUMNS", "Board", "Filters", "SessionDetail",
+        "filter_board", "paper_session_names", "parse_as_of", "readiness_board", "readiness_csv", "review_report",
+        "session_detail", "write_readiness_json",),
     "receipts": ("ReceiptBoard", "receipt_board", "receipt_csv", "received_per_day", "session_batches",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

@@ -123,15 +123,24 @@ def session_detail(*, db: Session, name: str, as_of: datetime | None = None) -> 
                          session_batches(db=db, name=name, as_of=board.as_of))
 
 
+# The moments an "as of" may be: wide enough for any programme, narrow enough that a moment shown in any zone, or
+# a few years after it (sessions closing within N days), stays a date Python can write.
+AS_OF_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+AS_OF_LATEST = datetime(2999, 12, 31, 23, 59, tzinfo=UTC)
+
+
 def parse_as_of(text: str) -> datetime:
-    """An "as of" moment from ISO 8601 text (a date alone means its start, UTC)."""
+    """An "as of" moment from ISO 8601 text (a date alone means its start, UTC), from 1900 to 2999."""
     value = text.strip()
     if len(value) == 10:
         value += "T00:00:00Z"
     try:
-        return parse_datetime(value)[0]
+        moment = parse_datetime(value)[0]
     except ValueError as exc:
         raise ScanreadyError(f"The date {text!r} {exc}.") from exc
+    if not AS_OF_EARLIEST <= moment <= AS_OF_LATEST:
+        raise ScanreadyError(f"The date {text!r} is outside the years an as-of can be (1900 to 2999).")
+    return moment
 
 
 def paper_session_names(*, db: Session) -> list[str]:
@@ -166,7 +175,7 @@ def filter_board(board: Board, filters: Filters) -> Board:
                 and (filters.closing_within_days is None
                      or (checklist.status == "blocked" and closes is not None and board.as_of <= closes <= horizon)))
 
-    return Board(board.as_of, [c for c in board.checklists if keep(c)])
+    return Board(board.as_of, [c for c in board.checklists if keep(c)], board.activity_imported_at)
 
 
 def review_report(board: Board, *, capacity: int | None = None, scope: str | None = None,

@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, volume
+from dashboard.config import MAX_CAPACITY
 from dashboard.export import safe_csv
 from dashboard.services import Board, Filters
 from dashboard.ui.data import receipt_board, review, timeline_chart, timeline_rows, volume_chart, volume_frames
+from dashboard.ui.filters import query_default, whole
 
 ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
                                         "delivery": "delivery and status"}
@@ -55,11 +57,9 @@ def timeline_section(shown: Board, filters: Filters) -> None:
 
 def capacity_input() -> int | None:
     """The scanner's capacity in sheets a day (None: not given), kept in the URL as ``?capacity=``."""
-    if "capacity" not in st.session_state:  # first run: the URL may carry it, as the overview's filters do
-        raw = st.query_params.get("capacity", "")
-        st.session_state["capacity"] = int(raw) if raw.isdigit() else 0
-    capacity = int(st.number_input("Scanner capacity (sheets per day; 0 = none)", min_value=0, step=50,
-                                   key="capacity") or 0) or None
+    query_default("capacity", lambda v: whole(v[0], MAX_CAPACITY), 0)  # the URL may carry it, as filters do
+    capacity = int(st.number_input("Scanner capacity (sheets per day; 0 = none)", min_value=0,
+                                   max_value=MAX_CAPACITY, step=50, key="capacity") or 0) or None
     if capacity:
         st.query_params["capacity"] = str(capacity)
     else:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import services, store
+from dashboard.config import MAX_CLOSING_DAYS
 from dashboard.errors import ScanreadyError
 from dashboard.services import Board, Filters
 from dashboard.ui.data import board_table, cached_board, data_version, filter_options, settings, table_of
@@ -29,6 +30,10 @@ def query_default(key: str, parse: Callable[[list[str]], Any], default: Any, *, 
             st.session_state[key] = default
 
 
+# The as-of widget's range, a wall time in any zone: a day inside the range of an as-of (``services.parse_as_of``),
+# so that no zone's offset takes it out.
+_EARLIEST = (services.AS_OF_EARLIEST + timedelta(days=1)).replace(tzinfo=None)
+_LATEST = (services.AS_OF_LATEST - timedelta(days=1)).replace(tzinfo=None)
 SHARED_KEYS = ("as_of", "as_of_zone", "status", "by_name", "group", "delivery", "starts", "closing", "search")
 BROWSER = "browser"  # the as-of zone choice that follows each viewer's browser (the default, not written to the URL)
 _SHOWN_IN = "as_of_shown_in"  # the zone in which the as-of widget's value is written (not a widget: kept as is)
@@ -67,6 +72,13 @@ def _zone_choice(raw: list[str]) -> str:
     raise ValueError(f"unknown zone {raw[0]!r}")
 
 
+def whole(text: str, most: int) -> int:
+    """A whole number from the URL, from 0 to ``most`` (ASCII digits only: ``int`` also reads "²" and "٣")."""
+    if not (text.isascii() and text.isdigit()) or int(text) > most:
+        raise ValueError(f"{text!r} is not a whole number from 0 to {most:,}")
+    return int(text)
+
+
 def _local(moment: datetime, zone: str) -> datetime:
     """``moment`` as the as-of widget shows it: its wall time in ``zone``, without a zone."""
     return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
@@ -86,6 +98,7 @@ def as_of_input(zones: Callable[[datetime], Iterable[str | None]] = lambda _: ()
     left, right = st.columns([3, 2])
     # 15-minute steps: zones such as Asia/Kolkata (+05:30) or Asia/Kathmandu (+05:45) show whole UTC hours too.
     local = left.datetime_input(f"As of ({zone})", key="as_of", step=timedelta(minutes=15), format="YYYY-MM-DD",
+                                min_value=_EARLIEST, max_value=_LATEST,
                                 help="See the programme as it will be at that moment. Type a date and a time and "
                                      "press Enter, or pick them in the calendar and click outside it.")
     as_of = (local or _local(now, zone)).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
@@ -234,7 +247,7 @@ def filter_inputs(as_of: datetime) -> Filters:
     query_default("group", lambda v: [g for g in v if g in groups], [])
     query_default("delivery", lambda v: [d for d in v if d in deliveries], [])
     query_default("starts", lambda v: tuple(date.fromisoformat(d) for d in v[:2]), ())
-    query_default("closing", lambda v: int(v[0]), 0)
+    query_default("closing", lambda v: whole(v[0], MAX_CLOSING_DAYS), 0)
     top = st.columns([2, 3, 3])
     statuses = top[0].multiselect("Status", list(STATUS_CHOICES), key="status")
     chosen_groups: list[str] = []
@@ -246,8 +259,8 @@ def filter_inputs(as_of: datetime) -> Filters:
         chosen_deliveries = where[1].multiselect("Delivery", deliveries, key="delivery")
     bottom = st.columns([3, 2])
     starts = bottom[0].date_input("Sessions starting between", key="starts", format="YYYY-MM-DD")
-    closing = bottom[1].number_input("Blocked, window closing within (days; 0 = off)", min_value=0, step=1,
-                                     key="closing")
+    closing = bottom[1].number_input("Blocked, window closing within (days; 0 = off)", min_value=0,
+                                     max_value=MAX_CLOSING_DAYS, step=1, key="closing")
     values = {"status": statuses, "group": chosen_groups, "delivery": chosen_deliveries,
               "starts": [d.isoformat() for d in starts] if isinstance(starts, tuple) else [],
               "closing": [str(closing)] if closing else []}

@@ -20,6 +20,7 @@ from dashboard.ui.data import data_version, database, settings
 from dashboard.ui.tables import (
     PROBLEM_ROW_HEIGHT,
     history_frame,
+    plain,
     preview_frame,
     problems_column_config,
     problems_frame,
@@ -69,7 +70,7 @@ def option_widgets(validation: Validation, session_names: Sequence[str]) -> None
     uploaded = sorted({name for r in reports if r.kind == "sessions" for name in r.columns.get("session_name", ())})
     choices = [BY_LOGIN, *sorted(set(session_names) | set(uploaded))]
     for report in exports:
-        st.selectbox(f"Session of this export: {report.file}", choices, key=f"export_session::{report.file}",
+        st.selectbox(f"Session of this export: {plain(report.file)}", choices, key=f"export_session::{report.file}",
                      format_func=lambda name: name or "Match each row by its login's group and delivery",
                      help="TAO's Portal exports one session per file: name it, or let each row find its session "
                           "through the groups in which its login is a test-taker.")
@@ -112,7 +113,7 @@ def show_verdict(validation: Validation) -> None:
                            mime="text/csv", icon=":material/download:", on_click="ignore")
     for report in validation.reports:
         if report.valid and report.count:
-            with st.expander(f"Preview of {report.file} ({report.rows:,} rows)"):
+            with st.expander(f"Preview of {plain(report.file)} ({report.rows:,} rows)"):
                 st.dataframe(preview_frame(report), hide_index=True)
 
 

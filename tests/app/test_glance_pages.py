@@ -18,6 +18,7 @@ from sqlmodel import Session
 from dashboard import db as db_module, services
 from dashboard.readiness import ITEMS
 from dashboard.ui import filters, tables
+from dashboard.ui.tables import plain
 from dashboard.wording import ITEM_RULES, ITEM_TITLES
 from tests.app.conftest import AS_OF
 from tests.factories import NEW_GROUPS, csv_bytes, session
@@ -184,7 +185,7 @@ def test_a_programme_beyond_the_tables_rows_sends_its_first_rows_and_says_so(mak
     at.text_input(key="search").input("").run()
     at.session_state["board"] = {"selection": {"rows": [4], "columns": [], "cells": []}}
     at.run()
-    assert at.title[-1].value == everyone[4].session.session_name
+    assert at.title[-1].value == plain(everyone[4].session.session_name)  # the name as Markdown shows it
 
 
 def test_ticking_a_row_opens_its_session_without_sending_the_table_again(make_app, programme, monkeypatch):
@@ -198,7 +199,7 @@ def test_ticking_a_row_opens_its_session_without_sending_the_table_again(make_ap
     at.session_state["board"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
     assert not at.exception
-    assert at.title[-1].value == name and at.query_params["session"] == name
+    assert at.title[-1].value == plain(name) and at.query_params["session"] == name
     assert (at.query_params["as_of"], at.query_params["zone"]) == (AS_OF, "Europe/Warsaw")
     assert not drawn
 
@@ -206,12 +207,12 @@ def test_ticking_a_row_opens_its_session_without_sending_the_table_again(make_ap
 def test_an_unknown_session_in_the_url_is_not_found_and_the_search_is_offered(make_app, programme):
     at = make_app("session", session="History grade 9 - Nowhere", as_of=AS_OF).run()
     assert not at.exception
-    assert at.error[0].value.startswith("No paper session named “History grade 9 - Nowhere” is stored.")
+    assert at.error[0].value.startswith(f"No paper session named “{plain('History grade 9 - Nowhere')}” is stored.")
     assert at.selectbox(key="session_name").value is None  # no other session shown in its place
     assert [t.value for t in at.title] == ["Session"]
     assert at.query_params["session"] == "History grade 9 - Nowhere"  # the URL is not rewritten
     at.selectbox(key="session_name").set_value("History grade 8 - Chopin 8B").run()
-    assert not at.error and at.title[-1].value == "History grade 8 - Chopin 8B"
+    assert not at.error and at.title[-1].value == plain("History grade 8 - Chopin 8B")
     assert at.query_params["session"] == "History grade 8 - Chopin 8B"
 
 

@@ -137,7 +137,7 @@ def test_a_session_named_like_html_is_shown_as_text(make_app, app_engine):
         db.commit()
     at = make_app("session", session=name).run()
     assert not at.exception
-    assert at.title[0].value == name
+    assert at.title[0].value == plain(name)  # drawn as the name, not as its markup
     header = at.markdown[0].value
     assert "\\<b\\>bold\\</b\\>" in header
     assert "<b>" not in header.replace("\\<b\\>", "")
@@ -277,13 +277,13 @@ def test_beyond_the_choices_limit_the_session_page_lists_the_sessions_a_search_f
     at = make_app("session", session=shown, as_of=AS_OF).run()
     assert not at.exception
     assert at.selectbox(key="session_name").options == [shown]
-    assert at.title[-1].value == shown
+    assert at.title[-1].value == plain(shown)
     at.text_input(key="session_search").input("erasmus").run()
     erasmus = [name for name in everyone if "erasmus" in name.casefold()]
     assert erasmus and at.selectbox(key="session_name").options == [shown, *erasmus]
     assert at.selectbox(key="session_name").value == shown
     at.selectbox(key="session_name").set_value(erasmus[0]).run()
-    assert at.title[-1].value == erasmus[0]
+    assert at.title[-1].value == plain(erasmus[0])
     assert at.query_params["session"] == erasmus[0]
     at.text_input(key="session_search").input("no such <b>name</b>").run()
     assert at.selectbox(key="session_name").options == [erasmus[0]]

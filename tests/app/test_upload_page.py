@@ -178,7 +178,7 @@ def test_a_tao_export_asks_for_its_session_and_imports_every_row_there(make_app,
     at.file_uploader[0].set_value([("portal.csv", read("tao_portal_results.csv"), "text/csv")]).run()
     assert not at.exception
     choice = at.selectbox(key="export_session::portal.csv")
-    assert choice.label == "Session of this export: portal.csv"
+    assert choice.label == "Session of this export: portal\\.csv"  # the file's name with its Markdown made inert
     assert choice.options == ["Match each row by its login's group and delivery", "History 4A", "History 4B"]
     # Matched by login, only Ana is a test-taker of a paper session, but of delivery d1, not the export's.
     assert list(at.dataframe[1].value["severity"]) == ["warning"] * 4
