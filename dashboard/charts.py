@@ -46,6 +46,10 @@ _RUNNING_BOTTOM, _DAILY_TOP = "height * 0.3", "height * 0.38"
 # chart, titles and legend too, in it, which left a few rows or the volume's panels a sliver).
 _FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 LEGEND_LABEL_LIMIT = 180  # px of a group's or delivery's name in the volume's legend
+# Altair refuses a chart of more than 5,000 data rows (MaxRowsError), a guard for data sent to a browser row by
+# row. These charts draw rows already counted (a day of the volume, a page of the timeline): a scan window typed
+# 2042 for 2028 is 5,000 days of them, and the review and the Charts page failed on it. Set once, for the process.
+alt.data_transformers.disable_max_rows()
 
 Theme = Literal["light", "dark"]
 

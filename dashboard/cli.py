@@ -52,14 +52,21 @@ def _read(paths: Sequence[str], *, max_mb: int) -> tuple[list[tuple[str, bytes]]
     """The files' bytes, and the names of those refused for their size (not read: the CLI never swaps)."""
     files, too_big = [], []
     for path in paths:
+        name = _readable(Path(path).name)
         try:
             if Path(path).stat().st_size > max_mb * 1_000_000:
-                too_big.append(Path(path).name)
+                too_big.append(name)
                 continue
-            files.append((Path(path).name, Path(path).read_bytes()))
+            files.append((name, Path(path).read_bytes()))
         except OSError as exc:
             raise _UsageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     return files, too_big
+
+
+def _readable(name: str) -> str:
+    """A file's name as text: a name that is not UTF-8 (its bytes kept by Python as surrogates, which neither JSON
+    nor the store can hold) with each byte it cannot read shown as \ufffd."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _read_or_refuse(args: argparse.Namespace, *, max_mb: int) -> list[tuple[str, bytes]] | None:

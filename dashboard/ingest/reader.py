@@ -19,13 +19,16 @@ from dashboard.errors import FileFormatError
 from dashboard.ingest.report import Problem
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
-# Control characters other than tab, CR and LF: a field holding one comes from a corrupt file.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab, CR and LF, and the C1 controls (U+0080 to U+009F, a terminal's CSI among them):
+# a field holding one comes from a corrupt file.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # a C1 control in UTF-8 (in Windows-1252, 0x80 to 0x9f are letters)
 # Long fields are reported by the row rules, not refused by the csv module: its field limit is raised once, here
 # (a process-wide setting; nothing else in scanready reads CSV with the csv module's default limit in mind).
 csv.field_size_limit(1 << 30)
-# Every byte but those control characters, which keep their code in UTF-8 and Windows-1252.
-_NOT_CONTROL = bytes(byte for byte in range(256) if not CONTROL.match(chr(byte)))
+# Every byte but the C0 controls and DEL, which keep their code in UTF-8 and Windows-1252.
+_NOT_CONTROL = bytes(byte for byte in range(256) if not _C0.match(chr(byte)))
 # Every character str.strip() removes (str.isspace), listed rather than found among 1.1M code points at start-up.
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
@@ -146,7 +149,7 @@ def _has_control(data: bytes, text: str) -> bool:
     """Whether the file holds a control character: a scan of the bytes in C, or of the text when UTF-16."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return CONTROL.search(text) is not None
-    return bool(data.translate(None, _NOT_CONTROL))
+    return bool(data.translate(None, _NOT_CONTROL)) or (b"\xc2" in data and _UTF8_C1.search(data) is not None)
 
 
 def _plain_table(text: str, delimiter: str) -> Table | None:

@@ -49,6 +49,9 @@ def require_columns(table: Table, report: FileReport, positions: dict[str, int],
                          f"The column {' or '.join(options)} is missing from the header; it is required.")
 
 
+NAME_LIMIT = 1_000  # characters of a column's name: TAO's longest is a few dozen
+
+
 def clean_columns(table: Table, report: FileReport, positions: dict[str, int], *,
                   max_field_length: int) -> dict[str, list[str]]:
     """The named columns' values, trimmed, column by column. A row with too many fields is an error at its
@@ -57,6 +60,13 @@ def clean_columns(table: Table, report: FileReport, positions: dict[str, int], *
     is there, so a million clean rows cost a few passes in C over each column."""
     width = len(table.header)
     lines = table.lines
+    for position, title in enumerate(table.header):  # a column's name is kept too (an unknown one, with its values)
+        if len(title) > NAME_LIMIT:
+            report.error(table.header_line, None, title[:80] + "…", f"Column {position + 1}'s name is "
+                         f"{len(title):,} characters long; a column's name has at most {NAME_LIMIT:,}.")
+        if CONTROL.search(title):
+            report.error(table.header_line, None, CONTROL.sub("?", title)[:80], f"Column {position + 1}'s name "
+                         "contains a control character (such as a NUL byte): the file looks corrupt.")
     for i, fields in table.ragged.items():
         if len(fields) > width:
             extra = table.delimiter.join(fields[width:])

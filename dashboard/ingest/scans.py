@@ -39,9 +39,9 @@ def looks_like_scan_log(header: Sequence[str]) -> bool:
 
 
 def is_pdf(name: str, data: bytes) -> bool:
-    """A PDF by its first bytes (readers accept the marker anywhere in the first KiB) or, for an empty or broken
-    one, by its name."""
-    return PDF_MAGIC in data[:1_024] or name.casefold().endswith(".pdf")
+    """A PDF by its name (an empty or broken one too), or by its first bytes: a file that starts with the marker
+    (PDF readers accept it anywhere in the first KiB, but so would a CSV naming "%PDF-" in its first rows)."""
+    return name.casefold().endswith(".pdf") or data[:1_024].lstrip()[:5] == PDF_MAGIC
 
 
 def batch_key(batch_id: str, pages: int, received_at: datetime | None) -> str:

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo, available_timezones
 _DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})[T ](?P<h>\d{1,2}):(?P<mi>\d{1,2})"
     r"(?::(?P<s>\d{1,2})(?:[.,](?P<f>\d{1,9}))?)?"
-    r"\s*(?P<tz>Z|z|[+-]\d{2}(?::?\d{2})?)?"
+    r"\s*(?P<tz>Z|z|[+-]\d{2}(?::?\d{2})?)?", re.ASCII  # digits 0-9 only: \d also matches "٣" and "１"
 )
-_WHOLE = re.compile(r"\+?\d+(?:\.0*)?")
+_WHOLE = re.compile(r"\+?\d+(?:\.0*)?", re.ASCII)
 DATETIME_EXAMPLE = "2027-03-16T08:00:00Z"
 TRUE_WORDS = frozenset({"1", "true"})
 FALSE_WORDS = frozenset({"0", "false"})
@@ -39,6 +39,7 @@ def parse_datetime_parts(text: str) -> tuple[datetime, bool]:
         )
     except ValueError as exc:
         raise ValueError(f"is not a real date and time ({exc})") from exc
+    _check_year(moment)
     offset = match["tz"]
     if offset is None:
         return moment, False
@@ -50,6 +51,16 @@ def parse_datetime_parts(text: str) -> tuple[datetime, bool]:
         raise ValueError("has an offset that does not exist")
     sign = 1 if offset[0] == "+" else -1
     return moment.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes))), True
+
+
+# The years a date of a file may be in: any programme's, and far enough from datetime's ends that a date read in any
+# zone, or a few years after it, stays one Python can write (a scan window "9999-12-31" in Tokyo broke every page).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _check_year(moment: datetime) -> None:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"is outside the range of years a date can be in ({FIRST_YEAR} to {LAST_YEAR})")
 
 
 def parse_datetime(text: str, zone: tzinfo = UTC) -> tuple[datetime, bool]:
@@ -72,18 +83,29 @@ def parse_bool(text: str) -> bool:
     raise ValueError("must be 1 (on) or 0 (off)")
 
 
-def parse_whole(text: str, minimum: int = 1) -> int:
+# The largest count a file may give (sheets per interaction, interactions, a batch's pages): a million is already no
+# exam's; beyond it a value is a typo, and the store's integers and the products of counts would not hold it.
+MAX_COUNT = 1_000_000
+
+
+def parse_whole(text: str, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
     if not _WHOLE.fullmatch(text):
         raise ValueError(f"must be a whole number of at least {minimum}")
-    number = int(text.partition(".")[0])  # not int(float(...)): 400 digits and ".0" is infinity
-    if number < minimum:
+    digits = text.partition(".")[0].lstrip("+")  # not float(...): 400 digits and ".0" is infinity
+    if len(digits.lstrip("0")) > len(str(maximum)) or int(digits) > maximum:  # int() refuses 4,301 digits
+        raise ValueError(f"must be at most {maximum:,}")
+    if int(digits) < minimum:
         raise ValueError(f"must be at least {minimum}")
-    return number
+    return int(digits)
 
 
 @cache
 def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
+    """IANA's zone names this system has, without the files a system's zone database keeps beside them (its own
+    zone, ``localtime``; ``posixrules``; ``Factory``; the ``posix/`` and ``right/`` copies)."""
+    files = {"localtime", "posixrules", "Factory"}
+    return frozenset(name for name in available_timezones()
+                     if name not in files and not name.startswith(("posix/", "right/")))
 
 
 def parse_zone(text: str) -> ZoneInfo:
@@ -96,11 +118,12 @@ def parse_zone(text: str) -> ZoneInfo:
 DateOrder = Literal["dmy", "mdy"]
 """How a slashed date reads: ``16/03/2027`` day first (TAO's default), ``03/16/2027`` month first (its US setting)."""
 # TAO's results table writes d/m/Y H:i:s (or m/d/Y), seconds optional here; the order is the file's (``slash_order``).
-_SLASHED = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})[ T](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?")
+_SLASHED = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})[ T](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?",
+                      re.ASCII)
 # Unix time: 9 to 11 digits are seconds (1973 to 5138), 12 to 14 milliseconds; a fraction may follow.
-_UNIX = re.compile(r"(?P<digits>\d{9,14})(?P<fraction>\.\d+)?")
+_UNIX = re.compile(r"(?P<digits>\d{9,14})(?P<fraction>\.\d+)?", re.ASCII)
 # TAO's microtime, as it keeps times internally: the fraction of a second, a space, then Unix seconds.
-_MICROTIME = re.compile(r"0?(?P<fraction>\.\d+) (?P<seconds>\d{9,11})")
+_MICROTIME = re.compile(r"0?(?P<fraction>\.\d+) (?P<seconds>\d{9,11})", re.ASCII)
 MOMENT_FORMATS = ("ISO 8601 (2027-03-16T09:05:00+01:00), 16/03/2027 09:05:00, Unix seconds or milliseconds, "
                   "or TAO's microtime (0.45403300 1805184300)")
 
@@ -134,10 +157,12 @@ def parse_moment(text: str, order: DateOrder = "dmy") -> tuple[datetime, bool]:
     if match := _SLASHED.fullmatch(text):
         day, month = (int(match["a"]), int(match["b"])) if order == "dmy" else (int(match["b"]), int(match["a"]))
         try:
-            return datetime(int(match["y"]), month, day, int(match["h"]), int(match["mi"]), int(match["s"] or 0)), False
+            moment = datetime(int(match["y"]), month, day, int(match["h"]), int(match["mi"]), int(match["s"] or 0))
         except ValueError as exc:
             first = "day" if order == "dmy" else "month"
             raise ValueError(f"is not a real date and time read {first} first ({exc})") from exc
+        _check_year(moment)
+        return moment, False
     try:
         moment, had_offset = parse_datetime_parts(text)
     except ValueError:
@@ -149,9 +174,11 @@ def _from_unix(whole: int, scale: int, fraction: str) -> datetime:
     """``whole`` / ``scale`` seconds (plus ``fraction``, ".45403300") after 1970 as an aware UTC datetime, exactly."""
     micros = whole * (1_000_000 // scale) + int((fraction[1:] + "000000")[:6] or 0) // scale
     try:
-        return _UNIX_EPOCH + timedelta(microseconds=micros)
+        moment = _UNIX_EPOCH + timedelta(microseconds=micros)
     except OverflowError as exc:
         raise ValueError("is out of the range of dates") from exc
+    _check_year(moment)
+    return moment
 
 
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

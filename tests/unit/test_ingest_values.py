@@ -92,11 +92,18 @@ def test_what_is_not_a_boolean(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text,expected",
-    [("1", 1), ("2", 2), ("400", 400), ("+3", 3), ("4.0", 4), ("4.", 4), ("007", 7),
-     ("1" * 400 + ".0", int("1" * 400))],  # int(float(...)) of the last was an OverflowError
+    [("1", 1), ("2", 2), ("400", 400), ("+3", 3), ("4.0", 4), ("4.", 4), ("007", 7), ("1000000", 1_000_000),
+     ("0" * 400 + "12", 12)],
 )
 def test_whole_numbers(text: str, expected: int) -> None:
     assert parse_whole(text) == expected
+
+
+@pytest.mark.parametrize("text", ["1000001", "1" * 400 + ".0", "9" * 5_000])
+def test_a_whole_number_above_a_million_is_refused(text: str) -> None:
+    """400 digits once made int(float(...)) an OverflowError; int() itself refuses more than 4,300 digits."""
+    with pytest.raises(ValueError, match="must be at most 1,000,000"):
+        parse_whole(text)
 
 
 @pytest.mark.parametrize(
