@@ -105,8 +105,9 @@ _DATES_OF = attrgetter("timezone", "end_date", "submission_date", "scan_upload_s
 _NAMES_OF = attrgetter("session_name", "group_name", "delivery_id")
 _COUNTS_OF = attrgetter("test_takers", "scan_uploaders", "started", "with_activity", "total_interactions",
                         "sheets_per_interaction")
-# A row, its dates and counts, and the JSON of its launched item, its status and its warnings.
-_Judged = tuple[ReadinessRow, _Dates, _Counts, bytes, bytes, bytes]
+# A row, its dates and counts, its launched item's JSON in three pieces (written one after the other: joining them
+# per row took a sixth of the whole), and the JSON of its status and its warnings.
+_Judged = tuple[ReadinessRow, _Dates, _Counts, bytes, bytes, bytes, bytes, bytes]
 
 
 def write_board_json(rows: Iterable[ReadinessRow], as_of: datetime, out: BinaryIO) -> dict[str, int]:
@@ -126,14 +127,14 @@ def write_board_json(rows: Iterable[ReadinessRow], as_of: datetime, out: BinaryI
     for row in sorted(rows, key=attrgetter("session_name")):
         d = dates_of.get(key := _DATES_OF(row)) or dates_of.setdefault(key, _dates(row, as_of))
         c = counts_of.get(counted := _COUNTS_OF(row)) or counts_of.setdefault(counted, _counts(row))
-        if c.launched is None:
-            launched, launched_state = d.unstarted[0] + c.launch_lead + d.unstarted[1], d.deadline
+        if c.launched is None:  # nobody started: the deadline's item around the tally's lead
+            (before, after), lead, launched_state = d.unstarted, c.launch_lead, d.deadline
         else:
-            launched, launched_state = c.launched_json, c.launched.state
+            before, lead, after, launched_state = c.launched_json, b"", b"", c.launched.state
         status = (statuses.get(states := (c.states, launched_state, d.states))
                   or statuses.setdefault(states, status_of((*c.states, launched_state, *d.states))))
         warnings = d.warnings + b"," + c.warnings if d.warnings and c.warnings else d.warnings or c.warnings
-        places[d.places[status]].append((row, d, c, launched, status_json[status], warnings))
+        places[d.places[status]].append((row, d, c, before, lead, after, status_json[status], warnings))
     order = sorted(places)
     out.write(b'{"as_of":%b,"sessions":[' % orjson.dumps(iso_utc(as_of)))
     _write_joined(out, (entry for place in order for entry in _entries(places[place])))
@@ -145,12 +146,12 @@ def write_board_json(rows: Iterable[ReadinessRow], as_of: datetime, out: BinaryI
 def _entries(judged: list[_Judged]) -> Iterator[bytes]:
     """Each session's entry, in ``Checklist.to_dict``'s order of keys."""
     dumps, names = orjson.dumps, _NAMES_OF
-    for row, d, c, launched, status, warnings in judged:
+    for row, d, c, before, lead, after, status, warnings in judged:
         name, group_name, delivery = names(row)
         group = dumps(group_name)[1:-1]
-        yield (b'{"session_name":%b,"group_name":"%b","delivery_id":%b,"status":%b,%b,%b,%b%b%b%b%b,%b,%b],'
+        yield (b'{"session_name":%b,"group_name":"%b","delivery_id":%b,"status":%b,%b,%b,%b%b%b%b%b,%b%b%b,%b],'
                b'"warnings":[%b]}' % (dumps(name), group, dumps(delivery), status, c.head, d.head, c.lead, group,
-                                      c.between, group, c.tail, launched, d.items, warnings))
+                                      c.between, group, c.tail, before, lead, after, d.items, warnings))
 
 
 def _write_joined(out: BinaryIO, entries: Iterable[bytes], batch: int = 1_000) -> None:
