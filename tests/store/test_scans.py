@@ -197,6 +197,30 @@ def test_what_an_import_keeps_for_undo_reads_back_as_its_files_held_it(db):
             assert [type(v) for v in values] == [type(v) for v in report.columns[name]], (report.file, name)
 
 
+
+@pytest.mark.parametrize("batch_id", ["b1", ""])
+def test_two_logs_of_one_upload_naming_the_same_batch_are_refused_at_the_later_line(db, batch_id):
+    """Which of the two files a manager meant cannot be told (the later one won, without a word): an error at the
+    second file's row, and nothing stored."""
+    load(db, *PROGRAMME)
+    row = {"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00Z", "batch_id": batch_id}
+    other = {"session_name": "Maths 4C", "pages": "2", "received_at": "2027-03-18T10:00:00Z", "batch_id": batch_id}
+    outcome = services.import_files([("a.csv", scans_csv(row)), ("b.csv", scans_csv(other, {**row, "pages": "7"}
+                                                                                    if batch_id else row))],
+                                    db=db, settings=Settings(), now=NOW)
+    db.rollback()
+    assert not outcome.validation.valid and outcome.import_id is None
+    first, second = outcome.validation.reports
+    assert first.valid
+    message = ("Batch 'b1' of session 'History 4A' is also in a.csv, line 2: list each batch in one file of an "
+               "upload." if batch_id else "This row repeats a.csv, line 2 (the same session, pages and received_at, "
+               "without a batch_id): list each batch in one file of an upload, or give the two batches their "
+               "batch_id.")
+    assert [(p.line, p.column, p.value, p.message) for p in second.errors] == [(3, "batch_id", batch_id, message)]
+    assert {name: got for name, (got, _, _) in received(db).items()} == dict.fromkeys(
+        ("History 4A", "History 4AB", "Maths 4C"), 0)
+
+
 T = OPENS + timedelta(days=1)
 
 
