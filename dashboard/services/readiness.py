@@ -16,7 +16,7 @@ from sqlmodel import Session
 from dashboard import store
 from dashboard.errors import ScanreadyError
 from dashboard.export import safe_table
-from dashboard.ingest.values import parse_datetime
+from dashboard.ingest.values import FIRST_YEAR, LAST_YEAR, parse_datetime
 from dashboard.readiness import ITEMS, STATUS_ORDER, Checklist, SessionSnapshot, board_place, evaluate_checklists
 from dashboard.services.board_json import write_board_json
 from dashboard.services.collector import collector_paused
@@ -123,14 +123,15 @@ def session_detail(*, db: Session, name: str, as_of: datetime | None = None) -> 
                          session_batches(db=db, name=name, as_of=board.as_of))
 
 
-# The moments an "as of" may be: wide enough for any programme, narrow enough that a moment shown in any zone, or
-# a few years after it (sessions closing within N days), stays a date Python can write.
-AS_OF_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-AS_OF_LATEST = datetime(2999, 12, 31, 23, 59, tzinfo=UTC)
+# The moments an "as of" may be: the years a file's dates may be in (``ingest.values``), in UTC, so that a moment
+# shown in any zone, or a few years after it (sessions closing within N days), stays a date Python can write.
+AS_OF_EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+AS_OF_LATEST = datetime(LAST_YEAR, 12, 31, 23, 59, tzinfo=UTC)
 
 
 def parse_as_of(text: str) -> datetime:
-    """An "as of" moment from ISO 8601 text (a date alone means its start, UTC), from 1900 to 2999."""
+    """An "as of" moment from ISO 8601 text (a date alone means its start, UTC), from ``AS_OF_EARLIEST`` to
+    ``AS_OF_LATEST``."""
     value = text.strip()
     if len(value) == 10:
         value += "T00:00:00Z"
@@ -139,7 +140,7 @@ def parse_as_of(text: str) -> datetime:
     except ValueError as exc:
         raise ScanreadyError(f"The date {text!r} {exc}.") from exc
     if not AS_OF_EARLIEST <= moment <= AS_OF_LATEST:
-        raise ScanreadyError(f"The date {text!r} is outside the years an as-of can be (1900 to 2999).")
+        raise ScanreadyError(f"The date {text!r} is outside the years an as-of can be ({FIRST_YEAR} to {LAST_YEAR}).")
     return moment
 
 
