@@ -11,9 +11,10 @@ import streamlit as st
 from dashboard import charts, volume
 from dashboard.config import MAX_CAPACITY
 from dashboard.export import safe_csv
+from dashboard.ingest.values import parse_whole
 from dashboard.services import Board, Filters
 from dashboard.ui.data import receipt_board, review, timeline_chart, timeline_rows, volume_chart, volume_frames
-from dashboard.ui.filters import query_default, whole
+from dashboard.ui.filters import query_default
 
 ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
                                         "delivery": "delivery and status"}
@@ -57,7 +58,8 @@ def timeline_section(shown: Board, filters: Filters) -> None:
 
 def capacity_input() -> int | None:
     """The scanner's capacity in sheets a day (None: not given), kept in the URL as ``?capacity=``."""
-    query_default("capacity", lambda v: whole(v[0], MAX_CAPACITY), 0)  # the URL may carry it, as filters do
+    # the URL may carry it, as the filters do (digits 0 to 9 only: int() also reads "٣")
+    query_default("capacity", lambda v: parse_whole(v[0], minimum=0, maximum=MAX_CAPACITY), 0)
     capacity = int(st.number_input("Scanner capacity (sheets per day; 0 = none)", min_value=0,
                                    max_value=MAX_CAPACITY, step=50, key="capacity") or 0) or None
     if capacity:

@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import services, store
 from dashboard.config import MAX_CLOSING_DAYS
 from dashboard.errors import ScanreadyError
+from dashboard.ingest.values import parse_whole
 from dashboard.services import Board, Filters
 from dashboard.ui.data import board_table, cached_board, data_version, filter_options, settings, table_of
 from dashboard.ui.tables import STATUS_CHOICES, plain
@@ -70,13 +71,6 @@ def _zone_choice(raw: list[str]) -> str:
     if raw[0] in (BROWSER, "UTC") or _known_zone(raw[0]):
         return raw[0]
     raise ValueError(f"unknown zone {raw[0]!r}")
-
-
-def whole(text: str, most: int) -> int:
-    """A whole number from the URL, from 0 to ``most`` (ASCII digits only: ``int`` also reads "²" and "٣")."""
-    if not (text.isascii() and text.isdigit()) or int(text) > most:
-        raise ValueError(f"{text!r} is not a whole number from 0 to {most:,}")
-    return int(text)
 
 
 def _local(moment: datetime, zone: str) -> datetime:
@@ -247,7 +241,7 @@ def filter_inputs(as_of: datetime) -> Filters:
     query_default("group", lambda v: [g for g in v if g in groups], [])
     query_default("delivery", lambda v: [d for d in v if d in deliveries], [])
     query_default("starts", lambda v: tuple(date.fromisoformat(d) for d in v[:2]), ())
-    query_default("closing", lambda v: whole(v[0], MAX_CLOSING_DAYS), 0)
+    query_default("closing", lambda v: parse_whole(v[0], minimum=0, maximum=MAX_CLOSING_DAYS), 0)
     top = st.columns([2, 3, 3])
     statuses = top[0].multiselect("Status", list(STATUS_CHOICES), key="status")
     chosen_groups: list[str] = []
