@@ -8,14 +8,14 @@
 A batch is keyed within its session by its batch_id, by the SHA-256 of its PDF, or, without either, by the whole row:
 re-importing the same rows or the same file changes nothing. ``parse_scans`` and ``parse_pdf`` check a file on its
 own; ``place_scans`` and ``place_pdfs`` find the sessions (stored or in the same upload, which ``services`` gathers)
-and read local times in the session's zone. Pure: no database, no clock.
+and read local times in the session's zone; ``refuse_repeated_batches`` finds a batch listed twice in an upload's
+logs. Pure: no database, no clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.errors import FileFormatError
@@ -121,33 +121,32 @@ def place_scans(report: FileReport, sessions: Mapping[str, KnownSession],
         report.warn(None, "received_at", "", f"{count(local, 'time has', 'times have')} no time zone; each was read "
                     "in its session's time zone (session_timezone, UTC when it has none).")
     keys = [batch_key(b, p or 0, r) for b, p, r in zip(c["batch_id"], c["pages"], c["received_at"], strict=True)]
-    _refuse_repeats(report, names, keys, c)
     report.columns = {"session_name": names, "batch_key": keys, "pages": c["pages"], "received_at": c["received_at"],
                       "batch_id": [b or None for b in c["batch_id"]], "source": ["log"] * len(names),
                       "file_name": [report.file] * len(names)}
     report.drop_failed()
 
 
-def _refuse_repeats(report: FileReport, names: Sequence[str], keys: Sequence[str],
-                    columns: Mapping[str, Sequence[Any]]) -> None:
-    """A batch is listed once in a log: a second row of the same session with the same batch_id, or without one
-    the same pages and time, is an error at its line. Two such rows cannot be told apart: one batch logged twice
-    would count its pages twice, two batches made one would lose some, so the manager says which."""
-    first: dict[tuple[str, str], int] = {}
-    batch_ids = columns["batch_id"]
-    for i, (name, key) in enumerate(zip(names, keys, strict=True)):
-        if not name or columns["pages"][i] is None or columns["received_at"][i] is None:
-            continue  # its session, pages or time could not be read: already an error at this line
-        seen = first.setdefault((name, key), report.lines[i])
-        if seen == report.lines[i]:
-            continue
-        if batch_ids[i]:
-            report.error(report.lines[i], "batch_id", batch_ids[i], f"Batch {batch_ids[i]!r} of session {name!r} is "
-                         f"already on line {seen}: list each batch once.")
-        else:
-            report.error(report.lines[i], "batch_id", "", f"This row repeats line {seen}: the same session "
-                         f"({name!r}), pages and received_at, without a batch_id. List each batch once, or give the "
-                         "two batches their batch_id.")
+def refuse_repeated_batches(logs: Sequence[FileReport]) -> None:
+    """A batch is listed once in an upload's logs (placed by ``place_scans``): a later row of the same session with
+    the same batch_id, or without one the same pages and time, in the same log or another, is an error at its line.
+    Two such rows cannot be told apart (one batch logged twice would count its pages twice, two batches made one
+    would lose some; of two files, which is right), so the manager says which."""
+    first: dict[tuple[str, str], tuple[FileReport, int]] = {}
+    for report in logs:
+        c = report.columns
+        for i, key in enumerate(zip(c["session_name"], c["batch_key"], strict=True)):
+            seen, line = first.setdefault(key, (report, report.lines[i]))
+            if line == report.lines[i] and seen is report:
+                continue
+            where = f"line {line}" if seen is report else f"{seen.file}, line {line}"
+            batch = c["batch_id"][i] or ""
+            if batch:
+                message = f"Batch {batch!r} of session {key[0]!r} is already on {where}: list each batch once."
+            else:
+                message = (f"This row repeats {where}: the same session ({key[0]!r}), pages and received_at, without "
+                           "a batch_id. List each batch once, or give the two batches their batch_id.")
+            report.error(report.lines[i], "batch_id", batch, message)
 
 
 def _session_of(report: FileReport, i: int, name: str, booklet: str, sessions: Mapping[str, KnownSession],

@@ -19,7 +19,7 @@ from dashboard import store
 from dashboard.ingest import FileReport
 from dashboard.ingest.assign import KnownSession, Roster, assign_activity
 from dashboard.ingest.pdf import SessionMatcher
-from dashboard.ingest.scans import place_pdfs, place_scans
+from dashboard.ingest.scans import place_pdfs, place_scans, refuse_repeated_batches
 from dashboard.ingest.sessions import BATTERY, DELIVERY
 from dashboard.tao import TEST_TAKER
 
@@ -197,32 +197,11 @@ def _place_scans(reports: list[FileReport], *, db: Session, uploaded: dict[str, 
     sessions = {**_known(db, named - uploaded.keys()), **uploaded}
     for report in logs:
         place_scans(report, sessions, by_booklet)
-    _once_per_upload(logs)
+    refuse_repeated_batches(logs)
     pdfs = [r for r in reports if r.kind == "scan_pdf"]
     if pdfs:
         paper = {name for _, name in pairs} | {s.name for s in uploaded.values() if s.paper}
         place_pdfs(pdfs, SessionMatcher(pairs, paper | set(store.session_names(db=db))), now)
-
-
-def _once_per_upload(logs: list[FileReport]) -> None:
-    """A batch is in one log of an upload: the same session's batch_id (or, without one, the same pages and time) in
-    a later log is an error at its line. Which of two files a manager meant cannot be told; the later one won."""
-    first: dict[tuple[str, str], tuple[FileReport, int]] = {}
-    for report in logs:
-        c = report.columns
-        for i, key in enumerate(zip(c["session_name"], c["batch_key"], strict=True)):
-            seen = first.setdefault(key, (report, report.lines[i]))
-            if seen[0] is report:
-                continue  # within one log, place_scans has said so
-            batch = c["batch_id"][i]
-            where = f"{seen[0].file}, line {seen[1]}"
-            if batch:
-                report.error(report.lines[i], "batch_id", batch, f"Batch {batch!r} of session {key[0]!r} is also in "
-                             f"{where}: list each batch in one file of an upload.")
-            else:
-                report.error(report.lines[i], "batch_id", "", f"This row repeats {where} (the same session, pages "
-                             "and received_at, without a batch_id): list each batch in one file of an upload, or "
-                             "give the two batches their batch_id.")
 
 
 def _booklets(reports: list[FileReport], *, db: Session) -> list[tuple[str, str]]:

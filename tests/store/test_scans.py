@@ -212,10 +212,9 @@ def test_two_logs_of_one_upload_naming_the_same_batch_are_refused_at_the_later_l
     assert not outcome.validation.valid and outcome.import_id is None
     first, second = outcome.validation.reports
     assert first.valid
-    message = ("Batch 'b1' of session 'History 4A' is also in a.csv, line 2: list each batch in one file of an "
-               "upload." if batch_id else "This row repeats a.csv, line 2 (the same session, pages and received_at, "
-               "without a batch_id): list each batch in one file of an upload, or give the two batches their "
-               "batch_id.")
+    message = ("Batch 'b1' of session 'History 4A' is already on a.csv, line 2: list each batch once." if batch_id
+               else "This row repeats a.csv, line 2: the same session ('History 4A'), pages and received_at, without "
+               "a batch_id. List each batch once, or give the two batches their batch_id.")
     assert [(p.line, p.column, p.value, p.message) for p in second.errors] == [(3, "batch_id", batch_id, message)]
     assert {name: got for name, (got, _, _) in received(db).items()} == dict.fromkeys(
         ("History 4A", "History 4AB", "Maths 4C"), 0)
