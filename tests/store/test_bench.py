@@ -39,3 +39,22 @@ def test_the_benchmark_prints_every_comparison_and_leaves_no_files(tmp_path):
                         r"\(target ≤ 2x\)", report)
     assert overview.startswith("overview page, 50 sessions / 3,000 links (AppTest): first run ")
     assert list(tmp_path.iterdir()) == []  # the benchmark's folder (its files and stores) is gone
+
+
+def test_the_comparison_with_an_earlier_commit_prints_each_step_and_removes_its_worktree(tmp_path):
+    """bench/against.py at a small size, against this very commit (any revision of the repository would do)."""
+    env = {key: value for key, value in os.environ.items() if key != "TEST_POSTGRES_URL"}
+    env["TMPDIR"] = str(tmp_path)
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "against.py"), "HEAD", "--repeat", "1",
+                           "--sessions", "200", "--links", "2000"],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.strip().splitlines()
+    assert header.split()[:3] == ["step", "HEAD", "s"] and "(median, min-max of 1)" in header
+    assert [row[:18].strip() for row in rows] == ["import sessions", "import links", "readiness --json"]
+    for row in rows:
+        assert re.fullmatch(r".{18} +[\d.]+ \([\d.]+-[\d.]+\) +[\d.]+ \([\d.]+-[\d.]+\)  [\d.]+", row), row
+    worktrees = subprocess.run(["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True,
+                               check=True).stdout
+    assert str(tmp_path) not in worktrees and list(tmp_path.iterdir()) == []
