@@ -46,6 +46,10 @@ _RUNNING_BOTTOM, _DAILY_TOP = "height * 0.3", "height * 0.38"
 # chart, titles and legend too, in it, which left a few rows or the volume's panels a sliver).
 _FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 LEGEND_LABEL_LIMIT = 180  # px of a group's or delivery's name in the volume's legend
+# The volume chart's data goes by these names, not by Altair's hash of its content: another capacity (or as-of, or
+# filter) then changes the chart's data and not its spec, and the browser redraws the chart in place (keeping its
+# zoom) instead of compiling it again.
+CAPACITY_DATA, DAYS_DATA, BARS_DATA, RECEIVED_DATA = "capacity", "days", "bars", "received"
 # Altair refuses a chart of more than 5,000 data rows (MaxRowsError), a guard for data sent to a browser row by
 # row. These charts draw rows already counted (a day of the volume, a page of the timeline): a scan window typed
 # 2042 for 2028 is 5,000 days of them, and the review and the Charts page failed on it. Set once, for the process.
@@ -288,7 +292,31 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
     rule and the days above it shaded; the running total of ``series`` (``volume.daily_series``) in the upper.
     With ``received`` (``receipt.receipt_days``: the pages received per day, known up to the as-of day), the pages
     actually received each day are a line over the bars and their running total a dashed line beside the
-    forecast's.
+    forecast's. The chart with its data inline (``volume_shape`` drawing ``volume_data``), as the report draws it."""
+    data = volume_data(by_day, series, capacity=capacity, received=received)
+    shape = volume_shape(by=by, width=width, theme=theme, received=RECEIVED_DATA in data)
+    return shape.properties(datasets={name: _records(frame) for name, frame in data.items()})
+
+
+def volume_data(by_day: pd.DataFrame, series: pd.DataFrame, *, capacity: int | None = None,
+                received: Sequence[ReceiptDay] | None = None) -> dict[str, pd.DataFrame]:
+    """The volume chart's data by the names its shape reads: the stacked bars, the days (the running total, and
+    ``over_capacity`` with a capacity), the capacity (one row, null without one: it draws nothing) and, once a
+    page was received, the pages received per day."""
+    data = {BARS_DATA: by_day, DAYS_DATA: series,
+            CAPACITY_DATA: pd.DataFrame({"capacity": [capacity],
+                                         "label": [None if capacity is None else f"capacity {capacity:,}/day"]})}
+    known = _received_days(received)
+    if known is not None:
+        data[RECEIVED_DATA] = known
+    return data
+
+
+def volume_shape(*, by: StackBy = "status", width: int = _WIDTH, theme: Theme = "light",
+                 received: bool = False) -> Validated:
+    """``volume_chart`` without its data: every layer reads a dataset of ``volume_data`` by name, so the page
+    builds the shape once per stacking, scheme and receipt, and a new capacity, as-of or filter sends data only
+    (the browser redraws the chart in place when its datasets keep their row counts, its zoom kept).
 
     One view split in two bands of its height rather than a ``vconcat``: the running total cannot cross the
     capacity rule (nor be read against it), both share the time axis and its zoom, and Streamlit still
@@ -301,17 +329,16 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
     colour = _status_colour() if by == "status" else _group_colour(by)
     # Each bar 80% of its day, no less: Streamlit's theme takes 2 px off each side of a day's bar (binSpacing),
     # which leaves a bar of 75 days in 500 px less than a pixel wide.
-    bars = alt.Chart(by_day).mark_bar(width={"band": 0.8}, binSpacing=0).encode(
+    bars = alt.Chart(alt.NamedData(BARS_DATA)).mark_bar(width={"band": 0.8}, binSpacing=0).encode(
         x=day, y=alt.Y("sum(expected_sheets):Q", title="Sheets per day", stack="zero", scale=per_day),
         color=colour, tooltip=[_day_tip("Day (UTC)"), alt.Tooltip(f"{by}:N", title=by.capitalize()),
                                alt.Tooltip("sum(expected_sheets):Q", title="Sheets", format=","),
                                alt.Tooltip("sum(sessions):Q", title="Sessions")])
     bars = bars.add_params(alt.selection_interval(name="zoom", bind="scales", encodings=["x"]))
-    daily: list[alt.Chart] = [bars]
-    if capacity is not None:
-        daily = [_over_capacity(series, capacity, day, palette), bars, *_capacity_layers(capacity, per_day, palette)]
+    # The capacity's layers are there without a capacity too (drawing nothing): giving one changes the data only.
+    daily: list[alt.Chart] = [_over_capacity(day, palette), bars, *_capacity_layers(per_day, palette)]
     dots = alt.OverlayMarkDef(size=12, color=palette.ink)
-    running = alt.Chart(series).mark_line(color=palette.ink, strokeWidth=2, point=dots).encode(
+    running = alt.Chart(alt.NamedData(DAYS_DATA)).mark_line(color=palette.ink, strokeWidth=2, point=dots).encode(
         x=alt.X("date:T", timeUnit="utcyearmonthdate", bandPosition=0.5),
         y=alt.Y("cumulative:Q", title="Running total", scale=alt.Scale(range=[alt.expr(_RUNNING_BOTTOM), 0]),
                 axis=alt.Axis(orient="left")),
@@ -319,24 +346,32 @@ def volume_chart(by_day: pd.DataFrame, series: pd.DataFrame, *, by: StackBy = "s
                  alt.Tooltip("cumulative:Q", title="Cumulative sheets", format=",")])
     totals: list[alt.Chart] = [running]
     subtitle = ["Lower panel: sheets expected per UTC day (bars).", "Upper panel: their running total (line)."]
-    known = _received_days(received)
-    if known is not None:
-        daily.append(_received_line(known, "received", "Pages received", per_day, palette))
-        totals.append(_received_line(known, "cumulative_received", "Pages received so far",
+    if received:
+        daily.append(_received_line("received", "Pages received", per_day, palette))
+        totals.append(_received_line("cumulative_received", "Pages received so far",
                                      alt.Scale(range=[alt.expr(_RUNNING_BOTTOM), 0]), palette, dashed=True))
         subtitle = ["Lower panel: sheets expected per UTC day (bars), pages received (green line).",
                     "Upper panel: the running totals, expected (solid) and received (dashed green)."]
-    if capacity is not None:
-        subtitle.append("Shaded: days above the scanner's capacity (dashed).")
+    subtitle.append("Shaded: days above the scanner's capacity (dashed), when one is given.")
     # The daily layers share the lower panel's scale (the capacity is in sheets per day); the totals have theirs.
-    # (No frame around the view: it would draw the two panels as one box.)
-    chart: alt.LayerChart = Validated(
+    # (No frame around the view: it would draw the two panels as one box. The view's continuous sizes, unused
+    # beside the width and height given, are Altair's default theme's, so that the spec is the same whether a
+    # drawing elsewhere has switched Altair's theme off for a moment or not: Streamlit does, in another thread.)
+    chart: Validated = Validated(
         layer=[alt.LayerChart(layer=daily), totals[0] if len(totals) == 1 else alt.LayerChart(layer=totals)],
         width=width, height=VOLUME_HEIGHT,
         autosize=_FIT_WIDTH,
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-        title=_title("Expected scan volume", subtitle, palette)).configure_view(stroke=None)
+        title=_title("Expected scan volume", subtitle, palette),
+    ).configure_view(stroke=None, continuousWidth=300, continuousHeight=300)
     return chart
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as the JSON rows Altair inlines (its own sanitising: numpy scalars, missing values)."""
+    rows = alt.to_values(frame)["values"]
+    assert isinstance(rows, list)  # a frame's values are its rows (a dict only for geographic data)
+    return rows
 
 
 def _received_days(received: Sequence[ReceiptDay] | None) -> pd.DataFrame | None:
@@ -347,10 +382,9 @@ def _received_days(received: Sequence[ReceiptDay] | None) -> pd.DataFrame | None
     return pd.DataFrame(known, columns=list(ReceiptDay._fields))[["date", "received", "cumulative_received"]]
 
 
-def _received_line(known: pd.DataFrame, field: str, title: str, scale: alt.Scale, palette: Palette, *,
-                   dashed: bool = False) -> alt.Chart:
+def _received_line(field: str, title: str, scale: alt.Scale, palette: Palette, *, dashed: bool = False) -> alt.Chart:
     """A line with points of the pages received (per day, or so far), in the palette's received colour."""
-    line: alt.Chart = alt.Chart(known).mark_line(
+    line: alt.Chart = alt.Chart(alt.NamedData(RECEIVED_DATA)).mark_line(
         color=palette.received, strokeWidth=2, strokeDash=[6, 3] if dashed else [1, 0],
         point=alt.OverlayMarkDef(size=18, color=palette.received, shape="diamond")).encode(
         x=alt.X("date:T", timeUnit="utcyearmonthdate", bandPosition=0.5),
@@ -359,22 +393,24 @@ def _received_line(known: pd.DataFrame, field: str, title: str, scale: alt.Scale
     return line
 
 
-def _over_capacity(series: pd.DataFrame, capacity: int, day: alt.X, palette: Palette) -> alt.Chart:
-    """The days above ``capacity`` shaded across the lower panel (a rect without y would span both)."""
-    over = series.loc[series["expected_sheets"] > capacity, ["date", "expected_sheets"]]
-    shade: alt.Chart = alt.Chart(over).mark_rect(color=palette.over, y=alt.expr(_DAILY_TOP), y2="height")
+def _over_capacity(day: alt.X, palette: Palette) -> alt.Chart:
+    """The days above the capacity (``over_capacity`` of ``DAYS_DATA``) shaded across the lower panel (a rect
+    without y would span both)."""
+    shade: alt.Chart = alt.Chart(alt.NamedData(DAYS_DATA)).transform_filter(alt.datum.over_capacity).mark_rect(
+        color=palette.over, y=alt.expr(_DAILY_TOP), y2="height")
     return shade.encode(x=day, tooltip=[_day_tip("Over capacity"),
                                         alt.Tooltip("expected_sheets:Q", title="Sheets", format=",")])
 
 
-def _capacity_layers(capacity: int, scale: alt.Scale, palette: Palette) -> list[alt.Chart]:
-    """The capacity as a dashed rule, labelled in the margin right of the plot, where no bar is."""
-    limit = pd.DataFrame({"capacity": [capacity], "label": [f"capacity {capacity:,}/day"]})
+def _capacity_layers(scale: alt.Scale, palette: Palette) -> list[alt.Chart]:
+    """The capacity (``CAPACITY_DATA``) as a dashed rule, labelled in the margin right of the plot, where no bar is."""
     y = alt.Y("capacity:Q", title="Sheets per day", scale=scale)
-    rule = alt.Chart(limit).mark_rule(color=palette.capacity, strokeWidth=2, strokeDash=[6, 3]).encode(
+    rule = alt.Chart(alt.NamedData(CAPACITY_DATA)).mark_rule(color=palette.capacity, strokeWidth=2,
+                                                              strokeDash=[6, 3]).encode(
         y=y, tooltip=[alt.Tooltip("label:N", title="Scanner")])
-    text = alt.Chart(limit).mark_text(align="left", baseline="middle", dx=4, x="width", clip=False,
-                                      color=palette.capacity).encode(y=y, text="label:N")
+    text = alt.Chart(alt.NamedData(CAPACITY_DATA)).mark_text(align="left", baseline="middle", dx=4, x="width",
+                                                             clip=False, color=palette.capacity).encode(
+        y=y, text="label:N")
     return [rule, text]
 
 

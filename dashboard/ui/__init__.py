@@ -31,8 +31,8 @@ from dashboard.ui.data import (
     shown_board,
     timeline_chart,
     timeline_rows,
-    volume_chart,
     volume_frames,
+    volume_spec,
 )
 from dashboard.ui.filters import (
     as_of_input,
@@ -83,5 +83,5 @@ __all__ = [
     "overview_table", "plain", "read_data_version", "receipt_board", "receipt_filter", "receipt_metrics", "review",
     "search_board", "search_input", "session_choice", "session_receipt", "settings", "show_verdict", "shown_board",
     "status_metrics", "ticked_row", "timeline_chart", "timeline_rows", "timeline_section", "upload_options", "verdict",
-    "volume_and_review", "volume_chart", "volume_frames", "volume_section", "welcome",
+    "volume_and_review", "volume_frames", "volume_section", "volume_spec", "welcome",
 ]

@@ -1,7 +1,8 @@
 """The charts page's sections: the scan upload windows (grouping, pages, the chart with its pick, the table beside
 it) and the scan volume (stacking, the scanner's capacity kept in the URL, the chart with the pages received, the
-days above capacity, the CSV). The charts are cached in ``ui.data`` with the rows they draw: a rerun that changes
-neither (a click in a table, another section's widget) builds no chart again."""
+days above capacity, the CSV). The charts are cached in ``ui.data``: the timeline with the rows it draws (a rerun
+that changes neither, a click in a table or another section's widget, builds no chart again), the volume's shape
+once per stacking and scheme, its data sent by name (a new capacity redraws it in place)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dashboard.config import MAX_CAPACITY
 from dashboard.export import safe_csv
 from dashboard.ingest.values import parse_whole
 from dashboard.services import Board, Filters
-from dashboard.ui.data import receipt_board, review, timeline_chart, timeline_rows, volume_chart, volume_frames
+from dashboard.ui.data import receipt_board, review, timeline_chart, timeline_rows, volume_frames, volume_spec
 from dashboard.ui.filters import query_default
 
 ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
@@ -80,7 +81,7 @@ def volume_section(shown: Board, filters: Filters) -> int | None:
     if series.empty:
         st.info("No sheets are expected on any day: no session has both a scan upload window and expected sheets.")
         return capacity
-    st.altair_chart(volume_chart(shown.as_of, filters, stack, capacity, _theme()), key="volume")
+    st.vega_lite_chart(volume_spec(shown.as_of, filters, stack, capacity, _theme()), key="volume")
     _days_over(series, capacity)
     sessions, sheets = volume.unscheduled(shown.checklists)
     if sessions:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -194,18 +195,21 @@ def timeline_chart(as_of: datetime, filters: Filters, by: charts.RowsBy, page: i
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _volume_chart(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, by: volume.StackBy,
-                  capacity: int | None, theme: charts.Theme) -> alt.LayerChart:
+def _volume_shape(by: volume.StackBy, theme: charts.Theme, received: bool) -> dict[str, Any]:
+    spec: dict[str, Any] = charts.volume_shape(by=by, theme=theme, received=received).to_dict()
+    return spec
+
+
+def volume_spec(as_of: datetime, filters: Filters, by: volume.StackBy, capacity: int | None,
+                theme: charts.Theme) -> dict[str, Any]:
+    """The scan volume per day with the pages received, as the Vega-Lite spec ``st.vega_lite_chart`` draws: the
+    chart's shape (``charts.volume_shape``), built once per stacking, scheme and receipt, with its data by name
+    (``charts.volume_data``). A new capacity sends new data in the same spec, and the browser redraws in place."""
+    version, url = data_version(), settings().database_url
     series, by_day = _volume_frames(version, as_of, url, filters, by, capacity)
     received = _receipts(version, as_of, url, None)  # the pages per day do not depend on the capacity
-    return charts.volume_chart(by_day, series, by=by, capacity=capacity, theme=theme,
-                               received=None if received is None else received.days)
-
-
-def volume_chart(as_of: datetime, filters: Filters, by: volume.StackBy, capacity: int | None,
-                 theme: charts.Theme) -> alt.LayerChart:
-    """The scan volume per day with the pages received (``charts.volume_chart``), kept while its frames stand."""
-    return _volume_chart(data_version(), as_of, settings().database_url, filters, by, capacity, theme)
+    data = charts.volume_data(by_day, series, capacity=capacity, received=None if received is None else received.days)
+    return {**_volume_shape(by, theme, charts.RECEIVED_DATA in data), "datasets": data}
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)  # an HTML page of every session: a few at most

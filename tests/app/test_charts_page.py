@@ -55,7 +55,7 @@ def test_example_programme_shows_both_charts_and_the_downloads(make_app, program
     assert at.radio(key="rows_by").value == "session"  # 35 sessions fit one chart
     table = at.dataframe[0].value
     assert len(table) == 35 and set(table["status"]) == {"blocked", "pending", "ready"}
-    bars = drawn(at, 1, 0, 0)
+    bars = drawn(at, 1, 0, 1)  # the layers: shaded days, bars, capacity, its label
     assert bars["expected_sheets"].sum() == sum(c.expected_sheets for c in expected.checklists)
     labels = [b.label for b in at.get("download_button") if b.proto.ignore_rerun]  # a download starts no rerun
     assert labels == ["Download the volume per day as CSV", "Download the readiness review (HTML)"]
@@ -70,7 +70,8 @@ def test_a_capacity_from_the_url_highlights_and_lists_the_days_above_it(make_app
     assert over  # the example programme peaks above 200 sheets a day
     assert at.warning[0].value.startswith(f"{len(over)} day(s) above the capacity of 200 sheets: {over[0]}, ")
     assert list(at.dataframe[1].value["date"]) == over  # below the timeline's table
-    assert list(drawn(at, 1, 0, 0)["date"]) == over  # the shaded days
+    shaded = drawn(at, 1, 0, 0)
+    assert list(shaded.loc[shaded["over_capacity"], "date"]) == over  # the shaded days
     spec, _ = chart(at, 1)
     # Shaded days, bars, the capacity and its label; and the pages received so far (the example has a scan log).
     assert [layer["mark"]["type"] for layer in spec["layer"][0]["layer"]] == ["rect", "bar", "rule", "text", "line"]
@@ -78,13 +79,17 @@ def test_a_capacity_from_the_url_highlights_and_lists_the_days_above_it(make_app
 
 def test_changing_the_capacity_updates_the_days(make_app, programme):
     at = make_app("charts", as_of=AS_OF).run()
-    assert not at.warning and "rule" not in json.dumps(chart(at, 1)[0])
+    assert not at.warning and drawn(at, 1, 0, 2)["capacity"].isna().all()  # no capacity: its rule draws nothing
+    shape = chart(at, 1)[0]
     at.number_input(key="capacity").set_value(100_000).run()
     assert not at.exception
     assert at.success[0].value == "No day is above the capacity of 100,000 sheets."
     assert at.query_params["capacity"] == "100000"
+    assert list(drawn(at, 1, 0, 2)["capacity"]) == [100_000]
     at.number_input(key="capacity").set_value(150).run()
     assert "above the capacity of 150 sheets" in at.warning[0].value
+    # The same spec each time, the capacity and the days above it in its data: the browser redraws in place.
+    assert chart(at, 1)[0] == shape and drawn(at, 1, 0, 0)["over_capacity"].any()
     at.number_input(key="capacity").set_value(0).run()
     assert "capacity" not in at.query_params and not at.warning
 
@@ -96,7 +101,7 @@ def test_the_overviews_filters_are_followed(make_app, programme, query, status):
     assert not at.exception
     assert set(drawn(at, 0, 0)["status"]) == status
     assert set(at.dataframe[0].value["status"]) == status
-    assert set(drawn(at, 1, 0, 0)["status"]) == status
+    assert set(drawn(at, 1, 0, 1)["status"]) == status
 
 
 def test_a_group_filter_narrows_both_charts(make_app, programme):
@@ -104,7 +109,7 @@ def test_a_group_filter_narrows_both_charts(make_app, programme):
     assert sorted(drawn(at, 0, 0)["label"]) == ["History grade 8 - Chopin 8B", "Mathematics grade 8 - Chopin 8B",
                                                 "Science grade 8 - Chopin 8B"]
     sessions = [c for c in board(programme).checklists if c.session.group_name == "Chopin 8B"]
-    assert drawn(at, 1, 0, 0)["expected_sheets"].sum() == sum(c.expected_sheets for c in sessions)
+    assert drawn(at, 1, 0, 1)["expected_sheets"].sum() == sum(c.expected_sheets for c in sessions)
 
 
 def test_as_of_moves_the_rule_and_the_statuses(make_app, programme):
@@ -143,7 +148,7 @@ def test_stacking_by_delivery(make_app, programme):
     at = make_app("charts", as_of=AS_OF).run()
     at.radio(key="stack_by").set_value("delivery").run()
     assert not at.exception
-    assert drawn(at, 1, 0, 0)["delivery"].nunique() == 3
+    assert drawn(at, 1, 0, 1)["delivery"].nunique() == 3
 
 
 @pytest.mark.parametrize("capacity", ["lots", "-3", ""])

@@ -173,11 +173,14 @@ def test_charts_render_and_a_capacity_lists_the_busy_days(page: Page, programme:
     expect(page.get_by_text("above the capacity")).to_have_count(0)
 
     capacity = page.get_by_label("Scanner capacity (sheets per day; 0 = none)")
+    volume_chart.locator("svg, canvas").first.evaluate("drawing => { window.volumeDrawing = drawing; }")
     with rerun(page):
         capacity.fill(str(CAPACITY))
         capacity.press("Enter")
     warning = f"{len(over)} day(s) above the capacity of {CAPACITY} sheets: {', '.join(over)}."
     expect(page.get_by_text(warning)).to_be_visible()
+    # The capacity came as data into the same chart, redrawn in place (not compiled and drawn again).
+    assert page.evaluate("window.volumeDrawing.isConnected")
     listed = page.get_by_test_id("stDataFrame").filter(has_text="sheets above capacity")
     expect_rows(listed, len(over))
     assert [row["day (UTC)"] for row in table_rows(listed)] == over

@@ -477,17 +477,23 @@ def test_the_as_of_label_is_under_the_plot_where_no_bar_is():
     assert mark["dx"] == {"expr": "scale('x', datum.as_of) > width - 170 ? -4 : 4"}
 
 
+# The volume's lower panel: the days above capacity, the bars, the capacity's rule and label (with or without one).
+DAILY_MARKS = ["rect", "bar", "rule", "text"]
+
+
 def test_volume_spec_stacks_sheets_per_day_with_a_cumulative_line():
     series = volume.daily_series(ODD)
     spec = charts.volume_chart(volume.volume_by_day(ODD), series).to_dict()
     daily, line = spec["layer"]
     assert spec["resolve"] == {"scale": {"y": "independent"}}
-    assert [layer["mark"]["type"] for layer in daily["layer"]] == ["bar"]
-    enc = daily["layer"][0]["encoding"]
+    assert [layer["mark"]["type"] for layer in daily["layer"]] == DAILY_MARKS
+    enc = daily["layer"][1]["encoding"]
     assert (enc["x"]["field"], enc["x"]["timeUnit"]) == ("date", "utcyearmonthdate")
     assert (enc["y"]["field"], enc["y"]["aggregate"], enc["y"]["stack"]) == ("expected_sheets", "sum", "zero")
     assert enc["color"]["field"] == "status"
-    assert sum(r["expected_sheets"] for r in values(spec, 0, 0)) == 77 + 13 + 30 + 1
+    assert sum(r["expected_sheets"] for r in values(spec, 0, 1)) == 77 + 13 + 30 + 1
+    assert values(spec, 0, 2) == [{"capacity": None, "label": None}]  # no capacity: its rule draws nothing
+    assert not any(r.get("over_capacity") for r in values(spec, 0, 0))  # and no day is shaded
     assert line["mark"]["type"] == "line"
     assert line["encoding"]["y"]["field"] == "cumulative"
     assert params(spec)["zoom"]["bind"] == "scales"
@@ -500,14 +506,15 @@ def test_the_pages_received_are_drawn_per_day_and_so_far_beside_the_forecast_up_
                                     at("2027-03-16T12:00"))
     spec = charts.volume_chart(volume.volume_by_day(ODD), series, received=received, theme="dark").to_dict()
     daily, totals = spec["layer"]
-    bars, line = daily["layer"]
+    *_, line = daily["layer"]
+    assert [layer["mark"]["type"] for layer in daily["layer"]] == [*DAILY_MARKS, "line"]
     assert (line["mark"]["type"], line["mark"]["color"], line["encoding"]["y"]["field"]) == (
         "line", charts.PALETTES["dark"].received, "received")
     expected, so_far = totals["layer"]
     assert (expected["encoding"]["y"]["field"], so_far["encoding"]["y"]["field"]) == ("cumulative",
                                                                                        "cumulative_received")
     assert so_far["mark"]["strokeDash"] == [6, 3]
-    drawn = values(spec, 0, 1)
+    drawn = values(spec, 0, 4)
     assert drawn[-1]["date"] == "2027-03-16"  # the days after the as-of day are unknown: not drawn at 0
     assert [(r["date"], r["received"], r["cumulative_received"]) for r in drawn if r["received"]] == [
         ("2027-03-13", 4, 4), ("2027-03-15", 6, 10)]
@@ -518,7 +525,7 @@ def test_without_any_page_received_the_volume_chart_is_the_forecast_alone():
     series = volume.daily_series(ODD)
     nothing = receipt.receipt_days(forecast(series), {}, at("2027-03-16T12:00"))
     spec = charts.volume_chart(volume.volume_by_day(ODD), series, received=nothing).to_dict()
-    assert [layer["mark"]["type"] for layer in spec["layer"][0]["layer"]] == ["bar"]
+    assert [layer["mark"]["type"] for layer in spec["layer"][0]["layer"]] == DAILY_MARKS
     assert spec["layer"][1]["mark"]["type"] == "line"
 
 
@@ -528,9 +535,28 @@ def test_volume_spec_draws_capacity_and_shades_the_days_above_it():
     shade, bars, rule, label = spec["layer"][0]["layer"]
     assert [shade["mark"]["type"], rule["mark"]["type"], label["mark"]["type"]] == ["rect", "rule", "text"]
     assert bars["encoding"]["color"]["field"] == "group"
-    assert [r["date"] for r in values(spec, 0, 0)] == ["2027-03-20", "2027-03-21"]
+    assert shade["transform"] == [{"filter": "datum.over_capacity"}]
+    assert [r["date"] for r in values(spec, 0, 0) if r["over_capacity"]] == ["2027-03-20", "2027-03-21"]
     assert values(spec, 0, 2) == [{"capacity": 17, "label": "capacity 17/day"}]
     assert rule["encoding"]["y"]["field"] == "capacity"
+
+
+def test_giving_or_changing_a_capacity_changes_the_volume_charts_data_not_its_spec():
+    # The browser then redraws the chart in place (its zoom kept), where a new spec made it compile the chart again
+    # (Streamlit names a chart's other data by a hash of its content, and keys a spec by its datasets' row counts).
+    def drawn(capacity: int | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        spec = charts.volume_chart(volume.volume_by_day(ODD), volume.daily_series(ODD, capacity=capacity),
+                                   capacity=capacity).to_dict()
+        return spec, {name: rows for name, rows in spec.pop("datasets").items()
+                      if name in (charts.CAPACITY_DATA, charts.DAYS_DATA)}
+    (none, none_data), (low, low_data), (high, high_data) = drawn(None), drawn(17), drawn(170)
+    assert none == low == high
+    assert none_data[charts.CAPACITY_DATA] == [{"capacity": None, "label": None}]
+    assert low_data[charts.CAPACITY_DATA] == [{"capacity": 17, "label": "capacity 17/day"}]
+    assert high_data[charts.CAPACITY_DATA] == [{"capacity": 170, "label": "capacity 170/day"}]
+    assert any(r["over_capacity"] for r in low_data[charts.DAYS_DATA])
+    assert not any(r["over_capacity"] for r in high_data[charts.DAYS_DATA])
+    assert len(none_data[charts.DAYS_DATA]) == len(low_data[charts.DAYS_DATA]) == len(high_data[charts.DAYS_DATA])
 
 
 # Streamlit's backgrounds: white, and near-black (#0e1117 in earlier versions, #171614 as 1.67 draws it).
@@ -607,7 +633,7 @@ def test_the_running_total_has_a_panel_of_its_own_above_the_daily_bars():
 def test_a_legend_of_names_runs_in_columns_under_the_chart(by):
     # In one row at the top, the example's twelve group names ran past the chart's edge ("L…").
     spec = charts.volume_chart(volume.volume_by_day(ODD, by=by), volume.daily_series(ODD), by=by).to_dict()
-    legend = spec["layer"][0]["layer"][0]["encoding"]["color"]["legend"]
+    legend = spec["layer"][0]["layer"][1]["encoding"]["color"]["legend"]
     assert legend == {"orient": "bottom", "direction": "vertical", "columns": 2,
                       "labelLimit": charts.LEGEND_LABEL_LIMIT}
     assert 160 <= charts.LEGEND_LABEL_LIMIT <= 200  # long names whole, two columns within a 500 px window
@@ -616,7 +642,7 @@ def test_a_legend_of_names_runs_in_columns_under_the_chart(by):
 def test_a_days_bar_is_a_share_of_its_day():
     # A day's width less Streamlit's 2 px on each side (its theme's binSpacing) left bars 0.4 px wide at 500 px.
     spec = charts.volume_chart(volume.volume_by_day(ODD), volume.daily_series(ODD)).to_dict()
-    mark = spec["layer"][0]["layer"][0]["mark"]
+    mark = spec["layer"][0]["layer"][1]["mark"]
     assert (mark["width"], mark["binSpacing"]) == ({"band": 0.8}, 0)
 
 
