@@ -63,11 +63,7 @@ CHECKLIST = "[data-testid='stHeading'] h3#checklist"  # the session page's "Chec
 AS_OF_DAY = {"scanready": "day, As of (UTC)", "naive": "day, As of (date, UTC)"}
 STATUS = "Status"
 BLOCKED = "blocked"  # the option's name contains it in both apps (a word on both)
-SESSION = "Session"  # the naive page's session selectbox
 CAPACITY = "Scanner capacity (sheets per day; 0 = none)"
-# The overview grid paints on a canvas: a row is ticked at its checkbox, in the grid's row-marker column
-# (Streamlit's default header and row heights and the middle of that column, in px).
-GRID_HEADER, GRID_ROW, MARKER_X = 35, 35, 16
 
 
 def calendar_day(moment: datetime) -> str:
@@ -85,6 +81,8 @@ class App:
     content: dict[str, tuple[tuple[str, int], ...]]  # page -> (selector, at least so many) once rendered
     download: str
     download_reruns: bool  # the naive page's button reruns it (Streamlit's default); the dashboard's does not
+    sessions: str  # the selectbox a session is chosen in
+    opened: tuple[tuple[str, int], ...]  # on the page once the session chosen is shown
     query: tuple[tuple[str, str], ...] = ()  # added to every URL (the dashboard's as-of zone)
     close_calendar: bool = False  # the picked day applies when the calendar closes
 
@@ -93,11 +91,12 @@ _NAIVE_CONTENT = ((METRIC, 4), (GRID, 1), (CHART_DRAWN, 1), (TABLE, 1))
 APPS = (
     App("scanready", "dashboard/app.py", {"overview": "/", "charts": "/charts", "session": "/session"},
         {"overview": ((METRIC, 4), (GRID, 1)), "charts": ((CHART_DRAWN, 2),), "session": ((CHECKLIST, 1),)},
-        "Download the readiness review (HTML)", download_reruns=False, query=(("zone", "UTC"),),
+        "Download the readiness review (HTML)", download_reruns=False, sessions="Open a session",
+        opened=((CHECKLIST, 1),), query=(("zone", "UTC"),),
         close_calendar=True),
     App("naive", "bench/naive_page.py", dict.fromkeys(("overview", "charts", "session"), "/"),
         dict.fromkeys(("overview", "charts", "session"), _NAIVE_CONTENT), "Download the readiness review (CSV)",
-        download_reruns=True),
+        download_reruns=True, sessions="Session", opened=()),
 )
 INTERACTIONS = ("load overview", "load charts", "load session", "as-of change", "status filter", "open a session",
                 "capacity change", "review download")
@@ -259,25 +258,16 @@ async def _close_list(walk: Walk) -> None:
     await walk.page.keyboard.press("Escape")
 
 
-async def _find_row(walk: Walk) -> None:
-    await walk.page.locator(GRID).first.locator("table[role='grid']").wait_for(state="attached")
-
-
-async def _tick_row(walk: Walk) -> None:
-    """Tick the second row (not the first: a click anywhere on the grid must not be enough)."""
-    await walk.page.locator(GRID).first.click(position={"x": MARKER_X, "y": GRID_HEADER + GRID_ROW * 3 // 2})
-    walk.seconds = await walk.finished((CHECKLIST, 1))
-
-
 async def _open_sessions(walk: Walk) -> None:
-    box = walk.page.get_by_role("combobox", name=SESSION)
+    box = walk.page.get_by_role("combobox", name=walk.app.sessions)
     await box.click()  # a click focuses a selectbox; the arrow key opens its list, as a keyboard user does
     await box.press("ArrowDown")
 
 
 async def _choose_session(walk: Walk) -> None:
-    await walk.page.get_by_role("option").nth(1).click()  # the second, as on the dashboard's grid
-    walk.seconds = await walk.finished()
+    """The second session listed (blocked first on both apps), until its checklist is on the page."""
+    await walk.page.get_by_role("option").nth(1).click()
+    walk.seconds = await walk.finished(*walk.app.opened)
 
 
 async def _type_capacity(walk: Walk) -> None:
@@ -320,12 +310,10 @@ class Step:
 
 def steps(app: App) -> list[Step]:
     """The README's five steps as each app offers them."""
-    opening = (Step("open a session", _find_row, _tick_row) if app.name == "scanready"
-               else Step("open a session", _open_sessions, _choose_session))
     return [Step("load overview", _nothing, _loader("overview")),
             Step("as-of change", _open_calendar, _pick_day),
             Step("status filter", _open_status, _choose_blocked, _close_list),
-            opening,
+            Step("open a session", _open_sessions, _choose_session),
             Step("load charts", _nothing, _loader("charts")),
             Step("capacity change", _type_capacity, _enter_capacity),
             Step("review download", _nothing, _download, _settle),

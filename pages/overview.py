@@ -34,8 +34,8 @@ def render(session_page: Any, import_page: Any | None) -> None:
         st.caption("No session matches these filters." if not text else f"No session matches “{ui.plain(text)}”.")
         return
     st.caption(f"{len(shown.checklists):,} of {len(full.checklists):,} paper sessions, blocked first. Click a "
-               "session's name to open its checklist in a new tab, or tick the box at the left of its row to open "
-               "it here.")
+               "session's name to open its checklist in a new tab, tick the box at the left of its row to open it "
+               "here, or choose it under the table to see its checklist there.")
     frame = ui.overview_table(as_of, filters, shown, positions)
     if len(frame) < len(shown.checklists):
         st.caption(f"The table holds the first {len(frame):,} of them. Narrow it with the filters or the search, or "
@@ -45,6 +45,7 @@ def render(session_page: Any, import_page: Any | None) -> None:
     st.download_button("Download this table as CSV", lambda: services.readiness_csv(shown),
                        file_name="scanready-readiness.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")
+    ui.session_glance(shown, session_page)
 
 
 def _empty_store(import_page: Any | None) -> None:

@@ -9,7 +9,6 @@ import streamlit as st
 
 from dashboard import services, ui
 from dashboard.services import SessionDetail
-from dashboard.wording import ITEM_RULES, ITEM_TITLES
 
 
 def render() -> None:
@@ -46,27 +45,12 @@ def render() -> None:
 
 
 def _show(detail: SessionDetail) -> None:
-    checklist, session = detail.checklist, detail.checklist.session
-    st.title(ui.plain(session.session_name), anchor=False)
-    st.markdown(f"{ui.STATUS_ICON[checklist.status]} · group {ui.plain(session.group_name)} · "
-                f"delivery {ui.plain(session.delivery_id)}")
-    st.caption(ui.plain(ui.dates_line(session)))
-    columns = st.columns(4)
-    columns[0].metric("Test-takers enrolled", f"{session.test_takers:,}")
-    columns[1].metric("Started", f"{session.started:,}")
-    columns[2].metric("Expected sheets", f"{checklist.expected_sheets:,}")
-    started = checklist.started_sheets
-    columns[3].metric("Sheets from those who started", "no activity yet" if started is None else f"{started:,}")
-    st.subheader("Checklist")
-    for item in checklist.items:
-        st.markdown(f"{ui.STATE_ICON[item.state]} **{ITEM_TITLES[item.item]}**: {ui.plain(item.detail)}",
-                    help=ITEM_RULES[item.item])
-    ui.activity_freshness(detail.activity_imported_at)
-    for warning in checklist.warnings:
-        st.warning(ui.plain(warning), icon=":material/warning:")
+    checklist = detail.checklist
+    st.title(ui.plain(checklist.session.session_name), anchor=False)
+    ui.checklist_card(checklist, detail.activity_imported_at)
     left, right = st.columns(2)
     left.subheader("Enrolment by role")
     left.dataframe(ui.counts_frame(detail.roles, "role", "users"), hide_index=True)
     right.subheader("Activity by status")
     right.dataframe(ui.counts_frame(detail.statuses, "status", "test-takers"), hide_index=True)
-    ui.session_receipt(detail.receipt, detail.batches, session.timezone)
+    ui.session_receipt(detail.receipt, detail.batches, checklist.session.timezone)

@@ -9,6 +9,7 @@ business rules (those are in the services and below).
     imports      the import page: an upload's options, the verdict, the import, the history and its undo
     charts_page  the charts page's sections: the upload windows and the scan volume
     receipts     the scans received on the overview and the session page
+    sessions     a session's checklist, on the session page and at a glance under the overview's table
     widgets      metrics, activity's freshness, the welcome, the last import's message and the way to the
                  overview, known errors shown
     auth         login and roles: st.secrets, st.user, the door page
@@ -56,6 +57,7 @@ from dashboard.ui.imports import (
     verdict,
 )
 from dashboard.ui.receipts import by_receipt, receipt_filter, receipt_metrics, session_receipt
+from dashboard.ui.sessions import checklist_card, session_glance
 from dashboard.ui.tables import (
     STATE_ICON,
     STATUS_CHOICES,
@@ -77,11 +79,12 @@ from dashboard.ui.widgets import (
 __all__ = [
     "LOCAL_MODE_NOTE", "STATE_ICON", "STATUS_ICON", "STATUS_CHOICES", "account_sidebar", "activity_freshness",
     "as_of_input", "as_of_params", "as_of_zone", "auth_configured", "board", "board_column_config", "board_table",
-    "board_zones", "by_receipt", "cached_board", "capacity_input", "counts_frame", "current_role", "data_version",
-    "database", "dates_line", "door", "door_page", "engine", "filter_inputs", "filter_options", "history",
-    "import_and_rerun", "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets", "overview_link",
-    "overview_table", "plain", "read_data_version", "receipt_board", "receipt_filter", "receipt_metrics", "review",
-    "search_board", "search_input", "session_choice", "session_receipt", "settings", "show_verdict", "shown_board",
-    "status_metrics", "ticked_row", "timeline_chart", "timeline_rows", "timeline_section", "upload_options", "verdict",
-    "volume_and_review", "volume_frames", "volume_section", "volume_spec", "welcome",
+    "board_zones", "by_receipt", "cached_board", "capacity_input", "checklist_card", "counts_frame", "current_role",
+    "data_version", "database", "dates_line", "door", "door_page", "engine", "filter_inputs", "filter_options",
+    "history", "import_and_rerun", "keep_shared_widgets", "known_errors", "last_import_message", "option_widgets",
+    "overview_link", "overview_table", "plain", "read_data_version", "receipt_board", "receipt_filter",
+    "receipt_metrics", "review", "search_board", "search_input", "session_choice", "session_glance", "session_receipt",
+    "settings", "show_verdict", "shown_board", "status_metrics", "ticked_row", "timeline_chart", "timeline_rows",
+    "timeline_section", "upload_options", "verdict", "volume_and_review", "volume_frames", "volume_section",
+    "volume_spec", "welcome",
 ]

@@ -13,6 +13,7 @@ from streamlit.util import calc_hash
 from dashboard import services
 from dashboard.config import Settings
 from dashboard.ui.tables import STATE_ICON, plain
+from dashboard.wording import ITEM_TITLES
 from tests.app.conftest import AS_OF
 from tests.factories import LINKS, NEW_GROUPS, csv_bytes, session
 
@@ -301,3 +302,41 @@ def test_a_search_matching_more_sessions_than_are_listed_says_so(make_app, progr
     assert all("science" in name.casefold() for name in options[1:])
     assert any(c.value.endswith("sessions match “science”: the first 2 are listed, type more of the name.")
                for c in at.caption)
+
+
+def test_a_session_chosen_under_the_overviews_table_shows_its_checklist_there(make_app, programme):
+    at = make_app(as_of=AS_OF, status="blocked").run()
+    table = at.dataframe[0].value
+    box = at.selectbox(key="glance")
+    assert box.value is None and box.options == names(table)  # the table's sessions, blocked first
+    assert not at.subheader  # no checklist until one is chosen
+    at.selectbox(key="glance").select(box.options[1]).run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Checklist"]
+    with Session(programme) as db:
+        expected = services.session_detail(db=db, name=box.options[1], as_of=services.parse_as_of(AS_OF))
+    assert expected is not None and expected.checklist.status == "blocked"
+    lines = [m.value for m in at.markdown]
+    assert [line for line in lines if line.startswith(tuple(STATE_ICON.values()))] == [
+        f"{STATE_ICON[i.state]} **{ITEM_TITLES[i.item]}**: {plain(i.detail)}" for i in expected.checklist.items]
+    assert metrics(at)["Expected sheets"] == f"{expected.checklist.expected_sheets:,}"
+    link = at.get("page_link")[-1].proto
+    assert link.label == "Enrolment by role, activity and scans of this session"
+    assert (link.page, parse_qs(link.query_string)) == ("session", {"session": [box.options[1]], "as_of": [AS_OF]})
+
+
+def test_a_session_the_filters_take_out_is_no_longer_shown_under_the_table(make_app, programme):
+    at = make_app(as_of=AS_OF, status="blocked").run()
+    blocked = at.selectbox(key="glance").options[0]
+    at.selectbox(key="glance").select(blocked).run()
+    assert [s.value for s in at.subheader] == ["Checklist"]
+    at.multiselect(key="status").set_value(["ready"]).run()
+    assert not at.exception
+    assert blocked not in at.selectbox(key="glance").options and not at.subheader
+
+
+def test_beyond_the_sessions_listed_the_glance_says_to_search(make_app, programme, monkeypatch):
+    monkeypatch.setattr("dashboard.ui.sessions.SESSIONS_LISTED", 4)
+    at = make_app(as_of=AS_OF).run()
+    assert at.selectbox(key="glance").options == names(at.dataframe[0].value)[:4]
+    assert "The first 4 of these 35 sessions are listed: search above to list others." in [c.value for c in at.caption]

@@ -151,6 +151,30 @@ def test_a_row_of_the_overview_opens_its_session_checklist(page: Page, programme
         expect(main).to_contain_text(f"{item.state} {ITEM_TITLES[item.item]}: {item.detail}")
 
 
+def test_a_session_chosen_under_the_overviews_table_shows_its_checklist_there(page: Page, programme: Server) -> None:
+    """Open a session, under the table: the second blocked session's checklist on the overview itself, the table
+    still there (the choice reruns only its own part of the page), and a link to its page."""
+    open_page(page, f"{programme.url}/?as_of={AS_OF}&status=blocked")
+    grid = overview_grid(page)
+    expect_rows(grid, len(board(programme, AS_OF, "blocked").checklists))
+    name = named(table_rows(grid)[1]["session"])
+    box = page.get_by_role("combobox", name="Open a session")
+    box.click()
+    box.press("ArrowDown")
+    with rerun(page):
+        page.get_by_role("option").nth(1).click()
+    expect(page.get_by_role("heading", name="Checklist")).to_be_visible()
+    assert urlsplit(page.url).path == "/" and grid.is_visible()
+    main = page.get_by_test_id("stMain")
+    for line in ("blocked · group", *ITEM_TITLES.values()):
+        expect(main).to_contain_text(line)
+    link = page.get_by_role("link", name="Enrolment by role, activity and scans of this session")
+    assert parse_qs(urlsplit(link.get_attribute("href") or "").query) == {"session": [name], "as_of": [AS_OF]}
+    link.click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    assert urlsplit(page.url).path == "/session"
+
+
 def test_charts_render_and_a_capacity_lists_the_busy_days(page: Page, programme: Server) -> None:
     """The timeline draws a bar per session and the volume chart its bars; a capacity shades and lists busier days."""
     exam_day = board(programme, AS_OF)
