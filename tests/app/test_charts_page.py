@@ -186,21 +186,23 @@ def test_reruns_reuse_the_chart_rows_until_an_import_or_a_changed_input(make_app
     assert "History 9Z" in set(drawn(at, 0, 0)["label"]) | set(at.dataframe[0].value["session"])
 
 
-@pytest.mark.parametrize("page", ["overview", "charts", "session", "import"])
-def test_a_rerun_reads_the_data_version_once(make_app, programme, monkeypatch, page):
-    """Every cached read of a run keys on the store's data version: it is read once per run, not per read."""
-    from dashboard import store
+def test_the_volume_charts_shape_is_built_once_for_every_capacity(make_app, programme, monkeypatch):
+    from dashboard.ui import data
 
-    reads: list[int] = []
-    original = store.data_version
+    shapes: list[dict[str, Any]] = []
+    original = charts.volume_shape
 
     def counted(**kwargs: Any) -> Any:
-        reads.append(1)
+        shapes.append(kwargs)
         return original(**kwargs)
 
-    monkeypatch.setattr(store, "data_version", counted)
-    at = make_app(page, as_of=AS_OF).run()
-    assert not at.exception
-    reads.clear()
+    monkeypatch.setattr(charts, "volume_shape", counted)
+    data._volume_shape.clear()  # cached for the whole server: an earlier test may have built it
+    at = make_app("charts", as_of=AS_OF).run()
     at.run()
-    assert len(reads) == 1
+    for capacity in (200, 350, 0):
+        at.number_input(key="capacity").set_value(capacity).run()
+    assert not at.exception
+    assert shapes == [{"by": "status", "theme": "light", "received": True}]  # the example has a scan log
+    at.radio(key="stack_by").set_value("group").run()
+    assert shapes[1:] == [{"by": "group", "theme": "light", "received": True}]
