@@ -53,4 +53,7 @@ def _show(detail: SessionDetail) -> None:
     left.dataframe(ui.counts_frame(detail.roles, "role", "users"), hide_index=True)
     right.subheader("Activity by status")
     right.dataframe(ui.counts_frame(detail.statuses, "status", "test-takers"), hide_index=True)
+    if detail.unenrolled:
+        right.caption(f"Not counted: {detail.unenrolled:,} activity row(s) of users who are not test-takers of group "
+                      f"{ui.plain(checklist.session.group_name)} (no longer in it, or never).")
     ui.session_receipt(detail.receipt, detail.batches, checklist.session.timezone)

@@ -100,7 +100,7 @@ def _snapshots(rows: Iterable[ReadinessRow]) -> Iterator[SessionSnapshot]:
 
 @dataclass(slots=True)
 class SessionDetail:
-    """One session's page: its checklist plus enrolment counts by role and activity counts by status."""
+    """One session's page: its checklist plus enrolment counts by role and its test-takers' activity by status."""
 
     checklist: Checklist
     roles: dict[str, int]
@@ -108,6 +108,7 @@ class SessionDetail:
     activity_imported_at: datetime | None
     receipt: SessionReceipt | None = None
     batches: list[Batch] = field(default_factory=list)  # received by the as-of
+    unenrolled: int = 0  # activity rows of users not test-takers of the group: in no count
 
 
 def session_detail(*, db: Session, name: str, as_of: datetime | None = None) -> SessionDetail | None:
@@ -120,7 +121,8 @@ def session_detail(*, db: Session, name: str, as_of: datetime | None = None) -> 
     return SessionDetail(checklist, store.role_counts(db=db, group=checklist.session.group_name),
                          store.status_counts(db=db, session_name=name, as_of=board.as_of), board.activity_imported_at,
                          session_receipt(db=db, name=name, as_of=board.as_of),
-                         session_batches(db=db, name=name, as_of=board.as_of))
+                         session_batches(db=db, name=name, as_of=board.as_of),
+                         store.unenrolled_activity(db=db, session_name=name))
 
 
 # The moments an "as of" may be: the years a file's dates may be in (``ingest.values``), in UTC, so that a moment

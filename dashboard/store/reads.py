@@ -217,9 +217,17 @@ def role_counts(*, db: Session, group: str) -> dict[str, int]:
     return {role: int(n) for role, n in rows}
 
 
+def _enrolled_test_taker() -> Any:
+    """An activity row's user is a test-taker of its session's group (``SESSIONS`` joined on the session): the
+    checklist's counts read only these."""
+    return and_(LINKS.c.group_name == SESSIONS.c.group_name, LINKS.c.user_username == ACTIVITY.c.user_username,
+                LINKS.c.group_role == TEST_TAKER)
+
+
 def status_counts(*, db: Session, session_name: str, as_of: datetime) -> dict[str, int]:
-    """Test-takers per activity status in one session, as they stood at ``as_of``: one who had not begun by then
-    is not started, one who finished later was still in progress."""
+    """The session's enrolled test-takers per activity status, as they stood at ``as_of``: one who had not begun by
+    then is not started, one who finished later was still in progress. Activity of users who are not test-takers
+    of the group (removed from it since, or never in it) is left out, as the checklist leaves it out."""
     moment = literal(as_of, UTCDateTime)
     began = func.coalesce(ACTIVITY.c.started_at, ACTIVITY.c.finished_at)
     status = case((~launched_by(as_of), NOT_STARTED),
@@ -227,8 +235,18 @@ def status_counts(*, db: Session, session_name: str, as_of: datetime) -> dict[st
                    "in_progress"),
                   else_=ACTIVITY.c.status)
     rows = db.execute(select(status, func.count()).join(SESSIONS, SESSIONS.c.id == ACTIVITY.c.session_id)
+                      .join(LINKS, _enrolled_test_taker())
                       .where(SESSIONS.c.session_name == session_name).group_by(status))
     return {str(name): int(n) for name, n in rows}
+
+
+def unenrolled_activity(*, db: Session, session_name: str) -> int:
+    """The session's activity rows of users who are not test-takers of its group (``status_counts`` leaves them
+    out): a roster that lost a member, or an export that listed someone else."""
+    return int(db.scalar(select(func.count()).select_from(ACTIVITY)
+                         .join(SESSIONS, SESSIONS.c.id == ACTIVITY.c.session_id)
+                         .outerjoin(LINKS, _enrolled_test_taker())
+                         .where(SESSIONS.c.session_name == session_name, LINKS.c.user_username.is_(None))) or 0)
 
 
 def session_names(*, db: Session) -> list[str]:
@@ -248,4 +266,4 @@ def activity_imported_at(*, db: Session) -> datetime | None:
 __all__ = ["ReadinessRow", "StoredSession", "activity_imported_at", "count_sessions", "groups_with_sessions",
            "launched_by", "launched_sessions", "links_of_groups", "readiness_rows", "role_counts",
            "session_groups", "session_ids", "session_names", "status_counts", "stored_moment", "stored_sessions",
-           "test_taker_groups"]
+           "test_taker_groups", "unenrolled_activity"]

@@ -15,7 +15,7 @@ from dashboard.config import Settings
 from dashboard.ui.tables import STATE_ICON, plain
 from dashboard.wording import ITEM_TITLES
 from tests.app.conftest import AS_OF
-from tests.factories import LINKS, NEW_GROUPS, csv_bytes, session
+from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, csv_bytes, session
 
 
 def metrics(at) -> dict[str, str]:
@@ -340,3 +340,22 @@ def test_beyond_the_sessions_listed_the_glance_says_to_search(make_app, programm
     at = make_app(as_of=AS_OF).run()
     assert at.selectbox(key="glance").options == names(at.dataframe[0].value)[:4]
     assert "The first 4 of these 35 sessions are listed: search above to list others." in [c.value for c in at.caption]
+
+
+def test_the_session_page_says_what_activity_it_leaves_out(make_app, app_engine):
+    files = [("s.csv", csv_bytes(NEW_GROUPS, [session("History 4A", group="Class 4A")])),
+             ("l.csv", csv_bytes(LINKS, [{"user_username": "ana", "group_name": "Class 4A",
+                                           "group_role": "TEST_TAKER"}])),
+             ("a.csv", csv_bytes(ACTIVITY, [dict(zip(ACTIVITY, row, strict=True)) for row in (
+                 ("History 4A", "ana", "finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z"),
+                 ("History 4A", "zed", "in progress", "2028-06-12T07:02:00Z", ""))]))]  # zed is not enrolled
+    with Session(app_engine) as db:
+        assert services.import_files(files, db=db, settings=Settings()).validation.valid
+        db.commit()
+    at = make_app("session", session="History 4A", as_of="2028-06-13T00:00Z").run()
+    assert not at.exception
+    statuses = at.dataframe[1].value
+    assert dict(zip(statuses["status"], statuses["test-takers"], strict=True)) == {"finished": 1}
+    assert metrics(at)["Started"] == "1"
+    assert ("Not counted: 1 activity row(s) of users who are not test-takers of group Class 4A (no longer in it, or "
+            "never).") in [c.value for c in at.caption]

@@ -6,13 +6,15 @@ from datetime import UTC, datetime
 
 from dashboard import services
 from dashboard.config import Settings
+from dashboard.services import ImportOptions
 from tests.factories import ACTIVITY, LATER, LINKS, NEW_GROUPS, csv_bytes, readiness_dicts, session
 
 SETTINGS = Settings()
 
 
-def load(db, *files):
-    outcome = services.import_files(list(files), db=db, settings=SETTINGS, now=datetime(2028, 1, 1, tzinfo=UTC))
+def load(db, *files, options=None):
+    outcome = services.import_files(list(files), db=db, settings=SETTINGS, now=datetime(2028, 1, 1, tzinfo=UTC),
+                                    options=options or ImportOptions())
     assert outcome.validation.valid, outcome.validation.to_dict()
     db.commit()
     return outcome
@@ -86,6 +88,26 @@ def test_session_detail_counts_roles_and_statuses(db):
     assert detail.roles == {"GRADER": 1, "TEST_TAKER": 2}
     assert detail.statuses == {"in_progress": 1, "paused": 1}
     assert services.session_detail(db=db, name="Nope") is None
+
+
+def test_a_member_removed_from_the_roster_leaves_the_sessions_activity_by_status(db):
+    # The checklist counts enrolled test-takers only; the session page's activity by status counted every row of
+    # the session's activity, so after a complete roster dropped bo it showed 2 test-takers to the checklist's 1.
+    load(db, sessions(session("History 4A", "Class 4A")),
+         links(("ana", "Class 4A", "TEST_TAKER"), ("bo", "Class 4A", "TEST_TAKER"), ("cy", "Class 4A", "GRADER")),
+         activity(("History 4A", "ana", "finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z"),
+                  ("History 4A", "bo", "in progress", "2028-06-12T07:02:00Z", ""),
+                  ("History 4A", "cy", "in progress", "2028-06-12T07:03:00Z", "")))  # not a test-taker
+    detail = services.session_detail(db=db, name="History 4A", as_of=LATER)
+    assert detail is not None
+    assert (detail.statuses, detail.unenrolled, detail.checklist.session.started) == (
+        {"finished": 1, "in_progress": 1}, 1, 2)
+    load(db, links(("ana", "Class 4A", "TEST_TAKER"), ("cy", "Class 4A", "GRADER")),
+         options=ImportOptions(sync_links=True))
+    detail = services.session_detail(db=db, name="History 4A", as_of=LATER)
+    assert detail is not None
+    assert (detail.statuses, detail.unenrolled, detail.checklist.session.started) == ({"finished": 1}, 2, 1)
+    assert sum(detail.statuses.values()) == detail.checklist.session.started  # the page's two counts agree
 
 
 def test_an_older_activity_export_does_not_undo_a_newer_one(db):
