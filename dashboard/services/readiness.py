@@ -73,9 +73,15 @@ def readiness_csv(board: Board) -> bytes:
     return safe_table(CSV_COLUMNS, csv_rows(board))
 
 
+def judged_moment(as_of: datetime | None) -> datetime:
+    """The moment a board is judged at: ``as_of`` (default: now) in UTC, to the second, as every output writes it
+    (``wording.iso_utc``): a verdict read back at the moment printed beside it is the same verdict."""
+    return (as_of or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+
+
 def readiness_board(*, db: Session, as_of: datetime | None = None, names: Sequence[str] | None = None) -> Board:
-    """Every paper session's checklist at ``as_of`` (default: now), blocked first, then pending, then ready."""
-    moment = (as_of or datetime.now(UTC)).astimezone(UTC)
+    """Every paper session's checklist at ``as_of`` (``judged_moment``), blocked first, then pending, then ready."""
+    moment = judged_moment(as_of)
     with collector_paused():
         rows = store.readiness_rows(db=db, as_of=moment, names=names)
         checklists = evaluate_checklists(_snapshots(rows), moment)
@@ -201,6 +207,6 @@ def review_report(board: Board, *, capacity: int | None = None, scope: str | Non
 def write_readiness_json(*, db: Session, out: BinaryIO, as_of: datetime | None = None) -> dict[str, int]:
     """Write ``orjson.dumps(readiness_board(...).to_dict())`` to ``out``, byte for byte, without building a
     Checklist per session (``board_json``); return how many sessions are in each status."""
-    moment = (as_of or datetime.now(UTC)).astimezone(UTC)
+    moment = judged_moment(as_of)
     with collector_paused():
         return write_board_json(store.readiness_rows(db=db, as_of=moment), moment, out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +20,7 @@ from dashboard.export import safe_table
 from dashboard.readiness import expected_sheets
 from dashboard.receipt import ReceiptDay, ReceiptSnapshot, SessionReceipt
 from dashboard.services.collector import collector_paused
+from dashboard.services.readiness import judged_moment
 from dashboard.spread import forecast_per_day
 from dashboard.store import ReceiptRow
 
@@ -81,7 +82,7 @@ def _snapshots(rows: Sequence[ReceiptRow]) -> Iterator[tuple[ReceiptSnapshot, in
 
 def receipt_board(*, db: Session, as_of: datetime | None = None, capacity: int | None = None) -> ReceiptBoard:
     """Every paper session's receipt at ``as_of`` (default: now) with a scanning ``capacity`` in pages a day."""
-    moment = (as_of or datetime.now(UTC)).astimezone(UTC)
+    moment = judged_moment(as_of)
     with collector_paused():
         judged = list(_snapshots(store.receipt_rows(db=db, as_of=moment)))
         sessions = receipt.order_receipts(receipt.evaluate_receipts([s for s, _ in judged], as_of=moment,

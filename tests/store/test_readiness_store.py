@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
+
+import orjson
 
 from dashboard import services
 from dashboard.config import Settings
@@ -119,3 +122,23 @@ def test_an_older_activity_export_does_not_undo_a_newer_one(db):
     newer = load(db, activity(("History 4A", "ana", "terminated", "2028-06-12T07:01:00Z", "2028-06-12T09:00:00Z")))
     assert newer.by_kind["activity"].to_dict() == {"created": 0, "updated": 1, "unchanged": 0, "removed": 0}
     assert services.session_detail(db=db, name="History 4A", as_of=LATER).statuses == {"terminated": 1}
+
+
+def test_a_verdict_is_the_one_at_the_moment_printed_beside_it(db):
+    # readiness --json wrote its as_of to the second and judged at the exact moment: a launch 0.3 s after the
+    # second printed counted, and the same command at the printed as_of said no one had started.
+    load(db, sessions(session("History 4A", "Class 4A")), links(("ana", "Class 4A", "TEST_TAKER")),
+         activity(("History 4A", "ana", "in progress", "2028-06-12T07:00:00.300Z", "")))
+    exact = datetime(2028, 6, 12, 7, 0, 0, 500_000, tzinfo=UTC)
+    out = io.BytesIO()
+    services.write_readiness_json(db=db, out=out, as_of=exact)
+    printed = orjson.loads(out.getvalue())
+    assert printed["as_of"] == "2028-06-12T07:00:00Z"
+    board = services.readiness_board(db=db, as_of=exact)
+    again = services.readiness_board(db=db, as_of=services.parse_as_of(printed["as_of"]))
+    assert board.to_dict() == again.to_dict() == printed
+    assert board.checklists[0].session.started == 0  # ana began after the moment printed
+    later = services.readiness_board(db=db, as_of=datetime(2028, 6, 12, 7, 0, 1, tzinfo=UTC))
+    assert later.checklists[0].session.started == 1
+    receipts = services.receipt_board(db=db, as_of=exact)
+    assert receipts.as_of == board.as_of

@@ -114,13 +114,15 @@ def test_a_launch_counts_from_the_moment_it_began_exactly(db, row):
     assert services.readiness_board(db=db, as_of=LAUNCH).checklists[0].session.started == 1
 
 
-def test_a_launch_with_a_fraction_of_a_second_counts_exactly_at_it(db):
+def test_a_launch_with_a_fraction_of_a_second_counts_from_the_next_whole_second(db):
+    # A board is judged at its as-of to the second, the moment every output prints (services.judged_moment): a
+    # launch within a second counts from the next whole second, whatever fraction the as-of asked for.
     load(db, sessions_file(session("History 4A")), links_file(("ana", "Class 4A", "TEST_TAKER")),
          activity_file(("History 4A", "ana", "active", "2028-06-12T07:01:00.454033Z", "")))
     moment = at("2028-06-12T07:01:00.454033Z")
     started = [services.readiness_board(db=db, as_of=m).checklists[0].session.started
-               for m in (moment - timedelta(microseconds=1), moment)]
-    assert started == [0, 1]
+               for m in (moment, at("2028-06-12T07:01:00.999999Z"), at("2028-06-12T07:01:01Z"))]
+    assert started == [0, 0, 1]
 
 
 def test_a_launch_without_any_time_counts_at_every_moment_but_not_started_never(db):
