@@ -181,10 +181,17 @@ class _Checker:
 
     def in_order(self, source: Source, starts: list[datetime | None], finishes: list[datetime | None],
                  column: Callable[[str | None], list[str]]) -> None:
-        """A finish before its start is an error (when both are in the same terms: both local or both fixed)."""
+        """A finish before its start is an error (when both are in the same terms: both local or both fixed). A row
+        with one local time and one fixed is checked once placed in its session's zone: its two texts are kept in
+        ``report.quoted`` for that check to quote."""
         for i, (start, finish) in enumerate(zip(starts, finishes, strict=True)):
-            if start is not None and finish is not None and (start.tzinfo is None) == (finish.tzinfo is None) \
-                    and finish < start:
+            if start is None or finish is None:
+                continue
+            if (start.tzinfo is None) != (finish.tzinfo is None):
+                line = self.lines[i]
+                self.report.quoted[line, "started_at"] = column(source.start)[i]
+                self.report.quoted[line, "finished_at"] = column(source.finish)[i]
+            elif finish < start:
                 self.error(i, source.finish, column(source.finish)[i],
                            f"{source.finish} is before {source.start} ({column(source.start)[i]}).")
 

@@ -151,8 +151,10 @@ def _finished_after_started(report: FileReport, rows: set[int]) -> None:
     late = [i for i in sorted(rows) if starts[i] is not None and finishes[i] is not None and finishes[i] < starts[i]]
     start, finish = report.sources.get("started_at", "started_at"), report.sources.get("finished_at", "finished_at")
     for i in late:
-        report.error(report.lines[i], finish, finishes[i].isoformat(),
-                     f"{finish} is before {start} ({starts[i].isoformat()}) once read in the session's time zone.")
+        line = report.lines[i]
+        said_start = report.quoted.get((line, "started_at"), starts[i].isoformat())
+        report.error(line, finish, report.quoted.get((line, "finished_at"), finishes[i].isoformat()),
+                     f"{finish} is before {start} ({said_start}) once read in the session's time zone.")
     if late:
         report.keep([i for i in range(len(report.lines)) if i not in set(late)])
 

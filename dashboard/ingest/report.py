@@ -54,6 +54,9 @@ class FileReport:
     # (``services.checks``), as a local time is read in the session's zone.
     local: dict[str, list[bool]] = field(default_factory=dict)
     header_line: int = 1
+    # The file's text of values a later check may quote, by (line, field): an activity row's two times when one is
+    # local and the other fixed (their order is checked once the local one is read in its session's zone).
+    quoted: dict[tuple[int, str], str] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:

@@ -347,13 +347,22 @@ def test_a_local_time_at_the_end_of_time_is_an_error(store, kind: str) -> None:
     assert where(report.errors) == [(2, column, text)]
 
 
-@pytest.mark.xfail(strict=True, reason="assign._finished_after_started reports the value converted to UTC "
-                   "('2028-06-12T09:00:00+00:00'), not the file's text")
 def test_a_finish_before_its_start_in_local_time_quotes_the_files_value(store) -> None:
     db, _ = store
     data = activity_csv(("Maths 4B", "bo", "finished", "2028-06-12 10:00:00", "2028-06-12T09:00:00Z"))
     report = only_report(("a.csv", data), db=db)
-    assert where(report.errors) == [(2, "finished_at", "2028-06-12T09:00:00Z")]
+    assert where(report.errors) == [(2, "finished_at", "2028-06-12T09:00:00Z")]  # as written, not in UTC
+    assert "(2028-06-12 10:00:00) once read in the session's time zone" in report.errors[0].message
+
+
+def test_the_quoted_times_follow_their_line_past_rows_already_refused(store) -> None:
+    db, _ = store
+    data = activity_csv(("Maths 4B", "ana", "no such status", "2028-06-12T08:00:00Z", ""),  # line 2: refused
+                        ("Maths 4B", "bo", "finished", "2028-06-12 10:00:00", "2028-06-12T09:00:00Z"),
+                        ("Maths 4B", "cy", "finished", "2028-06-12 07:00:00", "2028-06-12T09:30:00+02:00"))  # 11:00Z
+    report = only_report(("a.csv", data), db=db)
+    assert sorted(where(report.errors)) == [(2, "status", "no such status"), (3, "finished_at", "2028-06-12T09:00:00Z"),
+                                            (4, "finished_at", "2028-06-12T09:30:00+02:00")]
 
 
 @pytest.mark.parametrize("number", ["99999999999999999999", "9223372036854775808"])
