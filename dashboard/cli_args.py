@@ -69,11 +69,11 @@ def _upload_options(command: argparse.ArgumentParser) -> None:
 
 
 def _capacity(text: str) -> int:
-    """``--capacity``: a whole number of sheets per day, from 1 to ``MAX_CAPACITY``."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of sheets") from None
+    """``--capacity``: a whole number of sheets per day in ASCII digits (as a file's counts are: ``int`` alone also
+    reads "+3", "1_000" and other scripts' digits), from 1 to ``MAX_CAPACITY``."""
+    if not (text.isascii() and text.strip().isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of sheets")
+    value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("the capacity must be at least 1 sheet per day")
     if value > MAX_CAPACITY:

@@ -122,7 +122,7 @@ def test_volume_of_an_empty_store(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == []
 
 
-@pytest.mark.parametrize("capacity", ["0", "-5", "many"])
+@pytest.mark.parametrize("capacity", ["0", "-5", "many", "٣", "+3", "1_000", "10000001"])  # ASCII digits only
 def test_a_capacity_must_be_a_positive_whole_number(store, capacity, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["volume", "--db", store, "--capacity", capacity])
