@@ -85,12 +85,17 @@ SESSION_LINK = r"[?&]session=([^&]*)"
 _ITEM_HEADER = {"enrolment": "enrolled", "roles": "uploader", "launched": "launched", "submitted": "submitted",
                 "window": "window", "schedule": "schedule"}
 _REPEATED = ("status", *ITEM_TITLES, "reason", "delivery")  # sent as dictionaries (``_dictionary``)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Every ASCII punctuation character but "/" (no Markdown starts with it; zones and paths stay readable), each of
+# which a backslash makes literal in CommonMark: "=" or "-" under a line makes a heading, "&amp;" an entity, "@" an
+# e-mail link, ":red[...]" and ":material/...:" Streamlit's own syntax.
+_MARKDOWN_SPECIAL = re.compile(r"([!-.:-@\[-`{-~])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
 def plain(text: str) -> str:
-    """User text made inert for st.markdown: every Markdown character escaped (HTML is never allowed)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """User text made inert for st.markdown: on one line, every ASCII punctuation character escaped (HTML is never
+    allowed)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
 
 
 @lru_cache(maxsize=65_536)  # names come back at every as-of: quote each once
