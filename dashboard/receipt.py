@@ -273,6 +273,11 @@ def receipt_days(forecast: Mapping[date, int], received: Mapping[date, int], as_
     return out
 
 
+def received_by_date(days: Iterable[ReceiptDay]) -> dict[str, int]:
+    """The pages received per UTC day (ISO date) of ``days``, on the days some were (``volume.with_received``)."""
+    return {day.date: day.received for day in days if day.received}
+
+
 def receipt_document(as_of: datetime, receipts: Iterable[SessionReceipt],
                      days: Iterable[ReceiptDay]) -> dict[str, Any]:
     """The CLI's JSON: as_of, the sessions (in the order given) and the days."""

@@ -60,15 +60,34 @@ def receipt_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = 
     return list(map(ReceiptRow._make, db.execute(statement).fetchall()))
 
 
+def _utc_day(db: Session) -> Any:
+    """A batch's UTC day of receipt, in SQL."""
+    if db.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", SCANS.c.received_at), Date)
+    return func.substr(type_coerce(SCANS.c.received_at, String), 1, 10)  # SQLite keeps UTC text: its day comes first
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def received_per_day(*, db: Session, as_of: datetime) -> dict[date, int]:
     """Pages received per UTC day, at or before ``as_of``, in date order (counted in SQL)."""
-    if db.get_bind().dialect.name == "postgresql":
-        day: Any = cast(func.timezone("UTC", SCANS.c.received_at), Date)
-    else:  # SQLite keeps UTC text: its first ten characters are the day
-        day = func.substr(type_coerce(SCANS.c.received_at, String), 1, 10)
+    day = _utc_day(db)
     rows = db.execute(select(day.label("day"), func.sum(SCANS.c.pages))
                       .where(SCANS.c.received_at <= literal(as_of, UTCDateTime)).group_by(day).order_by(day))
-    return {value if isinstance(value, date) else date.fromisoformat(value): int(pages) for value, pages in rows}
+    return {_day(value): int(pages) for value, pages in rows}
+
+
+def received_per_session_day(*, db: Session, as_of: datetime) -> list[tuple[str, date, int]]:
+    """Pages received per session and UTC day, at or before ``as_of`` (counted in SQL): a part of the programme
+    sums its own sessions' (a list of names in SQL would pass SQLite's limit of bound values)."""
+    day = _utc_day(db)
+    rows = db.execute(select(SESSIONS.c.session_name, day.label("day"), func.sum(SCANS.c.pages))
+                      .join(SESSIONS, SESSIONS.c.id == SCANS.c.session_id)
+                      .where(SCANS.c.received_at <= literal(as_of, UTCDateTime))
+                      .group_by(SESSIONS.c.session_name, day))
+    return [(name, _day(value), int(pages)) for name, value, pages in rows]
 
 
 class Batch(NamedTuple):

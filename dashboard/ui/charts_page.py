@@ -13,8 +13,9 @@ from dashboard import charts, volume
 from dashboard.config import MAX_CAPACITY
 from dashboard.export import safe_csv
 from dashboard.ingest.values import parse_whole
+from dashboard.receipt import received_by_date
 from dashboard.services import Board, Filters
-from dashboard.ui.data import receipt_board, review, timeline_chart, timeline_rows, volume_frames, volume_spec
+from dashboard.ui.data import received_days, review, timeline_chart, timeline_rows, volume_frames, volume_spec
 from dashboard.ui.filters import query_default
 
 ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
@@ -87,8 +88,8 @@ def volume_section(shown: Board, filters: Filters) -> int | None:
     if sessions:
         st.caption(f"{sheets:,} expected sheets of {sessions:,} session(s) without a complete scan window are on "
                    "no day.")
-    received = receipt_board(shown.as_of)  # the pages per day do not depend on the capacity
-    per_day = volume.with_received(series, None if received is None else received.received_per_day())  # as the CLI
+    received = received_days(shown.as_of, filters)  # the filtered sessions' pages, whatever the capacity
+    per_day = volume.with_received(series, None if received is None else received_by_date(received))  # as the CLI
     st.download_button("Download the volume per day as CSV", safe_csv(per_day),
                        file_name="scanready-volume.csv", mime="text/csv", icon=":material/download:",
                        on_click="ignore")

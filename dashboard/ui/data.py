@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import altair as alt
@@ -23,6 +23,7 @@ from sqlmodel import Session
 from dashboard import charts, report, services, store, volume
 from dashboard.config import Settings, load_settings
 from dashboard.db import make_engine, migrate, session_scope
+from dashboard.receipt import ReceiptDay
 from dashboard.services import Board, Filters, ReceiptBoard
 from dashboard.ui.tables import board_frame, with_receipts
 
@@ -175,6 +176,29 @@ def _receipts(version: store.DataVersion, as_of: datetime, url: str, capacity: i
     return _receipt_board(version, as_of, url, capacity) if _scans_stored(version, url) else None
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _received_by_session_day(version: store.DataVersion, as_of: datetime, url: str) -> list[tuple[str, date, int]]:
+    with Session(_engine_for(url)) as db:
+        return services.received_by_session_day(db=db, as_of=as_of)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _received_days(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> list[ReceiptDay] | None:
+    receipts = _receipts(version, as_of, url, None)
+    if receipts is None:
+        return None
+    shown = _shown(version, as_of, url, filters).checklists
+    if len(shown) == len(cached_board(version, as_of, url).checklists):
+        return receipts.days  # every session: the receipt board's own days
+    return services.received_days(shown, _received_by_session_day(version, as_of, url), as_of)
+
+
+def received_days(as_of: datetime, filters: Filters) -> list[ReceiptDay] | None:
+    """The pages the filtered board's sessions received per UTC day, against their forecast
+    (``services.received_days``); None while no scan was ever imported."""
+    return _received_days(data_version(), as_of, settings().database_url, filters)
+
+
 def receipt_board(as_of: datetime, capacity: int | None = None) -> ReceiptBoard | None:
     """Every paper session's receipt at ``as_of`` (``services.receipt_board``), with a scanner's ``capacity``; None
     while no scan was ever imported."""
@@ -207,8 +231,8 @@ def volume_spec(as_of: datetime, filters: Filters, by: volume.StackBy, capacity:
     (``charts.volume_data``). A new capacity sends new data in the same spec, and the browser redraws in place."""
     version, url = data_version(), settings().database_url
     series, by_day = _volume_frames(version, as_of, url, filters, by, capacity)
-    received = _receipts(version, as_of, url, None)  # the pages per day do not depend on the capacity
-    data = charts.volume_data(by_day, series, capacity=capacity, received=None if received is None else received.days)
+    received = _received_days(version, as_of, url, filters)  # the filtered sessions' pages, whatever the capacity
+    data = charts.volume_data(by_day, series, capacity=capacity, received=received)
     return {**_volume_shape(by, theme, charts.RECEIVED_DATA in data), "datasets": data}
 
 
@@ -220,8 +244,8 @@ def _review(version: store.DataVersion, as_of: datetime, url: str, filters: Filt
     frames = report.Frames(_timeline_rows(version, as_of, url, filters, charts.rows_by(shown.checklists)), series,
                            by_day)
     receipts = _receipts(version, as_of, url, capacity)
-    return services.review_report(shown, capacity=capacity, scope=scope, receipts=receipts,
-                                  frames=frames).encode("utf-8")
+    return services.review_report(shown, capacity=capacity, scope=scope, receipts=receipts, frames=frames,
+                                  days=_received_days(version, as_of, url, filters)).encode("utf-8")
 
 
 def review(as_of: datetime, filters: Filters, capacity: int | None, scope: str | None) -> bytes:

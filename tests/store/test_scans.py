@@ -308,3 +308,26 @@ def test_the_charts_page_and_the_cli_add_the_same_received_pages_to_the_volume(d
     assert from_days.equals(from_sql)
     assert dict(zip(from_sql["date"], from_sql["received"], strict=True)) == {
         day: 5 if day == "2027-03-18" else 0 for day in series["date"]}
+
+
+def test_a_part_of_the_programme_has_its_own_pages_and_forecast_per_day(db):
+    """``services.received_days`` for the sessions of a filtered view: the pages only they received per UTC day (Paris
+    times on their UTC day, a batch after the as-of not counted) against their own forecast; for every session it
+    is the receipt board's days."""
+    load(db, *PROGRAMME)
+    batches = [("History 4A", "5", "2027-03-18T00:30:00+01:00"), ("History 4A", "2", "2027-03-18T10:00:00Z"),
+               ("Maths 4C", "4", "2027-03-18T10:00:00Z"), ("History 4A", "9", "2027-03-21T10:00:00Z")]
+    load(db, ("log.csv", scans_csv(*({"session_name": name, "pages": pages, "received_at": moment}
+                                     for name, pages, moment in batches))))
+    as_of = datetime(2027, 3, 19, 12, 0, 0, 700_000, tzinfo=UTC)
+    per_session_day = services.received_by_session_day(db=db, as_of=as_of)
+    assert sorted(per_session_day) == [("History 4A", date(2027, 3, 17), 5), ("History 4A", date(2027, 3, 18), 2),
+                                       ("Maths 4C", date(2027, 3, 18), 4)]
+    checklists = services.readiness_board(db=db, as_of=as_of).checklists
+    history = [c for c in checklists if c.session.session_name == "History 4A"]
+    days = services.received_days(history, per_session_day, as_of)
+    assert [(d.date, d.received) for d in days if d.received] == [("2027-03-17", 5), ("2027-03-18", 2)]
+    assert sum(d.forecast for d in days) == history[0].expected_sheets == 12  # its own sheets, not the programme's
+    assert all(d.received is None for d in days if d.date > "2027-03-19")  # not known after the as-of's day
+    board = services.receipt_board(db=db, as_of=as_of)
+    assert services.received_days(checklists, per_session_day, as_of) == board.days
