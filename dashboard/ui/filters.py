@@ -74,8 +74,9 @@ def _zone_choice(raw: list[str]) -> str:
 
 
 def _local(moment: datetime, zone: str) -> datetime:
-    """``moment`` as the as-of widget shows it: its wall time in ``zone``, without a zone."""
-    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    """``moment`` as the as-of widget shows it: its wall time in ``zone``, without a zone, to the minute (the
+    widget's precision: a URL's seconds, as the CLI prints a moment, would judge the first run alone at them)."""
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def as_of_input(zones: Callable[[datetime], Iterable[str | None]] = lambda _: ()) -> datetime:
