@@ -192,7 +192,7 @@ def review_report(board: Board, *, capacity: int | None = None, scope: str | Non
                   frames: Frames | None = None, days: Sequence[ReceiptDay] | None = None) -> str:
     """The readiness review of ``board`` as one self-contained HTML page, stamped ``now`` (default: the clock); with
     ``receipts`` (of the same moment), the scans received when any was imported, per day ``days`` when ``board``
-    is a part of the programme (``receipts.received_days``; default: the receipts' own, the whole programme's);
+    is a part of the programme (``services.received_days``; default: the receipts' own, the whole programme's);
     ``frames``: what it draws, when the caller has it already."""
     from dashboard.report import review_html
 
