@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -169,12 +171,14 @@ class Filters:
 
 
 def filter_board(board: Board, filters: Filters) -> Board:
-    """The sessions of ``board`` that pass every filter (an empty filter passes everything)."""
+    """The sessions of ``board`` that pass every filter (an empty filter passes everything). A session starts on
+    the day its own zone gives (as its page shows its dates); it closes within N days when its window is still open
+    at the as-of (it is [start, end)) and ends no later than N 24-hour days after it."""
     horizon = board.as_of + timedelta(days=filters.closing_within_days or 0)
 
     def keep(checklist: Checklist) -> bool:
         session = checklist.session
-        start = session.start_date.date() if session.start_date else None
+        start = _local_day(session.start_date, session.timezone) if session.start_date else None
         closes = session.scan_upload_end
         return ((not filters.statuses or checklist.status in filters.statuses)
                 and (not filters.groups or session.group_name in filters.groups)
@@ -182,9 +186,14 @@ def filter_board(board: Board, filters: Filters) -> Board:
                 and (filters.starts_from is None or (start is not None and start >= filters.starts_from))
                 and (filters.starts_to is None or (start is not None and start <= filters.starts_to))
                 and (filters.closing_within_days is None
-                     or (checklist.status == "blocked" and closes is not None and board.as_of <= closes <= horizon)))
+                     or (checklist.status == "blocked" and closes is not None and board.as_of < closes <= horizon)))
 
     return Board(board.as_of, [c for c in board.checklists if keep(c)], board.activity_imported_at)
+
+
+@lru_cache(maxsize=4_096)  # sessions share few starts and zones
+def _local_day(moment: datetime, zone: str | None) -> date:
+    return moment.astimezone(ZoneInfo(zone) if zone else UTC).date()
 
 
 def review_report(board: Board, *, capacity: int | None = None, scope: str | None = None,

@@ -253,7 +253,8 @@ def filter_inputs(as_of: datetime) -> Filters:
         chosen_groups = where[0].multiselect("Group", groups, key="group")
         chosen_deliveries = where[1].multiselect("Delivery", deliveries, key="delivery")
     bottom = st.columns([3, 2])
-    starts = bottom[0].date_input("Sessions starting between", key="starts", format="YYYY-MM-DD")
+    starts = bottom[0].date_input("Sessions starting between", key="starts", format="YYYY-MM-DD",
+                                  help="Each session's start date in its own time zone, as its page shows it.")
     closing = bottom[1].number_input("Blocked, window closing within (days; 0 = off)", min_value=0,
                                      max_value=MAX_CLOSING_DAYS, step=1, key="closing")
     values = {"status": statuses, "group": chosen_groups, "delivery": chosen_deliveries,
