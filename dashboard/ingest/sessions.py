@@ -40,6 +40,9 @@ FIELDS: dict[str, str] = {
     PAPER: "paper_enabled", SHEETS: "sheets_per_interaction", INTERACTIONS: "total_interactions",
     BOOKLET: "booklet_filename", SCAN_START: "scan_upload_start", SCAN_END: "scan_upload_end",
 }
+# The order of a session's dates: a column, the column it follows (strictly or not), and what is wrong otherwise.
+DATE_ORDER = ((SCAN_END, SCAN_START, True, "The scan upload window must end after it starts ({other})."),
+              ("session_endDate", "session_startDate", False, "The session cannot end before it starts ({other})."))
 DATE_COLUMNS = ("session_startDate", "session_endDate", "session_submissionDate", "session_waitingPageDate",
                 SCAN_START, SCAN_END)
 
@@ -86,10 +89,8 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     if any(on):
         missing = [name for name in (SHEETS, INTERACTIONS, BOOKLET, SCAN_START, SCAN_END) if name not in positions]
         require_columns(table, report, positions, missing)
-    check.after(SCAN_END, SCAN_START, dates, strictly=True,
-                message="The scan upload window must end after it starts ({other}).")
-    check.after("session_endDate", "session_startDate", dates, strictly=False,
-                message="The session cannot end before it starts ({other}).")
+    for name, earlier, strictly, message in DATE_ORDER:
+        check.after(name, earlier, dates, strictly=strictly, message=message)
     fields = ["session_name", "group_name", "delivery_id", "delivery_kind", "template", "paper_enabled"]
     fields += sorted({FIELDS[name] for name in positions if name in FIELDS} - set(fields))
     unknown = [name for name in positions if name not in FIELDS]
@@ -247,14 +248,46 @@ class _Checker:
 
     def after(self, name: str, earlier: str, dates: dict[str, list[datetime | None]], *,
               strictly: bool, message: str) -> None:
-        """An error on ``name`` where its date is before (or, ``strictly``, at) the ``earlier`` column's."""
+        """An error on ``name`` where its date is before (or, ``strictly``, at) the ``earlier`` column's. A row with
+        one of the two dates local (no offset, in a file without session_timezone) waits for ``check_date_order``,
+        once its session's zone is known: its two texts are kept in ``report.quoted`` for it."""
         ends, starts = dates[name], dates[earlier]
+        raw, other = self.column(name), self.column(earlier)
+        local = (_either(self.local.get(name), self.local.get(earlier), len(self.lines))
+                 if name in self.local or earlier in self.local else None)  # None: no local date (the usual file)
+        for i in [i for i, flag in enumerate(local) if flag] if local else ():
+            line = self.lines[i]
+            self.report.quoted[line, FIELDS[name]], self.report.quoted[line, FIELDS[earlier]] = raw[i], other[i]
         later: Callable[[Any, Any], bool] = operator.gt if strictly else operator.ge
         if None not in ends and None not in starts and all(map(later, ends, starts)):
             return  # the usual columns: every date given and in order, checked in one pass in C
-        raw, other = self.column(name), self.column(earlier)
-        for line, end, start, text, before in zip(self.lines, ends, starts, raw, other, strict=True):
-            if end is None or start is None:
+        for i, (line, end, start, text, before) in enumerate(zip(self.lines, ends, starts, raw, other, strict=True)):
+            if end is None or start is None or (local and local[i]):
                 continue
             if end < start or (strictly and end == start):
                 self.report.error(line, name, text, message.format(other=before))
+
+
+def _either(one: list[bool] | None, other: list[bool] | None, rows: int) -> list[bool]:
+    """Row by row, whether either of two lists of ``rows`` flags says so (a missing list says no)."""
+    if one is None or other is None:
+        return one or other or [False] * rows
+    return [a or b for a, b in zip(one, other, strict=True)]
+
+
+def check_date_order(report: FileReport) -> None:
+    """``DATE_ORDER`` on the rows ``_Checker.after`` left to it (a local date in a file without session_timezone),
+    now that their dates are read in their session's zone (``services.checks``; UTC for a session not stored);
+    the rows that break it are errors at their line, and dropped."""
+    c = report.columns
+    for name, earlier, strictly, message in DATE_ORDER:
+        field, earlier_field = FIELDS[name], FIELDS[earlier]
+        if field not in c or earlier_field not in c:
+            continue
+        local = _either(report.local.get(field), report.local.get(earlier_field), report.count)
+        for i in [i for i in range(report.count) if local[i]]:
+            end, start, line = c[field][i], c[earlier_field][i], report.lines[i]
+            if end is not None and start is not None and (end < start or (strictly and end == start)):
+                report.error(line, name, report.quoted.get((line, field), ""),
+                             message.format(other=report.quoted.get((line, earlier_field), "")))
+    report.drop_failed()

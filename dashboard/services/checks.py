@@ -20,7 +20,7 @@ from dashboard.ingest import FileReport
 from dashboard.ingest.assign import KnownSession, Roster, assign_activity
 from dashboard.ingest.pdf import SessionMatcher
 from dashboard.ingest.scans import place_pdfs, place_scans, refuse_repeated_batches
-from dashboard.ingest.sessions import BATTERY, DELIVERY
+from dashboard.ingest.sessions import BATTERY, DELIVERY, check_date_order
 from dashboard.tao import TEST_TAKER
 
 Link = tuple[str, str, str]  # (group, user, role)
@@ -46,7 +46,7 @@ def check_against_store(reports: list[FileReport], *, db: Session, sessions: Map
                         now: datetime) -> None:
     """Every rule that needs the store, written into the reports. ``sessions`` maps a TAO export's file name to
     the session a manager chose for all its rows; ``now`` is when the upload's PDFs are received."""
-    _local_dates_in_stored_zones(reports, db=db)
+    read_local_dates(reports, db=db)
     _same_group(reports, db=db)
     _same_delivery_once_launched(reports, db=db)
     uploaded_groups = {group for report in _session_reports(reports) for group in report.columns["group_name"]}
@@ -66,19 +66,22 @@ def _session_reports(reports: Iterable[FileReport]) -> list[FileReport]:
     return [r for r in reports if r.kind == "sessions" and r.count]
 
 
-def _local_dates_in_stored_zones(reports: list[FileReport], *, db: Session) -> None:
+def read_local_dates(reports: list[FileReport], *, db: Session | None) -> None:
     """A session file without a session_timezone column leaves a stored session's zone as it is: its dates without
     an offset are read in that zone, as a local time always is (the ingest read them in UTC, knowing no zone). A
-    session not stored yet has no zone: UTC stands."""
+    session not stored yet has no zone (nor any without ``db``): UTC stands. Then the order of those rows' dates is
+    checked (``check_date_order``), in the terms they are stored in."""
     for report in (r for r in _session_reports(reports) if r.local):
         c = report.columns
         names = {c["session_name"][i] for flags in report.local.values() for i, flag in enumerate(flags) if flag}
-        zones = {s.session_name: s.timezone for s in store.stored_sessions(db=db, names=names) if s.timezone}
+        zones = ({s.session_name: s.timezone for s in store.stored_sessions(db=db, names=names) if s.timezone}
+                 if db is not None else {})
         for name, flags in report.local.items():
             values = c[name]
             for i in [i for i, flag in enumerate(flags) if flag and c["session_name"][i] in zones]:
                 wall = values[i].replace(tzinfo=None)  # the time as written: read in UTC, so its UTC is its text
                 values[i] = wall.replace(tzinfo=ZoneInfo(zones[c["session_name"][i]])).astimezone(UTC)
+        check_date_order(report)
 
 
 def _uploaded_sessions(reports: list[FileReport], *, db: Session) -> dict[str, KnownSession]:

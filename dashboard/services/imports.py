@@ -19,7 +19,7 @@ from dashboard.errors import ScanreadyError
 from dashboard.ingest import KIND_ORDER, DateOrder, FileReport, parse_files
 from dashboard.ingest.activity import COLUMNS as ACTIVITY_COLUMNS
 from dashboard.ingest.scans import FIELDS as SCAN_FIELDS
-from dashboard.services.checks import RosterChange, check_against_store, roster_change
+from dashboard.services.checks import RosterChange, check_against_store, read_local_dates, roster_change
 from dashboard.services.collector import collector_paused
 from dashboard.store import Counts, FileEntry, ImportEntry, Reverted
 from dashboard.store.base import IMPORTS
@@ -106,6 +106,8 @@ def validate_files(files: Sequence[tuple[str, bytes]], *, settings: Settings, db
         if db is not None:
             check_against_store(reports, db=db, sessions=options.sessions, now=now or datetime.now(UTC))
             roster = roster_change(reports, db=db) if options.sync_links else None
+        else:
+            read_local_dates(reports, db=None)  # local dates stay in UTC: their order is checked as such
     return Validation(reports, roster)
 
 

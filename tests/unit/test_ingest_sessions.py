@@ -404,3 +404,19 @@ def test_the_report_is_the_cli_contract() -> None:
 )
 def test_values_at_the_edges_are_reported_not_raised(values: dict[str, str], errors: list[tuple[int, str]]) -> None:
     assert where(one_row(values).errors) == errors
+
+
+def test_without_a_store_a_zoneless_files_local_window_is_checked_in_utc() -> None:
+    # Its local dates wait for their session's stored zone (services.checks); with no store to ask, UTC stands and
+    # their order is still checked, quoting the file's texts.
+    from dashboard.config import Settings
+    from dashboard.services import validate_files
+
+    zoneless = tuple(name for name in BASE if name != ZONE)
+    bad = {**BASE, SCAN_START: "2027-03-17 20:00", SCAN_END: "2027-03-17T19:00:00Z"}
+    validation = validate_files([("s.csv", sessions(BASE, {**bad, "session_name": "History 4B"}, columns=zoneless))],
+                                settings=Settings())
+    report = validation.reports[0]
+    assert [(p.line, p.column, p.value, p.message) for p in report.errors] == [
+        (3, SCAN_END, "2027-03-17T19:00:00Z", "The scan upload window must end after it starts (2027-03-17 20:00).")]
+    assert report.columns["session_name"] == ["History 4A"]  # the row in error is dropped, the other kept
