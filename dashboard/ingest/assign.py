@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from dashboard.ingest.activity import COLUMNS
 from dashboard.ingest.report import FileReport
+from dashboard.ingest.values import clock_change, clock_change_warning
 from dashboard.tao import latest_moment
 from dashboard.wording import count, listing
 
@@ -126,6 +127,7 @@ def _local_to_utc(report: FileReport, roster: Roster, names: list[str]) -> set[i
     """Times without an offset are read in their session's zone (UTC when it has none); one warning says so.
     Returns the rows with one local time and one fixed (their order could not be checked before)."""
     naive: list[tuple[int, str]] = []
+    moved: list[tuple[int, str]] = []  # of those, the times a clock change skips or repeats
     zones: dict[str, ZoneInfo | None] = {}
     for column in ("started_at", "finished_at"):
         moments = report.columns[column]
@@ -136,11 +138,16 @@ def _local_to_utc(report: FileReport, roster: Roster, names: list[str]) -> set[i
             zone = roster.sessions[names[i]].timezone
             where = zones[zone or ""] if (zone or "") in zones else zones.setdefault(zone or "", _zone(zone))
             moments[i] = moment.replace(tzinfo=where or UTC).astimezone(UTC)
+            if clock_change(moment, where):
+                moved.append((i, column))
     if naive:
         i, column = min(naive, key=lambda row: (row[0], row[1] != "started_at"))  # the first, start first
         report.warn(report.lines[i], report.sources.get(column, column), "",
                     f"{count(len(naive), 'time has', 'times have')} no time zone (first here); each was read in "
                     "its session's time zone (session_timezone, UTC when it has none).")
+    if moved:
+        i, column = min(moved, key=lambda row: (row[0], row[1] != "started_at"))
+        report.warn(report.lines[i], report.sources.get(column, column), "", clock_change_warning(len(moved)))
     local = Counter(i for i, _ in naive)
     return {i for i, times in local.items() if times == 1}
 

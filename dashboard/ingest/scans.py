@@ -24,7 +24,14 @@ from dashboard.ingest.pdf import SessionMatcher, page_limit_warning, pdf_pages
 from dashboard.ingest.reader import Table
 from dashboard.ingest.report import FileReport
 from dashboard.ingest.rows import clean_columns, map_header, require_columns
-from dashboard.ingest.values import DateOrder, parse_moment, parse_whole, slash_order
+from dashboard.ingest.values import (
+    DateOrder,
+    clock_change,
+    clock_change_warning,
+    parse_moment,
+    parse_whole,
+    slash_order,
+)
 from dashboard.wording import count, listing
 
 COLUMNS = ("session_name", "booklet_filename", "pages", "received_at", "batch_id")
@@ -111,15 +118,20 @@ def place_scans(report: FileReport, sessions: Mapping[str, KnownSession],
     names: list[str] = []
     for i, (name, booklet) in enumerate(zip(c["session_name"], c["booklet_filename"], strict=True)):
         names.append(_session_of(report, i, name, booklet, sessions, booklets))
-    local = 0
+    local, moved = 0, []
     for i, moment in enumerate(c["received_at"]):
         if names[i] and moment is not None and moment.tzinfo is None:
             local += 1
             zone = sessions[names[i]].timezone
-            c["received_at"][i] = moment.replace(tzinfo=ZoneInfo(zone) if zone else UTC).astimezone(UTC)
+            where = ZoneInfo(zone) if zone else UTC
+            c["received_at"][i] = moment.replace(tzinfo=where).astimezone(UTC)
+            if clock_change(moment, where):
+                moved.append(i)
     if local:
         report.warn(None, "received_at", "", f"{count(local, 'time has', 'times have')} no time zone; each was read "
                     "in its session's time zone (session_timezone, UTC when it has none).")
+    if moved:
+        report.warn(report.lines[moved[0]], "received_at", "", clock_change_warning(len(moved)))
     keys = [batch_key(b, p or 0, r) for b, p, r in zip(c["batch_id"], c["pages"], c["received_at"], strict=True)]
     report.columns = {"session_name": names, "batch_key": keys, "pages": c["pages"], "received_at": c["received_at"],
                       "batch_id": [b or None for b in c["batch_id"]], "source": ["log"] * len(names),

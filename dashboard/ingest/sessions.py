@@ -18,7 +18,15 @@ import orjson
 from dashboard.ingest.reader import Table
 from dashboard.ingest.report import FileReport
 from dashboard.ingest.rows import clean_columns, map_header, require_columns
-from dashboard.ingest.values import parse_bool, parse_datetime, parse_whole, parse_zone
+from dashboard.ingest.values import (
+    clock_change,
+    clock_change_warning,
+    parse_bool,
+    parse_datetime,
+    parse_datetime_parts,
+    parse_whole,
+    parse_zone,
+)
 
 DELIVERY, BATTERY = "session_deliveryId", "session_batteryId"
 PAPER = "session_paperMode_isEnabled"
@@ -40,6 +48,7 @@ FIELDS: dict[str, str] = {
     PAPER: "paper_enabled", SHEETS: "sheets_per_interaction", INTERACTIONS: "total_interactions",
     BOOKLET: "booklet_filename", SCAN_START: "scan_upload_start", SCAN_END: "scan_upload_end",
 }
+COLUMN_OF = {field: column for column, field in FIELDS.items() if column != BATTERY}  # a field's CSV column
 # The order of a session's dates: a column, the column it follows (strictly or not), and what is wrong otherwise.
 DATE_ORDER = ((SCAN_END, SCAN_START, True, "The scan upload window must end after it starts ({other})."),
               ("session_endDate", "session_startDate", False, "The session cannot end before it starts ({other})."))
@@ -236,6 +245,11 @@ class _Checker:
             self.report.warn(self.lines[rows[0]], name, values[rows[0]],
                              f"{len(rows):,} value(s) of {name} have no time zone (first here); they were "
                              "read in the session's time zone (UTC when it has none).")
+            alone = pairs is values  # one zone for the whole file: a pair is its value alone
+            changing = {pair for pair in naive if clock_change(*_wall_and_zone(pair, single if alone else _PAIRED))}
+            if changing:
+                moved = [i for i in rows if pairs[i] in changing]
+                self.report.warn(self.lines[moved[0]], name, values[moved[0]], clock_change_warning(len(moved)))
         return list(map(moments.__getitem__, pairs))
 
     def present(self, name: str, values: list[datetime | None], required: list[bool]) -> None:
@@ -266,6 +280,16 @@ class _Checker:
                 continue
             if end < start or (strictly and end == start):
                 self.report.error(line, name, text, message.format(other=before))
+
+
+_PAIRED = object()  # ``_wall_and_zone``: the pair holds its own zone
+
+
+def _wall_and_zone(pair: Any, single: Any) -> tuple[datetime, Any]:
+    """A value of ``_Checker.dates`` as written (naive) and its row's zone: ``pair`` is the value alone when the whole
+    file has ``single`` zone (None: no zone), else (value, zone) with ``single`` ``_PAIRED``."""
+    value, zone = pair if single is _PAIRED else (pair, single)
+    return parse_datetime_parts(value)[0], zone
 
 
 def _either(one: list[bool] | None, other: list[bool] | None, rows: int) -> list[bool]:

@@ -74,6 +74,20 @@ def parse_datetime(text: str, zone: tzinfo = UTC) -> tuple[datetime, bool]:
         raise ValueError("is out of the range of dates") from exc
 
 
+def clock_change(wall: datetime, zone: tzinfo | None) -> bool:
+    """Whether the time ``wall`` (naive) is one that a clock change in ``zone`` skips or repeats, so that it names no
+    moment or two: read as it is (``replace(tzinfo=zone)``), it is the moment before the change."""
+    return zone is not None and wall.replace(tzinfo=zone, fold=0).utcoffset() != wall.replace(tzinfo=zone,
+                                                                                               fold=1).utcoffset()
+
+
+def clock_change_warning(times: int) -> str:
+    """The one warning of a column whose ``times`` local times fall where the clock changes (``clock_change``)."""
+    return (f"{times:,} time(s) without an offset fall in the hour a clock change skips or repeats in their "
+            "session's time zone (first here): one it skips is read as if the clock had not changed yet, one it "
+            "repeats as its first occurrence. Give such a time its offset (+01:00, +02:00) to say which moment.")
+
+
 def parse_bool(text: str) -> bool:
     word = text.lower()
     if word in TRUE_WORDS:

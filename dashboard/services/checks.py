@@ -20,7 +20,8 @@ from dashboard.ingest import FileReport
 from dashboard.ingest.assign import KnownSession, Roster, assign_activity
 from dashboard.ingest.pdf import SessionMatcher
 from dashboard.ingest.scans import place_pdfs, place_scans, refuse_repeated_batches
-from dashboard.ingest.sessions import BATTERY, DELIVERY, check_date_order
+from dashboard.ingest.sessions import BATTERY, COLUMN_OF, DELIVERY, check_date_order
+from dashboard.ingest.values import clock_change, clock_change_warning
 from dashboard.tao import TEST_TAKER
 
 Link = tuple[str, str, str]  # (group, user, role)
@@ -77,10 +78,17 @@ def read_local_dates(reports: list[FileReport], *, db: Session | None) -> None:
         zones = ({s.session_name: s.timezone for s in store.stored_sessions(db=db, names=names) if s.timezone}
                  if db is not None else {})
         for name, flags in report.local.items():
-            values = c[name]
+            values, moved = c[name], []  # the rows (and times as written) a clock change skips or repeats
             for i in [i for i, flag in enumerate(flags) if flag and c["session_name"][i] in zones]:
                 wall = values[i].replace(tzinfo=None)  # the time as written: read in UTC, so its UTC is its text
-                values[i] = wall.replace(tzinfo=ZoneInfo(zones[c["session_name"][i]])).astimezone(UTC)
+                zone = ZoneInfo(zones[c["session_name"][i]])
+                values[i] = wall.replace(tzinfo=zone).astimezone(UTC)
+                if clock_change(wall, zone):
+                    moved.append((i, wall))
+            if moved:
+                line = report.lines[moved[0][0]]
+                report.warn(line, COLUMN_OF[name], report.quoted.get((line, name), moved[0][1].isoformat()),
+                            clock_change_warning(len(moved)))
         check_date_order(report)
 
 
