@@ -137,8 +137,9 @@ def _local_to_utc(report: FileReport, roster: Roster, names: list[str]) -> set[i
             naive.append((i, column))
             zone = roster.sessions[names[i]].timezone
             where = zones[zone or ""] if (zone or "") in zones else zones.setdefault(zone or "", _zone(zone))
-            moments[i] = moment.replace(tzinfo=where or UTC).astimezone(UTC)
-            if clock_change(moment, where):
+            local = moment.replace(tzinfo=where or UTC)
+            moments[i] = local.astimezone(UTC)
+            if clock_change(local):
                 moved.append((i, column))
     if naive:
         i, column = min(naive, key=lambda row: (row[0], row[1] != "started_at"))  # the first, start first

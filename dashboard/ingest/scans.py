@@ -123,9 +123,9 @@ def place_scans(report: FileReport, sessions: Mapping[str, KnownSession],
         if names[i] and moment is not None and moment.tzinfo is None:
             local += 1
             zone = sessions[names[i]].timezone
-            where = ZoneInfo(zone) if zone else UTC
-            c["received_at"][i] = moment.replace(tzinfo=where).astimezone(UTC)
-            if clock_change(moment, where):
+            in_zone = moment.replace(tzinfo=ZoneInfo(zone) if zone else UTC)
+            c["received_at"][i] = in_zone.astimezone(UTC)
+            if clock_change(in_zone):
                 moved.append(i)
     if local:
         report.warn(None, "received_at", "", f"{count(local, 'time has', 'times have')} no time zone; each was read "

@@ -246,7 +246,7 @@ class _Checker:
                              f"{len(rows):,} value(s) of {name} have no time zone (first here); they were "
                              "read in the session's time zone (UTC when it has none).")
             alone = pairs is values  # one zone for the whole file: a pair is its value alone
-            changing = {pair for pair in naive if clock_change(*_wall_and_zone(pair, single if alone else _PAIRED))}
+            changing = {pair for pair in naive if _clock_changes(*_wall_and_zone(pair, single if alone else _PAIRED))}
             if changing:
                 moved = [i for i in rows if pairs[i] in changing]
                 self.report.warn(self.lines[moved[0]], name, values[moved[0]], clock_change_warning(len(moved)))
@@ -290,6 +290,10 @@ def _wall_and_zone(pair: Any, single: Any) -> tuple[datetime, Any]:
     file has ``single`` zone (None: no zone), else (value, zone) with ``single`` ``_PAIRED``."""
     value, zone = pair if single is _PAIRED else (pair, single)
     return parse_datetime_parts(value)[0], zone
+
+
+def _clock_changes(wall: datetime, zone: Any) -> bool:
+    return zone is not None and clock_change(wall.replace(tzinfo=zone))
 
 
 def _either(one: list[bool] | None, other: list[bool] | None, rows: int) -> list[bool]:

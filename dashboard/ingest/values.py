@@ -74,11 +74,10 @@ def parse_datetime(text: str, zone: tzinfo = UTC) -> tuple[datetime, bool]:
         raise ValueError("is out of the range of dates") from exc
 
 
-def clock_change(wall: datetime, zone: tzinfo | None) -> bool:
-    """Whether the time ``wall`` (naive) is one that a clock change in ``zone`` skips or repeats, so that it names no
-    moment or two: read as it is (``replace(tzinfo=zone)``), it is the moment before the change."""
-    return zone is not None and wall.replace(tzinfo=zone, fold=0).utcoffset() != wall.replace(tzinfo=zone,
-                                                                                               fold=1).utcoffset()
+def clock_change(local: datetime) -> bool:
+    """Whether ``local``, a time as written made aware in its zone (``replace(tzinfo=zone)``), is one a clock change
+    there skips or repeats, so that it names no moment or two: so read, it is the moment before the change."""
+    return local.utcoffset() != local.replace(fold=1).utcoffset()
 
 
 def clock_change_warning(times: int) -> str:

@@ -81,9 +81,9 @@ def read_local_dates(reports: list[FileReport], *, db: Session | None) -> None:
             values, moved = c[name], []  # the rows (and times as written) a clock change skips or repeats
             for i in [i for i, flag in enumerate(flags) if flag and c["session_name"][i] in zones]:
                 wall = values[i].replace(tzinfo=None)  # the time as written: read in UTC, so its UTC is its text
-                zone = ZoneInfo(zones[c["session_name"][i]])
-                values[i] = wall.replace(tzinfo=zone).astimezone(UTC)
-                if clock_change(wall, zone):
+                local = wall.replace(tzinfo=ZoneInfo(zones[c["session_name"][i]]))
+                values[i] = local.astimezone(UTC)
+                if clock_change(local):
                     moved.append((i, wall))
             if moved:
                 line = report.lines[moved[0][0]]
