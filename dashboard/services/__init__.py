@@ -54,7 +54,6 @@ if TYPE_CHECKING:
         ReceiptBoard as ReceiptBoard,
         receipt_board as receipt_board,
         receipt_csv as receipt_csv,
-        received_by_session_day as received_by_session_day,
         received_days as received_days,
         received_per_day as received_per_day,
         session_batches as session_batches,
@@ -66,8 +65,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "readiness": ("AS_OF_EARLIEST", "AS_OF_LATEST", "CSV_COLUMNS", "Board", "Filters", "SessionDetail",
         "filter_board", "paper_session_names", "parse_as_of", "readiness_board", "readiness_csv", "review_report",
         "session_detail", "write_readiness_json",),
-    "receipts": ("ReceiptBoard", "receipt_board", "receipt_csv", "received_by_session_day", "received_days",
-        "received_per_day", "session_batches",),
+    "receipts": ("ReceiptBoard", "receipt_board", "receipt_csv", "received_days", "received_per_day",
+        "session_batches",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

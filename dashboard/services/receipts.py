@@ -7,9 +7,9 @@ and store; not pandas (``scanready receipt`` does without it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -106,24 +106,15 @@ def received_per_day(*, db: Session, as_of: datetime) -> dict[str, int]:
     return {day.isoformat(): pages for day, pages in store.received_per_day(db=db, as_of=as_of).items()}
 
 
-def received_by_session_day(*, db: Session, as_of: datetime) -> list[tuple[str, date, int]]:
-    """Pages received per session and UTC day at or before ``as_of`` (``received_days`` sums a part of them)."""
-    return store.received_per_session_day(db=db, as_of=judged_moment(as_of))
-
-
-def received_days(checklists: Sequence[Checklist], per_session_day: Iterable[tuple[str, date, int]],
-                  as_of: datetime) -> list[ReceiptDay]:
+def received_days(*, db: Session, checklists: Sequence[Checklist], as_of: datetime) -> list[ReceiptDay]:
     """``ReceiptBoard.days`` for a part of the programme (a filtered view): the forecast of the sessions of
-    ``checklists`` and the pages they received per UTC day (of ``received_by_session_day``), nobody else's."""
-    names = {checklist.session.session_name for checklist in checklists}
-    received: dict[date, int] = {}
-    for name, day, pages in per_session_day:
-        if name in names:
-            received[day] = received.get(day, 0) + pages
+    ``checklists`` and the pages they received per UTC day, nobody else's."""
+    moment = judged_moment(as_of)
+    received = store.received_per_day(db=db, as_of=moment, names={c.session.session_name for c in checklists})
     forecast = forecast_per_day([(c.session.scan_upload_start, c.session.scan_upload_end, c.expected_sheets)
                                  for c in checklists
                                  if c.session.scan_upload_start is not None and c.session.scan_upload_end is not None])
-    return receipt.receipt_days(forecast, received, judged_moment(as_of))
+    return receipt.receipt_days(forecast, received, moment)
 
 
 def receipt_csv(board: ReceiptBoard) -> bytes:

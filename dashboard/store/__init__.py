@@ -51,7 +51,6 @@ from dashboard.store.scans import (
     booklets,
     receipt_rows,
     received_per_day,
-    received_per_session_day,
     scans_received,
     session_batches,
 )
@@ -61,7 +60,7 @@ from dashboard.store.writes import remove_links, upsert_activity, upsert_links, 
 
 __all__ = [
     "Batch", "CHUNK", "Counts", "ReceiptRow", "booklets", "receipt_rows", "received_per_day",
-    "received_per_session_day", "scans_received", "session_batches", "DataVersion", "FileEntry", "ImportEntry",
+    "scans_received", "session_batches", "DataVersion", "FileEntry", "ImportEntry",
     "Payload", "ReadinessRow", "Reverted", "StoredSession", "activity_imported_at", "count_sessions", "data_version",
     "encode", "finish_import", "groups_with_sessions", "import_state", "last_active_import", "launched_sessions",
     "links_of_groups", "payload_of", "readiness_rows", "recent_imports", "remove_links", "revert_import", "role_counts",

@@ -3,14 +3,14 @@ from), pages per UTC day, one session's batches, and the booklets PDFs are match
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Date, String, cast, func, literal, select, type_coerce
 from sqlmodel import Session
 
-from dashboard.store.base import SCANS, SESSIONS
+from dashboard.store.base import SCANS, SESSIONS, chunks
 from dashboard.store.reads import session_counts, stored_moment
 from models import UTCDateTime
 
@@ -71,23 +71,21 @@ def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def received_per_day(*, db: Session, as_of: datetime) -> dict[date, int]:
-    """Pages received per UTC day, at or before ``as_of``, in date order (counted in SQL)."""
+def received_per_day(*, db: Session, as_of: datetime, names: Collection[str] | None = None) -> dict[date, int]:
+    """Pages received per UTC day, at or before ``as_of``, in date order (counted in SQL); with ``names``, by those
+    sessions only (a part of the programme: asked ``CHUNK`` names at a time, under SQLite's limit of bound values)."""
     day = _utc_day(db)
-    rows = db.execute(select(day.label("day"), func.sum(SCANS.c.pages))
-                      .where(SCANS.c.received_at <= literal(as_of, UTCDateTime)).group_by(day).order_by(day))
-    return {_day(value): int(pages) for value, pages in rows}
-
-
-def received_per_session_day(*, db: Session, as_of: datetime) -> list[tuple[str, date, int]]:
-    """Pages received per session and UTC day, at or before ``as_of`` (counted in SQL): a part of the programme
-    sums its own sessions' (a list of names in SQL would pass SQLite's limit of bound values)."""
-    day = _utc_day(db)
-    rows = db.execute(select(SESSIONS.c.session_name, day.label("day"), func.sum(SCANS.c.pages))
-                      .join(SESSIONS, SESSIONS.c.id == SCANS.c.session_id)
-                      .where(SCANS.c.received_at <= literal(as_of, UTCDateTime))
-                      .group_by(SESSIONS.c.session_name, day))
-    return [(name, _day(value), int(pages)) for name, value, pages in rows]
+    counted = (select(day.label("day"), func.sum(SCANS.c.pages))
+               .where(SCANS.c.received_at <= literal(as_of, UTCDateTime)).group_by(day))
+    if names is None:
+        return {_day(value): int(pages) for value, pages in db.execute(counted.order_by(day))}
+    totals: dict[date, int] = {}
+    for chunk in chunks(sorted(names)):
+        rows = db.execute(counted.join(SESSIONS, SESSIONS.c.id == SCANS.c.session_id)
+                          .where(SESSIONS.c.session_name.in_(chunk)))
+        for value, pages in rows:
+            totals[_day(value)] = totals.get(_day(value), 0) + int(pages)
+    return dict(sorted(totals.items()))
 
 
 class Batch(NamedTuple):

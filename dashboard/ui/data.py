@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import altair as alt
@@ -176,12 +176,6 @@ def _receipts(version: store.DataVersion, as_of: datetime, url: str, capacity: i
     return _receipt_board(version, as_of, url, capacity) if _scans_stored(version, url) else None
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _received_by_session_day(version: store.DataVersion, as_of: datetime, url: str) -> list[tuple[str, date, int]]:
-    with Session(_engine_for(url)) as db:
-        return services.received_by_session_day(db=db, as_of=as_of)
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _received_days(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> list[ReceiptDay] | None:
     receipts = _receipts(version, as_of, url, None)
@@ -190,7 +184,8 @@ def _received_days(version: store.DataVersion, as_of: datetime, url: str, filter
     shown = _shown(version, as_of, url, filters).checklists
     if len(shown) == len(cached_board(version, as_of, url).checklists):
         return receipts.days  # every session: the receipt board's own days
-    return services.received_days(shown, _received_by_session_day(version, as_of, url), as_of)
+    with Session(_engine_for(url)) as db:
+        return services.received_days(db=db, checklists=shown, as_of=as_of)
 
 
 def received_days(as_of: datetime, filters: Filters) -> list[ReceiptDay] | None:
