@@ -224,6 +224,7 @@ class _Checker:
         moments: dict[Any, datetime | None] = {}
         failed: dict[Any, str] = {}
         naive: set[Any] = set()
+        changing: set[Any] = set()  # of those, the times a clock change in their zone skips or repeats
         for pair in set(pairs):
             value, zone = (pair, single) if pairs is values else pair
             moments[pair] = None
@@ -236,6 +237,8 @@ class _Checker:
                 continue
             if not had_offset:
                 naive.add(pair)
+                if zone is not None and clock_change(parse_datetime_parts(value)[0].replace(tzinfo=zone)):
+                    changing.add(pair)
         for i in [i for i, pair in enumerate(pairs) if pair in failed] if failed else ():
             self.report.error(self.lines[i], name, values[i], failed[pairs[i]])
         if naive:
@@ -245,8 +248,6 @@ class _Checker:
             self.report.warn(self.lines[rows[0]], name, values[rows[0]],
                              f"{len(rows):,} value(s) of {name} have no time zone (first here); they were "
                              "read in the session's time zone (UTC when it has none).")
-            alone = pairs is values  # one zone for the whole file: a pair is its value alone
-            changing = {pair for pair in naive if _clock_changes(*_wall_and_zone(pair, single if alone else _PAIRED))}
             if changing:
                 moved = [i for i in rows if pairs[i] in changing]
                 self.report.warn(self.lines[moved[0]], name, values[moved[0]], clock_change_warning(len(moved)))
@@ -276,24 +277,13 @@ class _Checker:
         if None not in ends and None not in starts and all(map(later, ends, starts)):
             return  # the usual columns: every date given and in order, checked in one pass in C
         for i, (line, end, start, text, before) in enumerate(zip(self.lines, ends, starts, raw, other, strict=True)):
-            if end is None or start is None or (local and local[i]):
-                continue
-            if end < start or (strictly and end == start):
+            if not (local and local[i]) and _out_of_order(end, start, strictly=strictly):
                 self.report.error(line, name, text, message.format(other=before))
 
 
-_PAIRED = object()  # ``_wall_and_zone``: the pair holds its own zone
-
-
-def _wall_and_zone(pair: Any, single: Any) -> tuple[datetime, Any]:
-    """A value of ``_Checker.dates`` as written (naive) and its row's zone: ``pair`` is the value alone when the whole
-    file has ``single`` zone (None: no zone), else (value, zone) with ``single`` ``_PAIRED``."""
-    value, zone = pair if single is _PAIRED else (pair, single)
-    return parse_datetime_parts(value)[0], zone
-
-
-def _clock_changes(wall: datetime, zone: Any) -> bool:
-    return zone is not None and clock_change(wall.replace(tzinfo=zone))
+def _out_of_order(end: datetime | None, start: datetime | None, *, strictly: bool) -> bool:
+    """Whether two given dates break ``DATE_ORDER``'s rule: the end before (or, ``strictly``, at) the start."""
+    return end is not None and start is not None and (end < start or (strictly and end == start))
 
 
 def _either(one: list[bool] | None, other: list[bool] | None, rows: int) -> list[bool]:
@@ -314,8 +304,8 @@ def check_date_order(report: FileReport) -> None:
             continue
         local = _either(report.local.get(field), report.local.get(earlier_field), report.count)
         for i in [i for i in range(report.count) if local[i]]:
-            end, start, line = c[field][i], c[earlier_field][i], report.lines[i]
-            if end is not None and start is not None and (end < start or (strictly and end == start)):
+            line = report.lines[i]
+            if _out_of_order(c[field][i], c[earlier_field][i], strictly=strictly):
                 report.error(line, name, report.quoted.get((line, field), ""),
                              message.format(other=report.quoted.get((line, earlier_field), "")))
     report.drop_failed()
