@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import html
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from dashboard import charts, receipt, spread, volume
 from dashboard.readiness import Checklist, SessionSnapshot, evaluate_checklist
+from dashboard.wording import short_id
 from tests.factories import at
 
 AS_OF = datetime(2027, 3, 16, 7, tzinfo=UTC)
@@ -414,6 +416,33 @@ def test_grouped_timeline_offsets_each_status_within_its_row():
     assert bars["encoding"]["y"]["title"] == "Group"
     assert "sessions" in {t["field"] for t in bars["encoding"]["tooltip"]}
     assert spec["height"] == charts.MIN_PLOT_HEIGHT  # one row
+
+
+def drawn_row_labels(chart: alt.LayerChart) -> list[str]:
+    """The row labels vl-convert draws on the timeline's left axis (the y axis's texts), top to bottom."""
+    import re
+
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    axis = svg[svg.index('aria-label="Y-axis'):]
+    axis = axis[:axis.index('class="mark-text role-axis-title"')]
+    return [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", axis)]
+
+
+def test_a_delivery_row_reads_as_the_overview_writes_its_id_and_a_long_name_is_cut():
+    deliveries = ["https://tao.example.org/ontologies/tao.rdf#i17001", "https://tao.example.org/ontologies/tao.rdf#i17002",
+                  "https://tao.example.org/delivery/history/", "plain-id"]
+    rows = [checklist(f"s{i}", delivery=d, start=at(f"2027-03-{13 + i}T06:00")) for i, d in enumerate(deliveries)]
+    chart = charts.timeline_chart(charts.timeline_frame(rows, by="delivery"), as_of=AS_OF, by="delivery")
+    # Every delivery told apart (the first 40 characters of the two tao.rdf ids are the same), as the table does.
+    assert drawn_row_labels(chart) == [short_id(d) for d in deliveries] == ["i17001", "i17002", "history", "plain-id"]
+    long = "Lycée Victor Hugo — Mathématiques, épreuve écrite du matin n°1 (salle B)"
+    chart = charts.timeline_chart(charts.timeline_frame([checklist(long), checklist("History 4A")], by="session"),
+                                  as_of=AS_OF, by="session")
+    assert drawn_row_labels(chart) == ["History 4A", long[:charts.ROW_LABEL_CHARS - 1] + "…"]  # same window: by name
+    spec = chart.to_dict()
+    assert {t["field"] for t in spec["layer"][0]["encoding"]["tooltip"]} >= {"label"}  # the whole name on hover
 
 
 def board_of(rows: int, by: str) -> list[Checklist]:
