@@ -165,10 +165,12 @@ def _session_of(report: FileReport, i: int, name: str, booklet: str, sessions: M
                 booklets: Mapping[str, Sequence[str]]) -> str:
     line = report.lines[i]
     if name:
-        if name in sessions:
+        if name in sessions and sessions[name].paper:
             return name
-        report.error(line, "session_name", name, f"No session is named {name!r}: import its session file first, "
-                     "or correct the name.")
+        report.error(line, "session_name", name, f"The session {name!r} is not on paper (its "
+                     "session_paperMode_isEnabled is off): it has no sheets to scan. Correct the name, or import "
+                     "its session file with paper mode on first." if name in sessions else
+                     f"No session is named {name!r}: import its session file first, or correct the name.")
         return ""
     found = booklets.get(booklet, ())
     if len(found) == 1:
