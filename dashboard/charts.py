@@ -383,6 +383,12 @@ def volume_shape(*, by: StackBy = "status", width: int = _WIDTH, theme: Theme = 
     return chart
 
 
+def volume_spec(shape: Mapping[str, Any], data: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """``volume_chart``'s spec from a shape already made a spec (``volume_shape(...).to_dict()``) and its ``data``
+    (``volume_data``), inline: the chart is not built again."""
+    return {**shape, "datasets": {name: _records(frame) for name, frame in data.items()}}
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A frame as the JSON rows Altair inlines (its own sanitising: numpy scalars, missing values)."""
     rows = alt.to_values(frame)["values"]

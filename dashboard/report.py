@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -28,7 +29,7 @@ from dashboard.readiness import Checklist
 from dashboard.receipt import ReceiptDay, SessionReceipt
 from dashboard.wording import ITEM_TITLES, format_moment
 
-Render = Callable[[alt.TopLevelMixin, str], str]
+Render = Callable[[alt.TopLevelMixin | dict[str, Any], str], str]
 STATE_MARK = {"problem": "✗ problem", "pending": "… pending", "ok": "✓ ok"}
 _ID = re.compile(r'\bid="([^"]+)"')
 
@@ -75,9 +76,10 @@ def _vl_version() -> str:
     return same_major[-1] if same_major else known[-1]
 
 
-def chart_svg(chart: alt.TopLevelMixin, prefix: str) -> str:
-    """``chart`` as an inline ``<svg>``, its ids prefixed so two charts on one page never share one."""
-    svg = vlc.vegalite_to_svg(chart.to_dict(), vl_version=_vl_version())
+def chart_svg(chart: alt.TopLevelMixin | dict[str, Any], prefix: str) -> str:
+    """``chart`` (or its spec) as an inline ``<svg>``, its ids prefixed so two charts on one page never share one."""
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    svg = vlc.vegalite_to_svg(spec, vl_version=_vl_version())
     for name in set(_ID.findall(svg)):
         svg = (svg.replace(f'id="{name}"', f'id="{prefix}-{name}"').replace(f"url(#{name})", f"url(#{prefix}-{name})")
                .replace(f'href="#{name}"', f'href="#{prefix}-{name}"'))
@@ -97,17 +99,29 @@ def _counts(checklists: Sequence[Checklist]) -> str:
 @dataclass(frozen=True, slots=True)
 class Frames:
     """What the review draws, when the caller has it already (the dashboard caches it): the timeline's rows (of
-    ``charts.rows_by``'s grouping), the volume series with the capacity, the volume stacked by status."""
+    ``charts.rows_by``'s grouping), the volume series with the capacity, the volume stacked by status, and the
+    volume's shape as a spec, with the pages received or without (``charts.volume_shape`` by status, light)."""
 
     timeline: pd.DataFrame
     series: pd.DataFrame
     by_day: pd.DataFrame
+    volume_shape: Callable[[bool], dict[str, Any]] | None = None
 
 
-def _timeline(checklists: Sequence[Checklist], as_of: datetime, render: Render,
-              frame: pd.DataFrame | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """The review's timeline before it is drawn: its spec (None when no session has a complete window to draw)
+    and the notes under it (HTML)."""
+
+    spec: dict[str, Any] | None
+    notes: str
+
+
+def timeline_of(checklists: Sequence[Checklist], as_of: datetime, frame: pd.DataFrame | None = None) -> Timeline:
+    """The review's timeline of ``checklists`` (``frame``: ``charts.timeline_frame``'s rows of ``charts.rows_by``'s
+    grouping, when the caller has them): the first page of rows, in the light scheme."""
     if not any(c.session.scan_upload_start and c.session.scan_upload_end for c in checklists):
-        return '<p class="note">No session has a complete scan upload window to draw.</p>'
+        return Timeline(None, '<p class="note">No session has a complete scan upload window to draw.</p>')
     by = charts.rows_by(checklists)
     frame = charts.timeline_frame(checklists, by=by) if frame is None else frame
     rows = frame["label"].nunique()
@@ -117,9 +131,8 @@ def _timeline(checklists: Sequence[Checklist], as_of: datetime, render: Render,
     if rows > shown["label"].nunique():
         notes.append(f"The first {shown['label'].nunique():,} of {rows:,} {by}s; the dashboard's Charts page "
                      "shows the rest.")
-    note = "".join(f'<p class="note">{escape(text)}</p>' for text in notes)
-    chart = charts.timeline_chart(shown, as_of=as_of, by=by, theme="light")
-    return f"<figure>{render(chart, 'timeline')}</figure>{note}"
+    spec = charts.timeline_chart(shown, as_of=as_of, by=by, theme="light").to_dict()
+    return Timeline(spec, "".join(f'<p class="note">{escape(text)}</p>' for text in notes))
 
 
 def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Render,
@@ -131,7 +144,12 @@ def _volume(checklists: Sequence[Checklist], capacity: int | None, render: Rende
                      "and expected sheets).</p>")
     else:
         by_day = volume.volume_by_day(checklists) if frames is None else frames.by_day
-        chart = charts.volume_chart(by_day, series, capacity=capacity, theme="light", received=received)
+        chart: alt.TopLevelMixin | dict[str, Any]
+        if frames is None or frames.volume_shape is None:
+            chart = charts.volume_chart(by_day, series, capacity=capacity, theme="light", received=received)
+        else:
+            data = charts.volume_data(by_day, series, capacity=capacity, received=received)
+            chart = charts.volume_spec(frames.volume_shape(charts.RECEIVED_DATA in data), data)
         parts.append(f"<figure>{render(chart, 'volume')}</figure>")
     if capacity is not None:
         over = volume.days_over(series, capacity)
@@ -189,14 +207,40 @@ def _sessions(checklists: Sequence[Checklist], status: str, title: str) -> str:
     return f'<section id="{status}"><h2>{title} ({len(chosen):,})</h2>{body}</section>'
 
 
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """The parts of a review that the scanner's capacity and the clock leave alone, and its costly ones (0.25 s
+    of 0.45 s at 10,000 sessions): the timeline drawn and every blocked then pending session's section, the
+    latter in UTF-8 (a ✗ or a name beyond Latin-1 makes a str of it two or four bytes a character: 17 MB, not
+    9 MB, at 10,000 sessions; the dashboard keeps a few)."""
+
+    timeline: str
+    sessions: bytes
+
+
+def drawn_parts(checklists: Sequence[Checklist], timeline: Timeline, *, render: Render = chart_svg) -> Drawn:
+    """The review's ``Drawn`` parts of ``checklists`` and their ``timeline_of``. Builds no Altair chart, so that
+    the dashboard can draw them in a thread of its own while a page runs (Streamlit switches Altair's data
+    transformer, a setting of the whole process, while it turns a page's chart into a spec)."""
+    ready = sum(c.status == "ready" for c in checklists)
+    sessions = (f'{_sessions(checklists, "blocked", "Blocked sessions")}\n'
+                f'{_sessions(checklists, "pending", "Pending sessions")}\n'
+                f'<p class="note">{ready:,} ready session(s) are not listed: every check\npasses for them.</p>'
+                ).encode()
+    figure = ("" if timeline.spec is None else f"<figure>{render(timeline.spec, 'timeline')}</figure>")
+    return Drawn(figure + timeline.notes, sessions)
+
+
 def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_at: datetime,
                 capacity: int | None = None, scope: str | None = None, activity_imported_at: datetime | None = None,
                 receipts: Sequence[SessionReceipt] | None = None, received: Sequence[ReceiptDay] | None = None,
-                frames: Frames | None = None, render: Render = chart_svg) -> str:
+                frames: Frames | None = None, render: Render = chart_svg, drawn: Drawn | None = None) -> str:
     """The whole review as one HTML document: counts, both charts, the scans received (when any was imported:
     ``receipts`` in the review's order, short sessions first, and ``received`` per day), blocked then pending
-    sessions with reasons."""
-    timeline = _timeline(checklists, as_of, render, None if frames is None else frames.timeline)
+    sessions with reasons. ``drawn``: its ``drawn_parts``, when built already (of the same checklists and as-of)."""
+    if drawn is None:
+        drawn = drawn_parts(checklists, timeline_of(checklists, as_of, None if frames is None else frames.timeline),
+                            render=render)
     receipt_section = ("" if receipts is None else
                        f'<section id="receipt"><h2>Scans received</h2>{_receipts(receipts)}</section>')
     moment = format_moment(as_of, None)
@@ -221,13 +265,10 @@ def review_html(checklists: Sequence[Checklist], *, as_of: datetime, generated_a
 {scope_line}
 {_counts(checklists)}
 </header>
-<section id="timeline"><h2>Scan upload windows</h2>{timeline}</section>
+<section id="timeline"><h2>Scan upload windows</h2>{drawn.timeline}</section>
 <section id="volume"><h2>Expected scan volume</h2>{_volume(checklists, capacity, render, received, frames)}</section>
 {receipt_section}
-{_sessions(checklists, "blocked", "Blocked sessions")}
-{_sessions(checklists, "pending", "Pending sessions")}
-<p class="note">{sum(c.status == "ready" for c in checklists):,} ready session(s) are not listed: every check
-passes for them.</p>
+{drawn.sessions.decode("utf-8")}
 </body>
 </html>
 """

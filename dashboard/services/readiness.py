@@ -27,7 +27,7 @@ from dashboard.wording import iso_utc
 
 if TYPE_CHECKING:  # the receipt's modules load pandas: imported where a session's detail needs them
     from dashboard.receipt import ReceiptDay, SessionReceipt
-    from dashboard.report import Frames
+    from dashboard.report import Drawn, Frames
     from dashboard.services.receipts import ReceiptBoard
 
 
@@ -198,11 +198,12 @@ def _local_day(moment: datetime, zone: str | None) -> date:
 
 def review_report(board: Board, *, capacity: int | None = None, scope: str | None = None,
                   now: datetime | None = None, receipts: ReceiptBoard | None = None,
-                  frames: Frames | None = None, days: Sequence[ReceiptDay] | None = None) -> str:
+                  frames: Frames | None = None, days: Sequence[ReceiptDay] | None = None,
+                  drawn: Drawn | None = None) -> str:
     """The readiness review of ``board`` as one self-contained HTML page, stamped ``now`` (default: the clock); with
     ``receipts`` (of the same moment), the scans received when any was imported, per day ``days`` when ``board``
     is a part of the programme (``services.received_days``; default: the receipts' own, the whole programme's);
-    ``frames``: what it draws, when the caller has it already."""
+    ``frames``: what it draws, and ``drawn`` (``report.drawn_parts`` of ``board``), when the caller has them already."""
     from dashboard.report import review_html
 
     shown = board.checklists
@@ -211,7 +212,8 @@ def review_report(board: Board, *, capacity: int | None = None, scope: str | Non
     return review_html(shown, as_of=board.as_of, generated_at=now or datetime.now(UTC), capacity=capacity,
                        scope=scope, activity_imported_at=board.activity_imported_at,
                        receipts=None if scans is None else [e for e in scans.sessions if e.session_name in names],
-                       received=None if scans is None else days if days is not None else scans.days, frames=frames)
+                       received=None if scans is None else days if days is not None else scans.days, frames=frames,
+                       drawn=drawn)
 
 
 def write_readiness_json(*, db: Session, out: BinaryIO, as_of: datetime | None = None) -> dict[str, int]:

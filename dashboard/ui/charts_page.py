@@ -15,7 +15,15 @@ from dashboard.export import safe_csv
 from dashboard.ingest.values import parse_whole
 from dashboard.receipt import received_by_date
 from dashboard.services import Board, Filters
-from dashboard.ui.data import received_days, review, timeline_chart, timeline_rows, volume_frames, volume_spec
+from dashboard.ui.data import (
+    received_days,
+    review,
+    review_ahead,
+    timeline_chart,
+    timeline_rows,
+    volume_frames,
+    volume_spec,
+)
 from dashboard.ui.filters import query_default
 
 ROWS_LABEL: dict[charts.RowsBy, str] = {"session": "session", "group": "group and status",
@@ -99,9 +107,14 @@ def volume_section(shown: Board, filters: Filters) -> int | None:
 @st.fragment
 def volume_and_review(shown: Board, filters: Filters, scope: str | None) -> None:
     """The scan volume and the readiness review to download, as one fragment: a new capacity reruns only these
-    (the timeline above is neither rebuilt nor sent again). ``scope`` says what the review covers when filtered."""
+    (the timeline above is neither rebuilt nor sent again). ``scope`` says what the review covers when filtered.
+    The review's costly parts are drawn in a thread from here on (``ui.review_ahead``); once they are, its file is
+    put together here and the click downloads it at once; until then (the page's first run), it is built at the
+    click."""
     capacity = volume_section(shown, filters)
-    st.download_button("Download the readiness review (HTML)", lambda: review(shown.as_of, filters, capacity, scope),
+    st.download_button("Download the readiness review (HTML)",
+                       review(shown.as_of, filters, capacity, scope) if review_ahead(shown.as_of, filters) else
+                       lambda: review(shown.as_of, filters, capacity, scope),
                        file_name="readiness-review.html", mime="text/html", icon=":material/summarize:",
                        on_click="ignore")
 

@@ -206,3 +206,142 @@ def test_the_volume_charts_shape_is_built_once_for_every_capacity(make_app, prog
     assert shapes == [{"by": "status", "theme": "light", "received": True}]  # the example has a scan log
     at.radio(key="stack_by").set_value("group").run()
     assert shapes[1:] == [{"by": "group", "theme": "light", "received": True}]
+
+
+# --- the readiness review: drawn ahead of its download ------------------------------------------------------------
+
+REVIEW = "readiness-review.html"
+
+
+@pytest.fixture
+def review_files(monkeypatch) -> list[Any]:
+    """What each run hands the review's download button: the file (bytes), or the callable that builds it at the
+    click."""
+    import streamlit.elements.widgets.button as st_button
+
+    seen: list[Any] = []
+    original = st_button.marshall_file
+
+    def record(coordinates: str, data: Any, proto: Any, mimetype: Any, file_name: str | None = None,
+               **kwargs: Any) -> None:
+        if file_name == REVIEW:
+            seen.append(data)
+        original(coordinates, data, proto, mimetype, file_name, **kwargs)
+
+    monkeypatch.setattr(st_button, "marshall_file", record)
+    return seen
+
+
+@pytest.fixture
+def drawings(monkeypatch) -> list[int]:
+    """Counts the review's costly parts drawn (``report.drawn_parts``), wherever they are drawn."""
+    from dashboard import report
+    from dashboard.ui import data
+
+    calls: list[int] = []
+    original = report.drawn_parts
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report, "drawn_parts", counted)
+    data._drawn.clear()  # cached for the whole server: an earlier test may have drawn this view
+    return calls
+
+
+def without_stamp(html: str) -> str:
+    """A review without when it was made and the numbers vl-convert gives its clip paths (a count per process)."""
+    import re
+
+    return re.sub(r"clip\d+", "clip", re.sub(r"generated\n[^<]*by scanready", "", html))
+
+
+def test_the_review_is_drawn_ahead_once_per_view_and_the_button_then_holds_it(make_app, programme, review_files,
+                                                                               drawings):
+    from dashboard.ui import data
+
+    at = make_app("charts", as_of=AS_OF).run()
+    data._drafter().submit(lambda: None).result()  # the drafter has drawn what it was given
+    for capacity in (200, 350):
+        at.number_input(key="capacity").set_value(capacity).run()
+    assert not at.exception
+    assert len(drawings) == 1  # one view, whatever the capacity
+    held = review_files[-1]
+    assert isinstance(held, bytes)  # the file is ready at the click: nothing is built then
+    assert "capacity of 350 sheets" in held.decode()
+    with Session(programme) as db:  # the same file as one built whole, as the CLI builds it
+        receipts = services.receipt_board(db=db, as_of=board(programme).as_of, capacity=350)
+    assert without_stamp(held.decode()) == without_stamp(services.review_report(board(programme), capacity=350,
+                                                                                receipts=receipts))
+    drawings.clear()
+
+    with Session(programme) as db:  # an import bumps the data version: the view's parts are drawn again
+        services.import_files([("more.csv", sessions_csv(session("History 9Z", group="Class 9Z")))], db=db,
+                              settings=Settings())
+        db.commit()
+    at.run()
+    data._drafter().submit(lambda: None).result()
+    at.run()
+    assert len(drawings) == 1
+    assert "History 9Z" in review_files[-1].decode()
+
+
+def test_beyond_the_limit_the_review_is_built_at_the_click(make_app, programme, review_files, drawings, monkeypatch):
+    from dashboard.ui import data
+
+    monkeypatch.setattr(data, "AHEAD_SESSIONS", 34)  # the example programme has 35 sessions
+    at = make_app("charts", as_of=AS_OF).run()
+    data._drafter().submit(lambda: None).result()
+    at.number_input(key="capacity").set_value(200).run()
+    assert not at.exception
+    assert not drawings  # nothing drawn ahead
+    assert all(callable(held) for held in review_files)
+    built = review_files[-1]()
+    assert len(drawings) == 1 and "capacity of 200 sheets" in built.decode()
+
+
+def test_the_review_drawn_ahead_builds_no_altair_chart(programme, monkeypatch):
+    """Streamlit switches Altair's data transformer, a setting of the whole process, while it turns a page's chart
+    into a spec: the thread drawing a review while a page runs got charts without their data (the timeline drawn
+    empty). What it draws is a spec already."""
+    import altair as alt
+
+    from dashboard import report
+
+    checklists = board(programme).checklists
+    timeline = report.timeline_of(checklists, board(programme).as_of)
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an Altair chart turned into a spec")
+
+    monkeypatch.setattr(alt.TopLevelMixin, "to_dict", refused)
+    drawn = report.drawn_parts(checklists, timeline)
+    assert drawn.timeline.count("<svg") == 1 and "History" in drawn.timeline
+
+
+def test_the_server_makes_its_charts_specs_under_streamlits_altair_lock(make_app, programme, monkeypatch):
+    """Altair's data transformer and theme are settings of the whole process, which Streamlit switches under its own
+    lock while it turns a page's chart into a spec: the review's timeline and the volume's shape, made specs on the
+    server, hold that lock too (made meanwhile elsewhere, they came out without their data or in another theme)."""
+    from streamlit.elements import vega_charts
+
+    from dashboard import report
+    from dashboard.ui import data
+
+    held: list[bool] = []
+    timeline_of, volume_shape = report.timeline_of, charts.volume_shape
+
+    def watched(original: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            held.append(vega_charts._altair_globals_lock.locked())
+            return original(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(report, "timeline_of", watched(timeline_of))
+    monkeypatch.setattr(charts, "volume_shape", watched(volume_shape))
+    data._drawn.clear()
+    data._volume_shape.clear()
+    at = make_app("charts", as_of=AS_OF).run()
+    assert not at.exception
+    assert len(held) == 2 and all(held)  # the volume's shape, the review's timeline

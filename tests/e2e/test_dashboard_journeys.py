@@ -257,6 +257,18 @@ def test_the_review_and_the_table_download_and_the_review_opens_offline(
     outside = [url for url in fetched if not url.startswith(("file:", "data:"))]
     assert outside == [], outside
 
+    # Once its costly parts are drawn (in a thread, after the page's first run), a new capacity puts the review
+    # together in the volume's fragment (the button holds it: tests/app/test_charts_page.py); it has the capacity.
+    capacity = page.get_by_label("Scanner capacity (sheets per day; 0 = none)")
+    with rerun(page):
+        capacity.fill(str(CAPACITY))
+        capacity.press("Enter")
+    with page.expect_download() as again:
+        page.get_by_role("button", name="Download the readiness review (HTML)").click()
+    held = Path(again.value.path()).read_text(encoding="utf-8")
+    assert f"capacity of {CAPACITY} sheets" in held
+    assert held.count('<article class="blocked">') == len(names)
+
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_overview_is_readable_in_the_light_and_the_dark_theme(browser, programme: Server, scheme: str) -> None:

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import escape
 from html.parser import HTMLParser
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -187,8 +188,8 @@ def test_many_sessions_are_drawn_per_group():
     many = [checklist(f"S{i}", group=f"G{i % 4}") for i in range(61)]
     drawn: list[str] = []
 
-    def render(chart: alt.TopLevelMixin, prefix: str) -> str:
-        spec = chart.to_dict()
+    def render(chart: alt.TopLevelMixin | dict[str, Any], prefix: str) -> str:
+        spec = chart if isinstance(chart, dict) else chart.to_dict()
         if prefix == "timeline":
             drawn.extend(row["label"] for row in spec["datasets"][spec["layer"][0]["data"]["name"]])
         return ""
