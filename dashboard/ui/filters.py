@@ -38,6 +38,7 @@ _LATEST = (services.AS_OF_LATEST - timedelta(days=1)).replace(tzinfo=None)
 SHARED_KEYS = ("as_of", "as_of_zone", "status", "by_name", "group", "delivery", "starts", "closing", "search")
 BROWSER = "browser"  # the as-of zone choice that follows each viewer's browser (the default, not written to the URL)
 _SHOWN_IN = "as_of_shown_in"  # the zone in which the as-of widget's value is written (not a widget: kept as is)
+_LAST_AS_OF = "as_of_moment"  # the last run's as-of, aware: which of a repeated hour's two moments it was
 
 
 def keep_shared_widgets() -> None:
@@ -96,7 +97,15 @@ def as_of_input(zones: Callable[[datetime], Iterable[str | None]] = lambda _: ()
                                 min_value=_EARLIEST, max_value=_LATEST,
                                 help="See the programme as it will be at that moment. Type a date and a time and "
                                      "press Enter, or pick them in the calendar and click outside it.")
-    as_of = (local or _local(now, zone)).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    wall = local or _local(now, zone)
+    as_of = wall.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    last = st.session_state.get(_LAST_AS_OF)
+    if last is not None and last != as_of and _local(last, zone) == wall:
+        # The same wall time as the last run's moment, in a zone that shows it twice (the autumn change): the
+        # widget's value comes back from the browser as a plain wall time, read as its first occurrence; the
+        # moment stays the one the manager (or the URL) chose.
+        as_of = last
+    st.session_state[_LAST_AS_OF] = as_of
     choices = [BROWSER, "UTC", *sorted({z for z in zones(as_of) if z and z != "UTC" and _known_zone(z)})]
     if st.session_state["as_of_zone"] not in choices:
         choices.append(st.session_state["as_of_zone"])  # a zone from the URL that no session has
@@ -120,7 +129,8 @@ def _seed_moment(now: datetime, zone: str) -> None:
         query_default("as_of", lambda v: _local(services.parse_as_of(v[0]), zone), _local(now, zone))
     elif st.session_state.get(_SHOWN_IN, zone) != zone and st.session_state["as_of"] is not None:
         shown_in = ZoneInfo(st.session_state[_SHOWN_IN])
-        st.session_state["as_of"] = _local(st.session_state["as_of"].replace(tzinfo=shown_in), zone)
+        last = st.session_state.get(_LAST_AS_OF)
+        st.session_state["as_of"] = _local(last or st.session_state["as_of"].replace(tzinfo=shown_in), zone)
     st.session_state[_SHOWN_IN] = zone
 
 

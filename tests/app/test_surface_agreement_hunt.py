@@ -461,12 +461,6 @@ def test_an_as_of_in_a_sessions_zone_stays_the_cli_moment_after_a_rerun(app, sto
 
 # --- disagreements found -------------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Overview/Session pages vs `scanready readiness`: an as-of in the hour a zone repeats (zone=Europe/Paris, "
-    "as_of=2028-10-29T01:30Z = 02:30 CET, the second 02:30) is right on the page's first run, but any rerun (a click, "
-    "a filter) reads the widget's wall time 02:30 as its FIRST occurrence (fold lost), so the page jumps to 00:30Z, "
-    "rewrites ?as_of=2028-10-29T00:30Z and shows Histoire pending (window upcoming) while the CLI at 01:30Z says "
-    "ready (window open). dashboard/ui/filters.py as_of_input: `local.replace(tzinfo=ZoneInfo(zone))`."))
 def test_an_as_of_in_a_repeated_hour_stays_the_same_moment_after_a_rerun(app, store):
     as_of = "2028-10-29T01:30Z"
     assert readiness_json(store, as_of)[HISTOIRE]["status"] == "ready"

@@ -3,10 +3,11 @@ exports and scan logs, "as of" and filter boundaries, and relative wording acros
 stores (SQLite, and PostgreSQL when it is there).
 
 Tests marked ``xfail(strict=True)`` demonstrate a bug found by this hunt and not fixed yet (the reason says its
-cause): a finish refused across the autumn fold, an as-of in the fold on the page, two moments of the fold worded
-alike. The others hold and cover what the rest of the suite does not, four of them since their bugs were fixed: the
-start-date filter's day, "closing within" at the window's end, a zoneless file's window read in the stored zone,
-and a local time in the clock change's gap or fold now said in a warning.
+cause): a finish refused across the autumn fold, two moments of the fold worded alike. The others hold and cover
+what the rest of the suite does not, five of them since their bugs were fixed: the start-date filter's day,
+"closing within" at the window's end, a zoneless file's window read in the stored zone, a local time in the clock
+change's gap or fold now said in a warning, and an as-of in the fold on the page, which kept its moment only until
+the next rerun.
 
 Europe/Paris in 2027: clocks go forward on 28 March at 02:00 (01:00Z: 02:00 to 02:59 local do not exist) and back
 on 31 October at 03:00 (01:00Z: 02:00 to 02:59 local happen twice, first at +02:00 then at +01:00).
@@ -207,10 +208,6 @@ def test_a_window_that_closed_at_the_as_of_is_not_closing_within_n_days(db):
 
 # --- the as-of picked in a zone ------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="ui.filters.as_of_input makes the widget's wall time aware with "
-                   "replace(tzinfo=zone): the first run keeps the URL's fold, but once the widget's value comes back "
-                   "from the browser its fold is lost, so any click moves an as-of in the autumn fold an hour "
-                   "earlier and rewrites ?as_of=")
 def test_an_as_of_in_the_autumn_fold_keeps_its_moment_when_a_filter_changes(tmp_path: Path,
                                                                             monkeypatch: pytest.MonkeyPatch):
     from streamlit.testing.v1 import AppTest
@@ -230,6 +227,29 @@ def test_an_as_of_in_the_autumn_fold_keeps_its_moment_when_a_filter_changes(tmp_
     assert app.dataframe[0].value["submitted"].tolist() == ["ok"]
     app.multiselect(key="status").select("blocked").run()
     assert (app.query_params["as_of"], app.dataframe[0].value["submitted"].tolist()) == ("2027-10-31T01:30Z", ["ok"])
+
+
+def test_an_as_of_in_the_autumn_fold_keeps_its_moment_in_another_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The second 02:30 in Paris (01:30Z), shown in UTC after the manager picks that zone: 01:30, not 00:30."""
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("SCANREADY_DATABASE_URL", url)
+    engine = make_engine(url)
+    migrate(engine)
+    with Session(engine) as db:
+        load(db, sessions(paris("History 4A", session_submissionDate="2027-10-31T01:00:00Z")))
+    engine.dispose()
+    app = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=60)
+    app._page_hash = calc_hash("overview")
+    app.query_params.update({"as_of": "2027-10-31T01:30Z", "zone": PARIS})
+    app.run()
+    app.multiselect(key="status").select("blocked").run()  # a rerun: the widget's value comes back without its fold
+    app.selectbox(key="as_of_zone").select("UTC").run()
+    assert app.query_params["as_of"] == "2027-10-31T01:30Z"
+    assert app.session_state["as_of"] == datetime(2027, 10, 31, 1, 30)
+    assert app.dataframe[0].value["submitted"].tolist() == ["ok"]
 
 
 # --- wording across the change ------------------------------------------------------------------------------------
