@@ -12,11 +12,11 @@ itself. Nothing here reads the clock (``generated_at`` is an argument). Must not
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from html import escape
 from typing import Any
 
@@ -27,11 +27,11 @@ import vl_convert as vlc
 from dashboard import charts, volume
 from dashboard.readiness import Checklist
 from dashboard.receipt import ReceiptDay, SessionReceipt
+from dashboard.svg import spec_svg
 from dashboard.wording import ITEM_TITLES, format_moment
 
 Render = Callable[[alt.TopLevelMixin | dict[str, Any], str], str]
 STATE_MARK = {"problem": "✗ problem", "pending": "… pending", "ok": "✓ ok"}
-_ID = re.compile(r'\bid="([^"]+)"')
 
 # A light page, also in a browser or mail client set to dark: the charts are drawn in their light palette (an
 # SVG cannot follow the reader's scheme and still print the same), so the page says it is light
@@ -66,7 +66,8 @@ _CSS += "".join(f"article.{status}, .counts .{status} {{ border-left: 5px solid 
                 for status, colour in charts.STATUS_COLOURS.items())
 
 
-def _vl_version() -> str:
+@cache
+def vl_version() -> str:
     """The Vega-Lite version vl-convert should read Altair's specs as: Altair's own, else the newest of its major."""
     ours = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     known = vlc.get_vegalite_versions()
@@ -78,12 +79,7 @@ def _vl_version() -> str:
 
 def chart_svg(chart: alt.TopLevelMixin | dict[str, Any], prefix: str) -> str:
     """``chart`` (or its spec) as an inline ``<svg>``, its ids prefixed so two charts on one page never share one."""
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
-    svg = vlc.vegalite_to_svg(spec, vl_version=_vl_version())
-    for name in set(_ID.findall(svg)):
-        svg = (svg.replace(f'id="{name}"', f'id="{prefix}-{name}"').replace(f"url(#{name})", f"url(#{prefix}-{name})")
-               .replace(f'href="#{name}"', f'href="#{prefix}-{name}"'))
-    return svg
+    return spec_svg(chart if isinstance(chart, dict) else chart.to_dict(), prefix, vl_version())
 
 
 def _counts(checklists: Sequence[Checklist]) -> str:

@@ -27,7 +27,7 @@ from dashboard.wording import iso_utc
 
 if TYPE_CHECKING:  # the receipt's modules load pandas: imported where a session's detail needs them
     from dashboard.receipt import ReceiptDay, SessionReceipt
-    from dashboard.report import Drawn, Frames
+    from dashboard.report import Drawn, Frames, Render
     from dashboard.services.receipts import ReceiptBoard
 
 
@@ -199,11 +199,12 @@ def _local_day(moment: datetime, zone: str | None) -> date:
 def review_report(board: Board, *, capacity: int | None = None, scope: str | None = None,
                   now: datetime | None = None, receipts: ReceiptBoard | None = None,
                   frames: Frames | None = None, days: Sequence[ReceiptDay] | None = None,
-                  drawn: Drawn | None = None) -> str:
+                  drawn: Drawn | None = None, render: Render | None = None) -> str:
     """The readiness review of ``board`` as one self-contained HTML page, stamped ``now`` (default: the clock); with
     ``receipts`` (of the same moment), the scans received when any was imported, per day ``days`` when ``board``
     is a part of the programme (``services.received_days``; default: the receipts' own, the whole programme's);
-    ``frames``: what it draws, and ``drawn`` (``report.drawn_parts`` of ``board``), when the caller has them already."""
+    ``frames``: what it draws, and ``drawn`` (``report.drawn_parts`` of ``board``), when the caller has them already;
+    ``render``: what draws its charts (default: ``report.chart_svg``, here)."""
     from dashboard.report import review_html
 
     shown = board.checklists
@@ -213,7 +214,7 @@ def review_report(board: Board, *, capacity: int | None = None, scope: str | Non
                        scope=scope, activity_imported_at=board.activity_imported_at,
                        receipts=None if scans is None else [e for e in scans.sessions if e.session_name in names],
                        received=None if scans is None else days if days is not None else scans.days, frames=frames,
-                       drawn=drawn)
+                       drawn=drawn, **({} if render is None else {"render": render}))
 
 
 def write_readiness_json(*, db: Session, out: BinaryIO, as_of: datetime | None = None) -> dict[str, int]:

@@ -27,6 +27,7 @@ from dashboard.config import Settings, load_settings
 from dashboard.db import make_engine, migrate, session_scope
 from dashboard.receipt import ReceiptDay
 from dashboard.services import Board, Filters, ReceiptBoard
+from dashboard.ui import renderer
 from dashboard.ui.tables import board_frame, with_receipts
 
 
@@ -260,7 +261,8 @@ def _drafter() -> ThreadPoolExecutor:
 @st.cache_resource(max_entries=4, show_spinner=False)  # every blocked and pending session's section: a few views
 def _drawn(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> Future[report.Drawn]:
     shown = _shown(version, as_of, url, filters).checklists
-    return _drafter().submit(report.drawn_parts, shown, _review_timeline(version, as_of, url, filters))
+    return _drafter().submit(report.drawn_parts, shown, _review_timeline(version, as_of, url, filters),
+                             render=renderer.chart_svg)
 
 
 def _review_timeline(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> report.Timeline:
@@ -292,10 +294,11 @@ def _review(version: store.DataVersion, as_of: datetime, url: str, filters: Filt
                            by_day, lambda received: _volume_shape("status", "light", received))
     receipts = _receipts(version, as_of, url, capacity)
     ahead = _ahead(version, as_of, url, filters)
-    drawn = (report.drawn_parts(shown.checklists, _review_timeline(version, as_of, url, filters)) if ahead is None
-             else ahead.result())
+    drawn = (report.drawn_parts(shown.checklists, _review_timeline(version, as_of, url, filters),
+                                render=renderer.chart_svg) if ahead is None else ahead.result())
     return services.review_report(shown, capacity=capacity, scope=scope, receipts=receipts, frames=frames,
-                                  days=_received_days(version, as_of, url, filters), drawn=drawn).encode("utf-8")
+                                  days=_received_days(version, as_of, url, filters), drawn=drawn,
+                                  render=renderer.chart_svg).encode("utf-8")
 
 
 def review(as_of: datetime, filters: Filters, capacity: int | None, scope: str | None) -> bytes:

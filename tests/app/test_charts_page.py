@@ -345,3 +345,31 @@ def test_the_server_makes_its_charts_specs_under_streamlits_altair_lock(make_app
     at = make_app("charts", as_of=AS_OF).run()
     assert not at.exception
     assert len(held) == 2 and all(held)  # the volume's shape, the review's timeline
+
+
+def test_the_reviews_charts_are_drawn_in_a_process_of_their_own_which_comes_back_if_it_dies(programme):
+    """vl-convert holds the interpreter while it draws: in the server it held every other manager's run."""
+    import os
+    import re
+    import signal
+
+    from dashboard import report
+    from dashboard.ui import renderer
+
+    checklists = board(programme).checklists
+    spec = report.timeline_of(checklists, board(programme).as_of).spec
+    assert spec is not None
+
+    def same(svg: str) -> str:
+        return re.sub(r"clip\d+", "clip", svg)
+
+    drawn = renderer.chart_svg(spec, "timeline")
+    assert same(drawn) == same(report.chart_svg(spec, "timeline"))
+    worker = renderer._process().submit(os.getpid).result()
+    assert worker != os.getpid()
+    os.kill(worker, signal.SIGKILL)  # the renderer dies (killed, out of memory): the next chart is still drawn
+    assert same(renderer.chart_svg(spec, "timeline")) == same(drawn)
+    assert renderer._process().submit(os.getpid).result() != worker
+    with pytest.raises(TypeError):
+        renderer.chart_svg(charts.timeline_chart(charts.timeline_frame(checklists), as_of=board(programme).as_of),
+                           "timeline")

@@ -208,8 +208,8 @@ def test_chart_svg_prefixes_ids_and_their_references():
 
 
 def test_the_vega_lite_version_is_one_vl_convert_knows():
-    assert report._vl_version() in vlc.get_vegalite_versions()
-    assert report._vl_version().split(".")[0] == alt.SCHEMA_VERSION.lstrip("v").split(".")[0]
+    assert report.vl_version() in vlc.get_vegalite_versions()
+    assert report.vl_version().split(".")[0] == alt.SCHEMA_VERSION.lstrip("v").split(".")[0]
 
 
 @pytest.mark.parametrize("imported_at,line", [
