@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -365,11 +366,45 @@ def test_the_reviews_charts_are_drawn_in_a_process_of_their_own_which_comes_back
 
     drawn = renderer.chart_svg(spec, "timeline")
     assert same(drawn) == same(report.chart_svg(spec, "timeline"))
-    worker = renderer._process().submit(os.getpid).result()
+    worker = renderer._renderer().pid
     assert worker != os.getpid()
+    with pytest.raises(renderer.RendererError, match="conversion failed"):  # a spec vl-convert refuses: said, and the next drawn
+        renderer.chart_svg({"mark": "no such mark", "data": {"values": []}}, "broken")
+    assert same(renderer.chart_svg(spec, "timeline")) == same(drawn) and renderer._renderer().pid == worker
     os.kill(worker, signal.SIGKILL)  # the renderer dies (killed, out of memory): the next chart is still drawn
     assert same(renderer.chart_svg(spec, "timeline")) == same(drawn)
-    assert renderer._process().submit(os.getpid).result() != worker
+    assert renderer._renderer().pid != worker
     with pytest.raises(TypeError):
         renderer.chart_svg(charts.timeline_chart(charts.timeline_frame(checklists), as_of=board(programme).as_of),
                            "timeline")
+
+
+def test_the_renderer_ends_with_the_server_however_it_ends(tmp_path):
+    """A server killed outright (SIGKILL: no clean-up runs) leaves no renderer behind: it reads its requests on a pipe
+    that ends with the server."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\n"
+        "from dashboard.ui.renderer import _Renderer\n"
+        "r = _Renderer()\n"
+        "print(r.pid, flush=True)\n"
+        "time.sleep(600)\n")], stdout=subprocess.PIPE, text=True, cwd=str(tmp_path.parent),
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}) as server:
+        assert server.stdout is not None
+        child = int(server.stdout.readline())
+        os.kill(child, 0)  # it runs
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the renderer {child} outlived its server")
