@@ -368,7 +368,7 @@ def test_the_reviews_charts_are_drawn_in_a_process_of_their_own_which_comes_back
     assert same(drawn) == same(report.chart_svg(spec, "timeline"))
     worker = renderer._renderer().pid
     assert worker != os.getpid()
-    with pytest.raises(renderer.RendererError, match="conversion failed"):  # a spec vl-convert refuses: said, and the next drawn
+    with pytest.raises(renderer.RendererError, match="conversion failed"):  # refused: said, and the next one drawn
         renderer.chart_svg({"mark": "no such mark", "data": {"values": []}}, "broken")
     assert same(renderer.chart_svg(spec, "timeline")) == same(drawn) and renderer._renderer().pid == worker
     os.kill(worker, signal.SIGKILL)  # the renderer dies (killed, out of memory): the next chart is still drawn
@@ -408,3 +408,4 @@ def test_the_renderer_ends_with_the_server_however_it_ends(tmp_path):
             return
         time.sleep(0.1)
     raise AssertionError(f"the renderer {child} outlived its server")
+
