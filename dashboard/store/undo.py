@@ -10,9 +10,7 @@ complete roster removed, activity, scanned batches. Replaying is done for the re
     activity   a test-taker's latest row wins (the later import on a tie), as an import writes it
     scans      created by the first import that holds it; a later log changes its pages and time (a PDF never)
 
-A session no import holds any more goes, with its activity and its scans; an activity row or a batch counts from
-the import that made its session on (one made again since an earlier undo does not bring back what went with it).
-Inside the caller's transaction.
+A session no import holds any more goes, with its activity and its scans. Inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -53,8 +51,6 @@ def revert_import(*, db: Session, import_id: int, now: datetime) -> dict[str, Re
     others = [i for i in db.scalars(select(IMPORTS.c.id).where(IMPORTS.c.reverted_at.is_(None))
                                     .order_by(IMPORTS.c.id)) if i != import_id]
     kinds = set(mine) | (set(SCAN_KINDS) if mine.keys() & set(SCAN_KINDS) else set())  # one history of batches
-    if kinds & {"activity", *SCAN_KINDS}:
-        kinds.add("sessions")  # a session's activity and batches count from the import that made it on
     histories = _histories(db, others, kinds=kinds)
     out: dict[str, Reverted] = {}
     gone: set[str] = set()
@@ -66,17 +62,15 @@ def revert_import(*, db: Session, import_id: int, now: datetime) -> dict[str, Re
         keys = {link for payload in mine["enrolments"] for link in [*payload.rows(LINK), *payload.removed]}
         out["enrolments"] = apply_links(db, fold_links(keys, histories.get("enrolments", [])))
     if "activity" in mine or cascaded["activity"]:
-        keys = {key for payload in mine.get("activity", []) for key in payload.rows(("session_name", "user_username"))
-                if key[0] not in gone}
-        born = _born({name for name, _ in keys}, histories.get("sessions", []))
-        out["activity"] = apply_activity(db, fold_activity(keys, histories.get("activity", []), born))
+        keys = {key for payload in mine.get("activity", []) for key in payload.rows(("session_name", "user_username"))}
+        out["activity"] = apply_activity(db, fold_activity({k for k in keys if k[0] not in gone},
+                                                           histories.get("activity", [])))
         out["activity"].removed += cascaded["activity"]
     if any(kind in mine for kind in SCAN_KINDS) or cascaded["scans"]:
         keys = {key for kind in SCAN_KINDS for payload in mine.get(kind, [])
-                for key in payload.rows(("session_name", "batch_key")) if key[0] not in gone}
+                for key in payload.rows(("session_name", "batch_key"))}
         history = sorted((entry for kind in SCAN_KINDS for entry in histories.get(kind, [])), key=lambda e: e[0])
-        born = _born({name for name, _ in keys}, histories.get("sessions", []))
-        out["scans"] = apply_scans(db, fold_scans(keys, history, born))
+        out["scans"] = apply_scans(db, fold_scans({k for k in keys if k[0] not in gone}, history))
         out["scans"].removed += cascaded["scans"]
     db.execute(update(IMPORTS).where(IMPORTS.c.id == import_id).values(reverted_at=now))
     return out
@@ -115,17 +109,6 @@ def _fold_sessions(names: set[str], history: History) -> dict[str, tuple[dict[st
             if before is None or values != before[0]:
                 state[name] = (values, ident)
     return state
-
-
-def _born(names: set[str], history: History) -> dict[str, int]:
-    """The first import of ``history`` that holds each of ``names``: where the replay makes the session. A session
-    no import of it holds is not there to replay anything for (an earlier undo removed it, its activity and its
-    batches with it, and an import made it again since)."""
-    born: dict[str, int] = {}
-    for ident, payload in history:
-        for i in _matching(payload, "session_name", names - born.keys()):
-            born.setdefault(payload.columns["session_name"][i], ident)
-    return born
 
 
 def _sessions(db: Session, desired: dict[str, tuple[dict[str, Any], int] | None]

@@ -4,7 +4,7 @@ writes it; each ``apply_*`` makes the store so and counts what that changed. Ins
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -86,16 +86,14 @@ ActivityKey = tuple[str, str]  # (session name, user)
 Written = tuple[tuple[Any, ...], int]  # a record's values, and the import that wrote them
 
 
-def fold_activity(keys: set[ActivityKey], history: History,
-                  born: Mapping[str, int] | None = None) -> dict[ActivityKey, Written | None]:
+def fold_activity(keys: set[ActivityKey], history: History) -> dict[ActivityKey, Written | None]:
     """Each test-taker's (status, started_at, finished_at) after the history, with the import that wrote it: the
-    row of the latest moment, the later import on a tie (as ``writes.upsert_activity``). With ``born`` (the import
-    that makes each session in the history), a row counts only from its session's import on."""
+    row of the latest moment, the later import on a tie (as ``writes.upsert_activity``)."""
     def later(key: ActivityKey, record: tuple[Any, ...], before: tuple[Any, ...]) -> tuple[Any, ...] | None:
         changed = record != before and latest_moment(*record[1:]) >= latest_moment(*before[1:])
         return record if changed else None
 
-    return _fold(keys, history, "user_username", ACTIVITY_FIELDS, later, born)
+    return _fold(keys, history, "user_username", ACTIVITY_FIELDS, later)
 
 
 Rule = Callable[[tuple[str, str], tuple[Any, ...], tuple[Any, ...]], tuple[Any, ...] | None]
@@ -103,16 +101,13 @@ Rule = Callable[[tuple[str, str], tuple[Any, ...], tuple[Any, ...]], tuple[Any, 
 
 
 def _fold(keys: set[tuple[str, str]], history: History, second: str, fields: Sequence[str],
-          rule: Rule, born: Mapping[str, int] | None) -> dict[tuple[str, str], Written | None]:
+          rule: Rule) -> dict[tuple[str, str], Written | None]:
     """Each (session, ``second``) key's record of ``fields`` after the imports of ``history`` in order, with the
-    import that wrote it: the first import creates it; ``rule`` says what each later one makes of it. With
-    ``born``, an import before the one that makes the record's session holds none of its records (an import names
-    sessions that are there; a session none makes was there before every import the history knows)."""
+    import that wrote it: the first import creates it; ``rule`` says what each later one makes of it."""
     state: dict[tuple[str, str], Written | None] = dict.fromkeys(keys)
     for ident, payload in history:
         names, seconds = payload.columns["session_name"], payload.columns[second]
-        for i in (i for i, key in enumerate(zip(names, seconds, strict=True))
-                  if key in keys and (born is None or born.get(key[0], 0) <= ident)):
+        for i in (i for i, key in enumerate(zip(names, seconds, strict=True)) if key in keys):
             record = tuple(payload.columns[f][i] for f in fields)
             key = (names[i], seconds[i])
             before = state[key]
@@ -171,15 +166,13 @@ def delete_ids(db: Session, table: Table, ids: Iterable[int]) -> None:
 ScanKey = tuple[str, str]  # (session name, batch key)
 
 
-def fold_scans(keys: set[ScanKey], history: History,
-               born: Mapping[str, int] | None = None) -> dict[ScanKey, Written | None]:
+def fold_scans(keys: set[ScanKey], history: History) -> dict[ScanKey, Written | None]:
     """Each batch's (pages, received_at, batch_id, source, file_name) after the history, with the import that wrote
-    it: the first import creates it; a later one changes its pages and time (a PDF, by its SHA-256, never). With
-    ``born``, as ``fold_activity``."""
+    it: the first import creates it; a later one changes its pages and time (a PDF, by its SHA-256, never)."""
     def changed(key: ScanKey, record: tuple[Any, ...], before: tuple[Any, ...]) -> tuple[Any, ...] | None:
         return (*record[:2], *before[2:]) if not key[1].startswith("pdf:") and record[:2] != before[:2] else None
 
-    return _fold(keys, history, "batch_key", SCAN_FIELDS, changed, born)
+    return _fold(keys, history, "batch_key", SCAN_FIELDS, changed)
 
 
 def apply_scans(db: Session, desired: dict[ScanKey, Written | None]) -> Reverted:
