@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -208,29 +209,9 @@ def test_a_window_that_closed_at_the_as_of_is_not_closing_within_n_days(db):
 
 # --- the as-of picked in a zone ------------------------------------------------------------------------------------
 
-def test_an_as_of_in_the_autumn_fold_keeps_its_moment_when_a_filter_changes(tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch):
-    from streamlit.testing.v1 import AppTest
-    from streamlit.util import calc_hash
-
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    monkeypatch.setenv("SCANREADY_DATABASE_URL", url)
-    engine = make_engine(url)
-    migrate(engine)
-    with Session(engine) as db:  # submitted at 01:00Z: pending at 00:30Z (the first 02:30), ok at 01:30Z (the second)
-        load(db, sessions(paris("History 4A", session_submissionDate="2027-10-31T01:00:00Z")))
-    engine.dispose()
-    app = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=60)
-    app._page_hash = calc_hash("overview")
-    app.query_params.update({"as_of": "2027-10-31T01:30Z", "zone": PARIS})
-    app.run()
-    assert app.dataframe[0].value["submitted"].tolist() == ["ok"]
-    app.multiselect(key="status").select("blocked").run()
-    assert (app.query_params["as_of"], app.dataframe[0].value["submitted"].tolist()) == ("2027-10-31T01:30Z", ["ok"])
-
-
-def test_an_as_of_in_the_autumn_fold_keeps_its_moment_in_another_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The second 02:30 in Paris (01:30Z), shown in UTC after the manager picks that zone: 01:30, not 00:30."""
+def _overview_in_the_fold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The overview at the second 02:30 in Paris (01:30Z) of a store whose History 4A is submitted at 01:00Z: its
+    submission pending at 00:30Z (the first 02:30), ok at 01:30Z; run once."""
     from streamlit.testing.v1 import AppTest
     from streamlit.util import calc_hash
 
@@ -244,7 +225,20 @@ def test_an_as_of_in_the_autumn_fold_keeps_its_moment_in_another_zone(tmp_path: 
     app = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=60)
     app._page_hash = calc_hash("overview")
     app.query_params.update({"as_of": "2027-10-31T01:30Z", "zone": PARIS})
-    app.run()
+    return app.run()
+
+
+def test_an_as_of_in_the_autumn_fold_keeps_its_moment_when_a_filter_changes(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch):
+    app = _overview_in_the_fold(tmp_path, monkeypatch)
+    assert app.dataframe[0].value["submitted"].tolist() == ["ok"]
+    app.multiselect(key="status").select("blocked").run()
+    assert (app.query_params["as_of"], app.dataframe[0].value["submitted"].tolist()) == ("2027-10-31T01:30Z", ["ok"])
+
+
+def test_an_as_of_in_the_autumn_fold_keeps_its_moment_in_another_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The second 02:30 in Paris (01:30Z), shown in UTC after the manager picks that zone: 01:30, not 00:30."""
+    app = _overview_in_the_fold(tmp_path, monkeypatch)
     app.multiselect(key="status").select("blocked").run()  # a rerun: the widget's value comes back without its fold
     app.selectbox(key="as_of_zone").select("UTC").run()
     assert app.query_params["as_of"] == "2027-10-31T01:30Z"
