@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import streamlit.elements.widgets.button as st_button
 from sqlalchemy import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
@@ -62,3 +64,19 @@ def programme(app_engine: Engine) -> Engine:
         db.commit()
     assert outcome.validation.valid
     return app_engine
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Every download button's file, by file name, as the browser would get it (a deferred one generated now)."""
+    files: dict[str, bytes] = {}
+    original = st_button.marshall_file
+
+    def record(coordinates: str, data: Any, proto: Any, mimetype: Any, file_name: str | None = None,
+               **kwargs: Any) -> None:
+        made = data() if callable(data) else data
+        files[str(file_name)] = made.encode() if isinstance(made, str) else bytes(made)
+        original(coordinates, data, proto, mimetype, file_name, **kwargs)
+
+    monkeypatch.setattr(st_button, "marshall_file", record)
+    return files

@@ -24,7 +24,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 import pytest
-import streamlit.elements.widgets.button as st_button
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
@@ -150,22 +149,6 @@ def app(store: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
         return at
 
     return make
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Every download button's file by name, as the browser would get it (a deferred one generated now)."""
-    files: dict[str, bytes] = {}
-    original = st_button.marshall_file
-
-    def record(coordinates: str, data: Any, proto: Any, mimetype: Any, file_name: str | None = None,
-               **kwargs: Any) -> None:
-        made = data() if callable(data) else data
-        files[str(file_name)] = made.encode() if isinstance(made, str) else bytes(made)
-        original(coordinates, data, proto, mimetype, file_name, **kwargs)
-
-    monkeypatch.setattr(st_button, "marshall_file", record)
-    return files
 
 
 # --- what each surface says, read into plain values ------------------------------------------------------------------
