@@ -24,7 +24,7 @@ from dashboard.errors import StoreError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. A store already there is opened without loading Alembic (a CLI call stays fast);
 # tests/store/test_migrations.py checks that this is Alembic's head.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 
 
 def normalise_url(url: str) -> str:

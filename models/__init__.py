@@ -12,8 +12,9 @@ from models.tables import (
     ImportFile,
     ImportRecord,
     ScanBatch,
+    SessionRemoval,
 )
 from models.types import UTCDateTime
 
 __all__ = ["Activity", "ExamSession", "ExamSessionBase", "GroupLink", "ImportFile", "ImportRecord", "ScanBatch",
-           "UTCDateTime"]
+           "SessionRemoval", "UTCDateTime"]

@@ -88,6 +88,21 @@ class ImportFile(SQLModel, table=True):
     payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
 
 
+class SessionRemoval(SQLModel, table=True):
+    """A session an undo removed, with its activity and scanned batches, because no import left held it
+    (migration 0010). Those records stay removed for good: the imports up to ``through_import_id`` (the newest one
+    when the undo ran) that still hold some of them no longer count for that session, so neither importing the
+    session again nor undoing a later import brings them back."""
+
+    __tablename__ = "session_removal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_name: str = Field(index=True)
+    through_import_id: int
+    removed_at: datetime = Field(sa_type=UTCDateTime)
+    undo_of: int  # the import whose undo removed it (provenance, as in GroupLink)
+
+
 class GroupLink(SQLModel, table=True):
     """A user's role in a group, from TAO's link-*-user-to-groups files (passwords are never kept).
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table
 
-from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord, ScanBatch
+from models import Activity, ExamSession, GroupLink, ImportFile, ImportRecord, ScanBatch, SessionRemoval
 
 CHUNK = 5_000  # bound parameters per IN (...) stay well under SQLite's limit
 SESSIONS = cast(Table, ExamSession.__table__)  # type: ignore[attr-defined]
@@ -17,6 +17,7 @@ ACTIVITY = cast(Table, Activity.__table__)  # type: ignore[attr-defined]
 IMPORTS = cast(Table, ImportRecord.__table__)  # type: ignore[attr-defined]
 IMPORT_FILES = cast(Table, ImportFile.__table__)  # type: ignore[attr-defined]
 SCANS = cast(Table, ScanBatch.__table__)  # type: ignore[attr-defined]
+REMOVALS = cast(Table, SessionRemoval.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)

@@ -10,7 +10,9 @@ complete roster removed, activity, scanned batches. Replaying is done for the re
     activity   a test-taker's latest row wins (the later import on a tie), as an import writes it
     scans      created by the first import that holds it; a later log changes its pages and time (a PDF never)
 
-A session no import holds any more goes, with its activity and its scans. Inside the caller's transaction.
+A session no import holds any more goes, with its activity and its scans, for good: the removal is recorded
+(``session_removal``), and what the imports made by then still hold for it counts no more, so neither importing the
+session again nor undoing a later import brings it back. Inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlmodel import Session
 
-from dashboard.store.base import ACTIVITY, CHUNK, IMPORT_FILES, IMPORTS, SCANS, SESSIONS, chunks
+from dashboard.store.base import ACTIVITY, CHUNK, IMPORT_FILES, IMPORTS, REMOVALS, SCANS, SESSIONS, chunks
+from dashboard.store.bulk import bulk_insert
 from dashboard.store.payloads import Payload, decode
 from dashboard.store.undo_rows import (
     LINK,
@@ -58,21 +61,42 @@ def revert_import(*, db: Session, import_id: int, now: datetime) -> dict[str, Re
     if "sessions" in mine:
         names = {name for payload in mine["sessions"] for name in payload.columns["session_name"]}
         out["sessions"], gone, cascaded = _sessions(db, _fold_sessions(names, histories.get("sessions", [])))
+        _record_removals(db, gone, import_id, now)
     if "enrolments" in mine:
         keys = {link for payload in mine["enrolments"] for link in [*payload.rows(LINK), *payload.removed]}
         out["enrolments"] = apply_links(db, fold_links(keys, histories.get("enrolments", [])))
     if "activity" in mine or cascaded["activity"]:
-        keys = {key for payload in mine.get("activity", []) for key in payload.rows(("session_name", "user_username"))}
-        out["activity"] = apply_activity(db, fold_activity({k for k in keys if k[0] not in gone},
-                                                           histories.get("activity", [])))
+        keys = {key for payload in mine.get("activity", []) for key in payload.rows(("session_name", "user_username"))
+                if key[0] not in gone}
+        out["activity"] = apply_activity(db, fold_activity(keys, histories.get("activity", []),
+                                                           _removed_through(db, keys)))
         out["activity"].removed += cascaded["activity"]
     if any(kind in mine for kind in SCAN_KINDS) or cascaded["scans"]:
         keys = {key for kind in SCAN_KINDS for payload in mine.get(kind, [])
-                for key in payload.rows(("session_name", "batch_key"))}
+                for key in payload.rows(("session_name", "batch_key")) if key[0] not in gone}
         history = sorted((entry for kind in SCAN_KINDS for entry in histories.get(kind, [])), key=lambda e: e[0])
-        out["scans"] = apply_scans(db, fold_scans({k for k in keys if k[0] not in gone}, history))
+        out["scans"] = apply_scans(db, fold_scans(keys, history, _removed_through(db, keys)))
         out["scans"].removed += cascaded["scans"]
     db.execute(update(IMPORTS).where(IMPORTS.c.id == import_id).values(reverted_at=now))
+    return out
+
+
+def _record_removals(db: Session, names: set[str], import_id: int, now: datetime) -> None:
+    """Record that undoing ``import_id`` removed the sessions ``names``, through the newest import made so far."""
+    if not names:
+        return
+    through = db.scalar(select(func.max(IMPORTS.c.id)))
+    bulk_insert(db, REMOVALS, {"session_name": sorted(names)}, through_import_id=through, removed_at=now,
+                undo_of=import_id)
+
+
+def _removed_through(db: Session, keys: set[tuple[str, str]]) -> dict[str, int]:
+    """For each session of ``keys`` an undo once removed, the newest import made by then: what the imports up to it
+    hold for the session counts no more."""
+    out: dict[str, int] = {}
+    for chunk in chunks(sorted({name for name, _ in keys})):
+        out.update(db.execute(select(REMOVALS.c.session_name, func.max(REMOVALS.c.through_import_id))
+                              .where(REMOVALS.c.session_name.in_(chunk)).group_by(REMOVALS.c.session_name)).all())
     return out
 
 

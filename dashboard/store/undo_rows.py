@@ -86,14 +86,16 @@ ActivityKey = tuple[str, str]  # (session name, user)
 Written = tuple[tuple[Any, ...], int]  # a record's values, and the import that wrote them
 
 
-def fold_activity(keys: set[ActivityKey], history: History) -> dict[ActivityKey, Written | None]:
+def fold_activity(keys: set[ActivityKey], history: History,
+                  removed: dict[str, int]) -> dict[ActivityKey, Written | None]:
     """Each test-taker's (status, started_at, finished_at) after the history, with the import that wrote it: the
-    row of the latest moment, the later import on a tie (as ``writes.upsert_activity``)."""
+    row of the latest moment, the later import on a tie (as ``writes.upsert_activity``). ``removed``: per session,
+    the newest import when an undo removed it (the imports up to it no longer count for it)."""
     def later(key: ActivityKey, record: tuple[Any, ...], before: tuple[Any, ...]) -> tuple[Any, ...] | None:
         changed = record != before and latest_moment(*record[1:]) >= latest_moment(*before[1:])
         return record if changed else None
 
-    return _fold(keys, history, "user_username", ACTIVITY_FIELDS, later)
+    return _fold(keys, history, "user_username", ACTIVITY_FIELDS, later, removed)
 
 
 Rule = Callable[[tuple[str, str], tuple[Any, ...], tuple[Any, ...]], tuple[Any, ...] | None]
@@ -101,13 +103,15 @@ Rule = Callable[[tuple[str, str], tuple[Any, ...], tuple[Any, ...]], tuple[Any, 
 
 
 def _fold(keys: set[tuple[str, str]], history: History, second: str, fields: Sequence[str],
-          rule: Rule) -> dict[tuple[str, str], Written | None]:
+          rule: Rule, removed: dict[str, int]) -> dict[tuple[str, str], Written | None]:
     """Each (session, ``second``) key's record of ``fields`` after the imports of ``history`` in order, with the
-    import that wrote it: the first import creates it; ``rule`` says what each later one makes of it."""
+    import that wrote it: the first import creates it; ``rule`` says what each later one makes of it. An import
+    up to ``removed[session]`` counts for nothing of that session (an undo removed the session after it)."""
     state: dict[tuple[str, str], Written | None] = dict.fromkeys(keys)
     for ident, payload in history:
         names, seconds = payload.columns["session_name"], payload.columns[second]
-        for i in (i for i, key in enumerate(zip(names, seconds, strict=True)) if key in keys):
+        for i in (i for i, key in enumerate(zip(names, seconds, strict=True))
+                  if key in keys and ident > removed.get(key[0], 0)):
             record = tuple(payload.columns[f][i] for f in fields)
             key = (names[i], seconds[i])
             before = state[key]
@@ -166,13 +170,14 @@ def delete_ids(db: Session, table: Table, ids: Iterable[int]) -> None:
 ScanKey = tuple[str, str]  # (session name, batch key)
 
 
-def fold_scans(keys: set[ScanKey], history: History) -> dict[ScanKey, Written | None]:
+def fold_scans(keys: set[ScanKey], history: History, removed: dict[str, int]) -> dict[ScanKey, Written | None]:
     """Each batch's (pages, received_at, batch_id, source, file_name) after the history, with the import that wrote
-    it: the first import creates it; a later one changes its pages and time (a PDF, by its SHA-256, never)."""
+    it: the first import creates it; a later one changes its pages and time (a PDF, by its SHA-256, never).
+    ``removed`` as in ``fold_activity``."""
     def changed(key: ScanKey, record: tuple[Any, ...], before: tuple[Any, ...]) -> tuple[Any, ...] | None:
         return (*record[:2], *before[2:]) if not key[1].startswith("pdf:") and record[:2] != before[:2] else None
 
-    return _fold(keys, history, "batch_key", SCAN_FIELDS, changed)
+    return _fold(keys, history, "batch_key", SCAN_FIELDS, changed, removed)
 
 
 def apply_scans(db: Session, desired: dict[ScanKey, Written | None]) -> Reverted:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -239,3 +240,50 @@ def test_imports_made_before_0007_can_still_be_undone_without_losing_what_others
         db.commit()
         assert (readiness_dicts(db), store.count_sessions(db=db)) == ([], 0)
         assert db.execute(text("SELECT count(*) FROM group_link")).scalar() == 0
+
+
+def test_sessions_undone_before_0010_stay_removed_with_their_activity_after_the_upgrade(empty):
+    """A store whose history removed a session by an undo before 0010 (which records such removals) gets the
+    removal worked out from its history: undoing a later import of the removed session's activity then gives back
+    the store before it, not the row the undo had removed. A session that was only imported again while it stood
+    gets no removal."""
+    from tests.store.test_interleaving_hunt import DELIVERIES, Upload, store_contents
+
+    migrate(empty)
+    day = datetime(2028, 6, 1, tzinfo=UTC)
+    history_4a = Upload(session_rows=(("History 4A", DELIVERIES[0], 1, 6, "pupils"),
+                                      ("Maths 4A", DELIVERIES[0], 1, 6, "pupils"))).files()
+    maths_again = Upload(session_rows=(("Maths 4A", DELIVERIES[0], 2, 6, "pupils"),)).files()  # imported again
+    launch = Upload(activity=(("History 4A", "ana", "in_progress", "2028-06-12T07:00:00Z", ""),)).files()
+    finish = Upload(activity=(("History 4A", "ana", "finished", "2028-06-12T08:00:00Z", "2028-06-12T08:30:00Z"),))
+
+    def load(files: list[tuple[str, bytes]], hour: int) -> int:
+        outcome = services.import_files(files, db=db, settings=Settings(), now=day + timedelta(hours=hour))
+        assert outcome.import_id is not None
+        db.commit()
+        return outcome.import_id
+
+    with Session(empty) as db:
+        first = load(history_4a, 1)
+        load(launch, 2)
+        load(maths_again, 3)
+        services.undo_import(db=db, import_id=first, now=day + timedelta(hours=4))  # History 4A goes with ana's row
+        db.commit()
+        load(history_4a, 5)
+        recorded = db.execute(text("SELECT session_name, through_import_id, removed_at, undo_of "
+                                   "FROM session_removal")).all()
+    assert [(name, through, undo_of) for name, through, _, undo_of in recorded] == [("History 4A", 3, first)]
+
+    _alembic(empty, "downgrade", "0009")  # the store as a release before 0010 left it
+    assert "session_removal" not in _tables(empty)
+    migrate(empty)
+
+    with Session(empty) as db:
+        assert db.execute(text("SELECT session_name, through_import_id, removed_at, undo_of "
+                               "FROM session_removal")).all() == recorded
+        before = store_contents(db)
+        assert before["activity"] == {}
+        last = load(finish.files(), 6)
+        services.undo_import(db=db, import_id=last, now=day + timedelta(hours=7))
+        db.commit()
+        assert store_contents(db) == before
