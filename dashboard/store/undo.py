@@ -63,8 +63,13 @@ def revert_import(*, db: Session, import_id: int, now: datetime) -> dict[str, Re
         out["sessions"], gone, cascaded = _sessions(db, _fold_sessions(names, histories.get("sessions", [])))
         _record_removals(db, gone, import_id, now)
     if "enrolments" in mine:
+        others_links = histories.get("enrolments", [])
+        # Every link of a group it made complete, too: a later complete roster may have found one already gone (this
+        # import removed it) and so not recorded it as its own removal; without this one it comes back.
+        synced = {group for payload in mine["enrolments"] for group in payload.synced}
         keys = {link for payload in mine["enrolments"] for link in [*payload.rows(LINK), *payload.removed]}
-        out["enrolments"] = apply_links(db, fold_links(keys, histories.get("enrolments", [])))
+        keys |= {link for _, payload in others_links for link in payload.rows(LINK) if link[0] in synced}
+        out["enrolments"] = apply_links(db, fold_links(keys, others_links))
     if "activity" in mine or cascaded["activity"]:
         keys = {key for payload in mine.get("activity", []) for key in payload.rows(("session_name", "user_username"))
                 if key[0] not in gone}
