@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dashboard.ingest.reader import Table
 from dashboard.ingest.report import FileReport
@@ -39,6 +39,8 @@ STATUS_WORDS: dict[str, str] = {
 }
 _URI_STATUS = "deliveryexecutionstatus"  # ...TAODelivery.rdf#DeliveryExecutionStatusActive
 COLUMNS = ("session_name", "user_username", "status", "started_at", "finished_at")
+# The most a clock change turns clocks back (Antarctica/Troll's two hours; one hour nearly everywhere).
+FOLD = timedelta(hours=2)
 """The fields of an activity record, as the store keeps them."""
 
 
@@ -182,12 +184,14 @@ class _Checker:
     def in_order(self, source: Source, starts: list[datetime | None], finishes: list[datetime | None],
                  column: Callable[[str | None], list[str]]) -> None:
         """A finish before its start is an error (when both are in the same terms: both local or both fixed). A row
-        with one local time and one fixed is checked once placed in its session's zone: its two texts are kept in
-        ``report.quoted`` for that check to quote."""
+        with one local time and one fixed is checked once placed in its session's zone, and so is a row whose two
+        local times are at most ``FOLD`` the wrong way round (the finish may be the second of a time the autumn's
+        clock change repeats): their two texts are kept in ``report.quoted`` for that check to quote."""
         for i, (start, finish) in enumerate(zip(starts, finishes, strict=True)):
             if start is None or finish is None:
                 continue
-            if (start.tzinfo is None) != (finish.tzinfo is None):
+            local = start.tzinfo is None
+            if local != (finish.tzinfo is None) or (local and start - FOLD <= finish < start):
                 line = self.lines[i]
                 self.report.quoted[line, "started_at"] = column(source.start)[i]
                 self.report.quoted[line, "finished_at"] = column(source.finish)[i]

@@ -124,11 +124,16 @@ def _placed(report: FileReport, roster: Roster, login_column: str) -> list[str]:
 
 
 def _local_to_utc(report: FileReport, roster: Roster, names: list[str]) -> set[int]:
-    """Times without an offset are read in their session's zone (UTC when it has none); one warning says so.
-    Returns the rows with one local time and one fixed (their order could not be checked before)."""
+    """Times without an offset are read in their session's zone (UTC when it has none); one warning says so. A
+    local time the autumn's clock change repeats is its first, but a finish that would then come before its local
+    start is its second (the only reading in which the row can be right). Returns the rows whose order could not be
+    checked before: one local time and one fixed, or two local times the wrong way round on the wall clock."""
     naive: list[tuple[int, str]] = []
     moved: list[tuple[int, str]] = []  # of those, the times a clock change skips or repeats
     zones: dict[str, ZoneInfo | None] = {}
+    wall_starts = {i: moment for i, moment in enumerate(report.columns["started_at"])
+                   if moment is not None and moment.tzinfo is None}
+    backwards: set[int] = set()  # two local times, the finish before the start on the wall clock
     for column in ("started_at", "finished_at"):
         moments = report.columns[column]
         for i, moment in enumerate(moments):
@@ -138,6 +143,9 @@ def _local_to_utc(report: FileReport, roster: Roster, names: list[str]) -> set[i
             zone = roster.sessions[names[i]].timezone
             where = zones[zone or ""] if (zone or "") in zones else zones.setdefault(zone or "", _zone(zone))
             local = moment.replace(tzinfo=where or UTC)
+            if column == "finished_at" and i in wall_starts and moment < wall_starts[i]:
+                backwards.add(i)
+                local = local.replace(fold=1)  # the second of a repeated time; any other time is the same moment
             moments[i] = local.astimezone(UTC)
             if clock_change(local):
                 moved.append((i, column))
@@ -150,7 +158,7 @@ def _local_to_utc(report: FileReport, roster: Roster, names: list[str]) -> set[i
         i, column = min(moved, key=lambda row: (row[0], row[1] != "started_at"))
         report.warn(report.lines[i], report.sources.get(column, column), "", clock_change_warning(len(moved)))
     local = Counter(i for i, _ in naive)
-    return {i for i, times in local.items() if times == 1}
+    return {i for i, times in local.items() if times == 1} | backwards
 
 
 def _finished_after_started(report: FileReport, rows: set[int]) -> None:
