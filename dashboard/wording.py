@@ -28,12 +28,23 @@ def _zone(name: str | None) -> tuple[tzinfo, str]:
 
 @lru_cache(maxsize=65_536)  # a programme's sessions share few moments and zones: a big board formats each once
 def format_moment(moment: datetime, zone: str | None) -> str:
-    """``moment`` in the session's zone: "16 Mar 2027 07:00 Europe/Paris" (UTC when ``zone`` is None)."""
+    """``moment`` in the session's zone: "16 Mar 2027 07:00 Europe/Paris" (UTC when ``zone`` is None). A time the
+    autumn's clock change repeats says which it is: "31 Oct 2027 02:30 (UTC+02:00) Europe/Paris", then "(UTC+01:00)"."""
     if moment.utcoffset() is None:
         raise ValueError("format_moment needs an aware datetime")  # astimezone would guess the server's zone
     where, label = _zone(zone)
     local = moment.astimezone(where)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H:%M} {label}"
+    offset = local.utcoffset()
+    repeated = offset is not None and local.replace(fold=1 - local.fold).utcoffset() != offset
+    which = f" (UTC{_offset(offset)})" if repeated and offset is not None else ""
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H:%M}{which} {label}"
+
+
+def _offset(offset: timedelta) -> str:
+    """"+02:00", "-03:30"."""
+    minutes = int(offset.total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{'-' if minutes < 0 else '+'}{hours:02d}:{rest:02d}"
 
 
 def iso_utc(moment: datetime) -> str:

@@ -2,12 +2,11 @@
 exports and scan logs, "as of" and filter boundaries, and relative wording across 23- and 25-hour days, on real
 stores (SQLite, and PostgreSQL when it is there).
 
-Tests marked ``xfail(strict=True)`` demonstrate a bug found by this hunt and not fixed yet (the reason says its
-cause): a finish refused across the autumn fold, two moments of the fold worded alike. The others hold and cover
-what the rest of the suite does not, five of them since their bugs were fixed: the start-date filter's day,
-"closing within" at the window's end, a zoneless file's window read in the stored zone, a local time in the clock
-change's gap or fold now said in a warning, and an as-of in the fold on the page, which kept its moment only until
-the next rerun.
+The tests hold and cover what the rest of the suite does not, seven of them since their bugs were fixed: the
+start-date filter's day, "closing within" at the window's end, a zoneless file's window read in the stored zone, a
+local time in the clock change's gap or fold now said in a warning, an as-of in the fold on the page, which kept its
+moment only until the next rerun, a finish refused across the autumn fold, and two moments of the fold worded
+alike.
 
 Europe/Paris in 2027: clocks go forward on 28 March at 02:00 (01:00Z: 02:00 to 02:59 local do not exist) and back
 on 31 October at 03:00 (01:00Z: 02:00 to 02:59 local happen twice, first at +02:00 then at +01:00).
@@ -123,14 +122,27 @@ def test_a_local_time_the_clock_change_skips_or_repeats_is_said(db, build: Calla
     assert warnings(validate(db, *build(value))) != warnings(validate(db, *build(ordinary)))
 
 
-@pytest.mark.xfail(strict=True, reason="activity.in_order compares two local times as wall clocks before they are "
-                   "read in the session's zone: across the autumn fold a finish at the second 02:10 is refused as "
-                   "before a start at the first 02:30, and the whole import is refused")
 def test_a_finish_after_a_start_only_across_the_autumn_fold_is_not_refused(db):
     # 02:30 CEST (00:30Z) to 02:10 CET (01:10Z): a 40-minute test, and the only reading in which the row is possible.
-    validation = validate(db, sessions(paris("History 4A")), links(("ana", "Class 4A", "TEST_TAKER")),
-                          activity(("History 4A", "ana", "finished", "2027-10-31T02:30:00", "2027-10-31T02:10:00")))
-    assert errors(validation) == []
+    # Found: refused as "finished_at is before started_at", and the whole import with it (fixed in session 24).
+    files = (sessions(paris("History 4A")), links(("ana", "Class 4A", "TEST_TAKER")),
+             activity(("History 4A", "ana", "finished", "2027-10-31T02:30:00", "2027-10-31T02:10:00")))
+    assert errors(validate(db, *files)) == []
+    load(db, *files)
+    stored = db.execute(text("SELECT started_at, finished_at FROM activity")).one()
+    assert [str(moment)[:19] for moment in stored] == ["2027-10-31 00:30:00", "2027-10-31 01:10:00"]
+
+
+@pytest.mark.parametrize(("start", "finish"), [
+    ("2027-10-24T02:30:00", "2027-10-24T02:10:00"),  # a week before: 02:10 happens once
+    ("2027-10-31T02:30:00", "2027-10-31T01:50:00"),  # the autumn night, but 01:50 happens once
+])
+def test_a_finish_before_its_start_outside_the_fold_is_still_refused(db, start, finish):
+    """No reading puts these finishes after their starts: refused once both are placed in the session's zone."""
+    found = errors(validate(db, sessions(paris("History 4A")), links(("ana", "Class 4A", "TEST_TAKER")),
+                            activity(("History 4A", "ana", "finished", start, finish))))
+    assert [(column, message) for _, column, message in found] == [
+        ("finished_at", f"finished_at is before started_at ({start}) once read in the session's time zone.")]
 
 
 # --- a file without session_timezone, read in the stored session's zone -------------------------------------------
@@ -248,16 +260,16 @@ def test_an_as_of_in_the_autumn_fold_keeps_its_moment_in_another_zone(tmp_path: 
 
 # --- wording across the change ------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="wording.format_moment writes a local time without its offset: two moments an "
-                   "hour apart in the autumn fold read alike, so the schedule's problem says the window closes "
-                   "'02:30, 1 hour before the submission date (02:30)'")
 def test_the_schedules_two_moments_in_the_autumn_fold_read_differently(db):
+    """Found: the schedule's problem said the window closes "02:30, 1 hour before the submission date (02:30)": a
+    local time was written without its offset (fixed in session 24: a repeated time says which it is)."""
     load(db, sessions(paris("History 4A", session_submissionDate="2027-10-31T01:30:00Z",  # the second 02:30
                             session_paperMode_scanUploadStartDate="2027-10-30T12:00:00Z",
                             session_paperMode_scanUploadEndDate="2027-10-31T00:30:00Z")))  # the first 02:30
     state, detail = checklist_item(db, "History 4A", at("2027-10-30T12:00:00Z"), "schedule")
     assert state == "problem" and "1 hour before the submission date" in detail
-    assert detail.count("31 Oct 2027 02:30 Europe/Paris") < 2, detail
+    assert "31 Oct 2027 02:30 (UTC+02:00) Europe/Paris" in detail, detail  # the window's end, the first 02:30
+    assert "31 Oct 2027 02:30 (UTC+01:00) Europe/Paris" in detail, detail  # the submission date, the second
 
 
 @pytest.mark.parametrize(("as_of", "opens", "said"), [

@@ -399,8 +399,13 @@ def test_evaluate_checklist_accepts_any_aware_as_of() -> None:
     (at("2027-07-01T05:00:00Z"), "Europe/Paris", "1 Jul 2027 07:00 Europe/Paris"),  # summer, UTC+2
     (at("2027-03-28T00:59:00Z"), "Europe/Paris", "28 Mar 2027 01:59 Europe/Paris"),  # last minute of CET
     (at("2027-03-28T01:00:00Z"), "Europe/Paris", "28 Mar 2027 03:00 Europe/Paris"),  # clocks go forward
-    (at("2027-10-31T00:30:00Z"), "Europe/Paris", "31 Oct 2027 02:30 Europe/Paris"),  # 02:30 CEST...
-    (at("2027-10-31T01:30:00Z"), "Europe/Paris", "31 Oct 2027 02:30 Europe/Paris"),  # ...and 02:30 CET
+    (at("2027-10-31T00:30:00Z"), "Europe/Paris", "31 Oct 2027 02:30 (UTC+02:00) Europe/Paris"),  # 02:30 CEST...
+    (at("2027-10-31T01:30:00Z"), "Europe/Paris", "31 Oct 2027 02:30 (UTC+01:00) Europe/Paris"),  # ...02:30 CET
+    (at("2027-10-31T00:59:00Z"), "Europe/Paris", "31 Oct 2027 02:59 (UTC+02:00) Europe/Paris"),  # repeated too
+    (at("2027-10-31T01:59:00Z"), "Europe/Paris", "31 Oct 2027 02:59 (UTC+01:00) Europe/Paris"),
+    (at("2027-10-31T02:00:00Z"), "Europe/Paris", "31 Oct 2027 03:00 Europe/Paris"),  # once only
+    (at("2027-10-30T23:59:00Z"), "Europe/Paris", "31 Oct 2027 01:59 Europe/Paris"),
+    (at("2027-11-07T06:30:00Z"), "America/New_York", "7 Nov 2027 01:30 (UTC-05:00) America/New_York"),
     (at("2027-12-31T23:30:00Z"), "Europe/Paris", "1 Jan 2028 00:30 Europe/Paris"),  # the local date moves on
     (at("2027-01-15T12:00:00Z"), "America/New_York", "15 Jan 2027 07:00 America/New_York"),
     (at("2027-03-16T06:00:00Z"), "Asia/Kolkata", "16 Mar 2027 11:30 Asia/Kolkata"),
