@@ -57,6 +57,10 @@ class FileReport:
     # The file's text of values a later check may quote, by (line, field): an activity row's two times when one is
     # local and the other fixed (their order is checked once the local one is read in its session's zone).
     quoted: dict[tuple[int, str], str] = field(default_factory=dict)
+    # A scan log's row without a batch_id, by line: the key a stored batch of it may have been given instead (its
+    # time read the other way: as UTC where the log gives a local time, or as a local time where it gives an
+    # offset), so that the same batch logged either way, or before its key was made so, is found (``services``).
+    alternates: dict[int, str] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:

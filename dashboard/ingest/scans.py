@@ -52,7 +52,9 @@ def is_pdf(name: str, data: bytes) -> bool:
 
 
 def batch_key(batch_id: str, pages: int, received_at: datetime | None) -> str:
-    """A batch's key within its session: its batch_id, else the whole row."""
+    """A batch's key within its session: its batch_id, else the whole row, its time as the log gives it: a local
+    time (naive) as it reads on the wall, whatever the session's zone (so a corrected zone does not make the same
+    batch another), a moment with an offset in UTC."""
     if batch_id:
         return f"batch:{batch_id}"
     moment = received_at.isoformat() if received_at is not None else ""
@@ -119,20 +121,29 @@ def place_scans(report: FileReport, sessions: Mapping[str, KnownSession],
     for i, (name, booklet) in enumerate(zip(c["session_name"], c["booklet_filename"], strict=True)):
         names.append(_session_of(report, i, name, booklet, sessions, booklets))
     local, moved = 0, []
-    for i, moment in enumerate(c["received_at"]):
-        if names[i] and moment is not None and moment.tzinfo is None:
+    keys: list[str] = []
+    for i, (moment, batch, pages) in enumerate(zip(c["received_at"], c["batch_id"], c["pages"], strict=True)):
+        keys.append(batch_key(batch, pages or 0, moment))
+        if not names[i] or moment is None:
+            continue
+        zone_name = sessions[names[i]].timezone
+        zone = ZoneInfo(zone_name) if zone_name else UTC
+        if moment.tzinfo is None:
             local += 1
-            zone = sessions[names[i]].timezone
-            in_zone = moment.replace(tzinfo=ZoneInfo(zone) if zone else UTC)
+            in_zone = moment.replace(tzinfo=zone)
             c["received_at"][i] = in_zone.astimezone(UTC)
             if clock_change(in_zone):
                 moved.append(i)
+            other = c["received_at"][i]
+        else:
+            other = moment.astimezone(zone).replace(tzinfo=None)
+        if not batch:
+            report.alternates[report.lines[i]] = batch_key(batch, pages or 0, other)
     if local:
         report.warn(None, "received_at", "", f"{count(local, 'time has', 'times have')} no time zone; each was read "
                     "in its session's time zone (session_timezone, UTC when it has none).")
     if moved:
         report.warn(report.lines[moved[0]], "received_at", "", clock_change_warning(len(moved)))
-    keys = [batch_key(b, p or 0, r) for b, p, r in zip(c["batch_id"], c["pages"], c["received_at"], strict=True)]
     report.columns = {"session_name": names, "batch_key": keys, "pages": c["pages"], "received_at": c["received_at"],
                       "batch_id": [b or None for b in c["batch_id"]], "source": ["log"] * len(names),
                       "file_name": [report.file] * len(names)}
@@ -148,7 +159,12 @@ def refuse_repeated_batches(logs: Sequence[FileReport]) -> None:
     for report in logs:
         c = report.columns
         for i, key in enumerate(zip(c["session_name"], c["batch_key"], strict=True)):
-            seen, line = first.setdefault(key, (report, report.lines[i]))
+            here = (report, report.lines[i])
+            other = report.alternates.get(report.lines[i])  # the same time read the other way (local or fixed)
+            seen, line = first.get(key) or (first.get((key[0], other)) if other else None) or here
+            first.setdefault(key, here)
+            if other:
+                first.setdefault((key[0], other), here)
             if line == report.lines[i] and seen is report:
                 continue
             where = f"line {line}" if seen is report else f"{seen.file}, line {line}"

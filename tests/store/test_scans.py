@@ -7,10 +7,12 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select, update
 
 from dashboard import services, store, volume
 from dashboard.cli import main
 from dashboard.config import Settings
+from dashboard.store.base import SCANS
 from tests.factories import ACTIVITY, LINKS, NEW_GROUPS, csv_bytes, pdf_bytes, received_by_day, scans_csv, session
 
 OPENS, CLOSES = datetime(2027, 3, 17, 6, tzinfo=UTC), datetime(2027, 3, 31, 16, tzinfo=UTC)  # 18:00 in Paris
@@ -198,15 +200,17 @@ def test_what_an_import_keeps_for_undo_reads_back_as_its_files_held_it(db):
 
 
 
-@pytest.mark.parametrize("batch_id", ["b1", ""])
-def test_two_logs_of_one_upload_naming_the_same_batch_are_refused_at_the_later_line(db, batch_id):
+@pytest.mark.parametrize(("batch_id", "again"), [("b1", "2027-03-18T10:00:00Z"), ("", "2027-03-18T10:00:00Z"),
+                                                 ("", "2027-03-18T11:00:00")])  # the same moment in Paris time
+def test_two_logs_of_one_upload_naming_the_same_batch_are_refused_at_the_later_line(db, batch_id, again):
     """Which of the two files a manager meant cannot be told (the later one won, without a word): an error at the
     second file's row, and nothing stored."""
     load(db, *PROGRAMME)
     row = {"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00Z", "batch_id": batch_id}
     other = {"session_name": "Maths 4C", "pages": "2", "received_at": "2027-03-18T10:00:00Z", "batch_id": batch_id}
     outcome = services.import_files([("a.csv", scans_csv(row)), ("b.csv", scans_csv(other, {**row, "pages": "7"}
-                                                                                    if batch_id else row))],
+                                                                                    if batch_id else
+                                                                                    {**row, "received_at": again}))],
                                     db=db, settings=Settings(), now=NOW)
     db.rollback()
     assert not outcome.validation.valid and outcome.import_id is None
@@ -331,3 +335,54 @@ def test_a_part_of_the_programme_has_its_own_pages_and_forecast_per_day(db):
     assert all(d.received is None for d in days if d.date > "2027-03-19")  # not known after the as-of's day
     board = services.receipt_board(db=db, as_of=as_of)
     assert services.received_days(db=db, checklists=checklists, as_of=as_of) == board.days
+
+
+
+def _batches(db) -> list[tuple[str, int, datetime]]:
+    """Every stored batch: its key, pages and moment."""
+    return sorted(tuple(row) for row in db.execute(select(SCANS.c.batch_key, SCANS.c.pages, SCANS.c.received_at)))
+
+
+def _in_zone(zone: str) -> tuple[str, bytes]:
+    row = {**exam("History 4A", "Class 4A", "history-4a"), "session_timezone": zone}
+    return "s.csv", csv_bytes(NEW_GROUPS, [row])
+
+
+LOCAL_LOG = ("log.csv", scans_csv({"session_name": "History 4A", "pages": "5", "received_at": "2027-03-18T10:00:00"}))
+
+
+def test_a_batch_logged_in_local_time_stays_one_batch_when_its_sessions_zone_is_corrected(db):
+    """Found: a log without batch_ids, in local times, imported again after the session's zone was corrected, was
+    counted twice (its rows were keyed by their moment in UTC, which the zone had moved). Now keyed as they read, the
+    batch is the same one, its moment read again in the new zone; undoing that import gives the old moment back."""
+    load(db, *PROGRAMME)
+    load(db, LOCAL_LOG)  # 10:00 in Paris: 09:00Z
+    assert _batches(db) == [("row:5|2027-03-18T10:00:00", 5, datetime(2027, 3, 18, 9, tzinfo=UTC))]
+    load(db, _in_zone("Europe/London"))
+    again = load(db, LOCAL_LOG)  # 10:00 in London: 10:00Z, the same batch
+    assert again.by_kind["scans"].to_dict() == {"created": 0, "updated": 1, "unchanged": 0, "removed": 0}
+    assert _batches(db) == [("row:5|2027-03-18T10:00:00", 5, datetime(2027, 3, 18, 10, tzinfo=UTC))]
+    assert received(db)["History 4A"][0] == 5
+    services.undo_import(db=db, import_id=again.import_id)
+    db.commit()
+    assert _batches(db) == [("row:5|2027-03-18T10:00:00", 5, datetime(2027, 3, 18, 9, tzinfo=UTC))]
+
+
+def test_a_batch_stored_under_its_moment_in_utc_is_found_again_from_its_local_time(db):
+    """A batch stored before local times were keyed as they read (its key the moment in UTC), or logged with an
+    offset, is the same batch when a log gives its local time: kept under its key, not created again; and the
+    other way round."""
+    load(db, *PROGRAMME)
+    load(db, LOCAL_LOG)
+    db.execute(update(SCANS).values(batch_key="row:5|2027-03-18T09:00:00+00:00"))  # as an older release keyed it
+    db.commit()
+    assert load(db, LOCAL_LOG).by_kind["scans"].to_dict()["unchanged"] == 1
+    assert _batches(db) == [("row:5|2027-03-18T09:00:00+00:00", 5, datetime(2027, 3, 18, 9, tzinfo=UTC))]
+
+    fixed = ("fixed.csv", scans_csv({"session_name": "History 4AB", "pages": "3",
+                                     "received_at": "2027-03-19T09:00:00Z"}))
+    local = ("local.csv", scans_csv({"session_name": "History 4AB", "pages": "3",
+                                     "received_at": "2027-03-19T10:00:00"}))  # 10:00 in Paris: the same moment
+    load(db, fixed)
+    assert load(db, local).by_kind["scans"].to_dict()["unchanged"] == 1
+    assert received(db, as_of=datetime(2027, 3, 20, tzinfo=UTC))["History 4AB"][0] == 3

@@ -88,7 +88,13 @@ def reference(made: list[Made], undone: set[int], path: Path) -> dict[str, list[
 
 
 def _compared(found: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
-    return {kind: rows for kind, rows in found.items() if kind in ("sessions", "activity", "scans")}
+    """The contents compared. A batch without batch_id has two keys a log can give it (its time as it reads, local
+    or fixed, and the same time read the other way): which one it is stored under depends on which form came first,
+    so the batch itself (session, pages, moment, source, file) is compared, not that key."""
+    out = {kind: rows for kind, rows in found.items() if kind in ("sessions", "activity", "scans")}
+    out["scans"] = sorted((row[0], "row", *row[2:]) if str(row[1]).startswith("row:") else row
+                          for row in out.get("scans", []))
+    return out
 
 
 # --- Random histories --------------------------------------------------------------------------------------------

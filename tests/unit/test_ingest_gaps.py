@@ -385,9 +385,10 @@ def test_activity_times_are_utc_on_a_machine_in_new_york(new_york_clock: None) -
 def test_local_scan_times_are_utc_and_key_their_batch_the_same_on_any_machine(clock: str,
                                                                              request: pytest.FixtureRequest) -> None:
     """The scan log's twin of the activity conversion (``scans.place_scans``). Kills ``.astimezone(UTC)`` ->
-    ``.astimezone(None)`` there under New York's clock: a batch without batch_id is keyed by its moment's text, so
-    the same log imported on two machines would make two batches. And ``ZoneInfo(zone) if zone`` -> ``if not
-    zone`` (``ZoneInfo(None)`` raises) on either clock."""
+    ``.astimezone(None)`` there under New York's clock: a batch without batch_id is found again by the key its
+    moment in UTC gives (``alternates``), so the same log imported on two machines would make two batches. And
+    ``ZoneInfo(zone) if zone`` -> ``if not zone`` (``ZoneInfo(None)`` raises) on either clock. A local time keys
+    its batch as it reads."""
     if clock == "new-york":
         request.getfixturevalue("new_york_clock")
     log = scans_csv({"session_name": "Paper UTC", "pages": "12", "received_at": "16/03/2027 11:00"},
@@ -398,7 +399,9 @@ def test_local_scan_times_are_utc_and_key_their_batch_the_same_on_any_machine(cl
     assert report.errors == []
     assert list(zip(report.columns["session_name"], instants(report.columns["received_at"]),
                     report.columns["batch_key"], strict=True)) == [
-        ("Paper UTC", "2027-03-16T11:00:00+00:00", "row:12|2027-03-16T11:00:00+00:00"),
-        ("Paper NY", "2027-03-16T15:00:00+00:00", "row:8|2027-03-16T15:00:00+00:00"),
+        ("Paper UTC", "2027-03-16T11:00:00+00:00", "row:12|2027-03-16T11:00:00"),
+        ("Paper NY", "2027-03-16T15:00:00+00:00", "row:8|2027-03-16T11:00:00"),
         ("Paper NY", "2027-03-16T11:00:00+00:00", "row:3|2027-03-16T11:00:00+00:00"),
     ]
+    assert report.alternates == {2: "row:12|2027-03-16T11:00:00+00:00", 3: "row:8|2027-03-16T15:00:00+00:00",
+                                 4: "row:3|2027-03-16T07:00:00"}  # 11:00Z is 07:00 in New York (EDT)
