@@ -39,9 +39,9 @@ STATUS_WORDS: dict[str, str] = {
 }
 _URI_STATUS = "deliveryexecutionstatus"  # ...TAODelivery.rdf#DeliveryExecutionStatusActive
 COLUMNS = ("session_name", "user_username", "status", "started_at", "finished_at")
-# The most a clock change turns clocks back (Antarctica/Troll's two hours; one hour nearly everywhere).
-FOLD = timedelta(hours=2)
 """The fields of an activity record, as the store keeps them."""
+FOLD = timedelta(hours=2)
+"""The most a clock change turns clocks back (Antarctica/Troll's two hours; one hour nearly everywhere)."""
 
 
 @dataclass(frozen=True, slots=True)
