@@ -181,14 +181,12 @@ def _receipts(version: store.DataVersion, as_of: datetime, url: str, capacity: i
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _received_days(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> list[ReceiptDay] | None:
-    receipts = _receipts(version, as_of, url, None)
-    if receipts is None:
+    if not _scans_stored(version, url):
         return None
     shown = _shown(version, as_of, url, filters).checklists
-    if len(shown) == len(cached_board(version, as_of, url).checklists):
-        return receipts.days  # every session: the receipt board's own days
+    whole = len(shown) == len(cached_board(version, as_of, url).checklists)
     with Session(_engine_for(url)) as db:
-        return services.received_days(db=db, checklists=shown, as_of=as_of)
+        return services.received_days(db=db, checklists=shown, as_of=as_of, whole=whole)
 
 
 def received_days(as_of: datetime, filters: Filters) -> list[ReceiptDay] | None:

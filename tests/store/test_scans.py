@@ -335,6 +335,7 @@ def test_a_part_of_the_programme_has_its_own_pages_and_forecast_per_day(db):
     assert all(d.received is None for d in days if d.date > "2027-03-19")  # not known after the as-of's day
     board = services.receipt_board(db=db, as_of=as_of)
     assert services.received_days(db=db, checklists=checklists, as_of=as_of) == board.days
+    assert services.received_days(db=db, checklists=checklists, as_of=as_of, whole=True) == board.days
 
 
 
