@@ -199,8 +199,8 @@ def _stored_keys_kept(report: FileReport, session_ids: list[int], *, db: Session
     with an offset, or before local times were keyed as they read) keeps that key: it is the same batch."""
     keys = report.columns["batch_key"]  # the list the store writes and the payload keeps, changed in place
     other = {i: report.alternates[line] for i, line in enumerate(report.lines) if line in report.alternates}
-    stored = store.stored_batch_keys(db=db, pairs={(session_ids[i], key) for i, alternate in other.items()
-                                                   for key in (keys[i], alternate)})
+    stored = store.batch_ids(db=db, pairs={(session_ids[i], key) for i, alternate in other.items()
+                                           for key in (keys[i], alternate)})
     for i, alternate in other.items():
         if (session_ids[i], keys[i]) not in stored and (session_ids[i], alternate) in stored:
             keys[i] = alternate

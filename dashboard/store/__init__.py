@@ -48,24 +48,24 @@ from dashboard.store.reads import (
 from dashboard.store.scans import (
     Batch,
     ReceiptRow,
+    batch_ids,
     booklets,
     receipt_rows,
     received_per_day,
     scans_received,
     session_batches,
-    stored_batch_keys,
 )
 from dashboard.store.undo import revert_import
 from dashboard.store.undo_rows import Reverted
 from dashboard.store.writes import remove_links, upsert_activity, upsert_links, upsert_scans, upsert_sessions
 
 __all__ = [
-    "Batch", "CHUNK", "Counts", "ReceiptRow", "booklets", "receipt_rows", "received_per_day",
+    "Batch", "CHUNK", "Counts", "ReceiptRow", "batch_ids", "booklets", "receipt_rows", "received_per_day",
     "scans_received", "session_batches", "DataVersion", "FileEntry", "ImportEntry",
     "Payload", "ReadinessRow", "Reverted", "StoredSession", "activity_imported_at", "count_sessions", "data_version",
     "encode", "finish_import", "groups_with_sessions", "import_state", "last_active_import", "launched_sessions",
     "links_of_groups", "payload_of", "readiness_rows", "recent_imports", "remove_links", "revert_import", "role_counts",
     "session_groups", "session_ids", "session_names", "start_import", "status_counts", "stored_moment",
-    "stored_batch_keys", "stored_sessions", "test_taker_groups", "unenrolled_activity", "upsert_activity",
+    "stored_sessions", "test_taker_groups", "unenrolled_activity", "upsert_activity",
     "upsert_links", "upsert_scans", "upsert_sessions",
 ]

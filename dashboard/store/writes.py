@@ -17,6 +17,7 @@ from sqlmodel import Session
 from dashboard.store.base import ACTIVITY, CHUNK, LINKS, SCANS, SESSIONS, Counts, chunks
 from dashboard.store.bulk import Columns, bound, bulk_insert, copy_rows
 from dashboard.store.reads import session_ids
+from dashboard.store.scans import batch_ids
 from dashboard.tao import latest_moment
 
 _UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
@@ -147,21 +148,21 @@ def upsert_scans(*, db: Session, columns: Columns, import_id: int) -> Counts:
     sessions, keys = columns["session_id"], columns["batch_key"]
     new: list[int] = []
     changed: list[dict[str, Any]] = []
-    key = tuple_(SCANS.c.session_id, SCANS.c.batch_key)
-    for chunk in chunks(range(len(sessions)), CHUNK // 2):
-        stored = {(row[1], row[2]): row for row in db.execute(
-            select(SCANS.c.id, SCANS.c.session_id, SCANS.c.batch_key, SCANS.c.pages, SCANS.c.received_at)
-            .where(key.in_([(sessions[i], keys[i]) for i in chunk])))}
-        for i in chunk:
-            old = stored.get((sessions[i], keys[i]))
-            if old is None:
-                new.append(i)
-            elif not keys[i].startswith("pdf:") and (old.pages, old.received_at) != (columns["pages"][i],
-                                                                                    columns["received_at"][i]):
-                changed.append({"b_id": old.id, "b_pages": columns["pages"][i],
-                                "b_received_at": columns["received_at"][i], "b_import_id": import_id})
-            else:
-                counts.unchanged += 1
+    wanted = set(zip(sessions, keys, strict=True))
+    ids = batch_ids(db=db, pairs=wanted)
+    found = {row.id: row for chunk in chunks(sorted(ids.values())) for row in db.execute(
+        select(SCANS.c.id, SCANS.c.pages, SCANS.c.received_at).where(SCANS.c.id.in_(chunk)))}
+    stored = {pair: found[ident] for pair, ident in ids.items()}
+    for i in range(len(sessions)):
+        old = stored.get((sessions[i], keys[i]))
+        if old is None:
+            new.append(i)
+        elif not keys[i].startswith("pdf:") and (old.pages, old.received_at) != (columns["pages"][i],
+                                                                                columns["received_at"][i]):
+            changed.append({"b_id": old.id, "b_pages": columns["pages"][i],
+                            "b_received_at": columns["received_at"][i], "b_import_id": import_id})
+        else:
+            counts.unchanged += 1
     bulk_insert(db, SCANS, _rows(columns, new), import_id=import_id)
     if changed:
         db.execute(update(SCANS).where(SCANS.c.id == bindparam("b_id"))
