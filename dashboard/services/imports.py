@@ -189,21 +189,10 @@ def _apply(report: FileReport, *, db: Session, import_id: int) -> Counts:
     columns = {"session_id": list(map(ids.__getitem__, names)), **{name: report.columns[name] for name in fields[1:]}}
     if report.kind == "activity":
         return store.upsert_activity(db=db, columns=columns, import_id=import_id)
-    if report.alternates:
-        _stored_keys_kept(report, columns["session_id"], db=db)
-    return store.upsert_scans(db=db, columns=columns, import_id=import_id)
-
-
-def _stored_keys_kept(report: FileReport, session_ids: list[int], *, db: Session) -> None:
-    """A batch without a batch_id that is stored under the key its time read the other way gives (logged before
-    with an offset, or before local times were keyed as they read) keeps that key: it is the same batch."""
-    keys = report.columns["batch_key"]  # the list the store writes and the payload keeps, changed in place
-    other = {i: report.alternates[line] for i, line in enumerate(report.lines) if line in report.alternates}
-    stored = store.batch_ids(db=db, pairs={(session_ids[i], key) for i, alternate in other.items()
-                                           for key in (keys[i], alternate)})
-    for i, alternate in other.items():
-        if (session_ids[i], keys[i]) not in stored and (session_ids[i], alternate) in stored:
-            keys[i] = alternate
+    # A batch without batch_id stored under the key its time gives read the other way (logged with an offset, or
+    # before local times were keyed as they read) keeps that key: it is the same batch.
+    alternates = {i: report.alternates[line] for i, line in enumerate(report.lines) if line in report.alternates}
+    return store.upsert_scans(db=db, columns=columns, import_id=import_id, alternates=alternates)
 
 
 def recent_imports(*, db: Session, limit: int = 20) -> list[ImportEntry]:

@@ -48,7 +48,6 @@ from dashboard.store.reads import (
 from dashboard.store.scans import (
     Batch,
     ReceiptRow,
-    batch_ids,
     booklets,
     receipt_rows,
     received_per_day,
@@ -60,7 +59,7 @@ from dashboard.store.undo_rows import Reverted
 from dashboard.store.writes import remove_links, upsert_activity, upsert_links, upsert_scans, upsert_sessions
 
 __all__ = [
-    "Batch", "CHUNK", "Counts", "ReceiptRow", "batch_ids", "booklets", "receipt_rows", "received_per_day",
+    "Batch", "CHUNK", "Counts", "ReceiptRow", "booklets", "receipt_rows", "received_per_day",
     "scans_received", "session_batches", "DataVersion", "FileEntry", "ImportEntry",
     "Payload", "ReadinessRow", "Reverted", "StoredSession", "activity_imported_at", "count_sessions", "data_version",
     "encode", "finish_import", "groups_with_sessions", "import_state", "last_active_import", "launched_sessions",

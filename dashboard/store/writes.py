@@ -6,7 +6,7 @@ What an import held is kept by ``history`` (its files' payloads), so nothing her
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -141,15 +141,23 @@ def upsert_activity(*, db: Session, columns: Columns, import_id: int) -> Counts:
     return counts
 
 
-def upsert_scans(*, db: Session, columns: Columns, import_id: int) -> Counts:
+def upsert_scans(*, db: Session, columns: Columns, import_id: int, alternates: Mapping[int, str] | None = None
+                 ) -> Counts:
     """New batches are created; a batch of a log whose pages or time changed is updated; the same batch again (a PDF
-    by its SHA-256, always) is unchanged. ``columns`` hold ``session_id`` and the batch fields."""
+    by its SHA-256, always) is unchanged. ``columns`` hold ``session_id`` and the batch fields. ``alternates``: for
+    records at those indexes, another key their batch may be stored under (its time read the other way); a record
+    whose own key is not stored but whose alternate is takes that key, in ``columns["batch_key"]`` itself (so what
+    the import keeps for undo names the batch it wrote)."""
     counts = Counts()
     sessions, keys = columns["session_id"], columns["batch_key"]
     new: list[int] = []
     changed: list[dict[str, Any]] = []
-    wanted = set(zip(sessions, keys, strict=True))
-    ids = batch_ids(db=db, pairs=wanted)
+    other = alternates or {}
+    ids = batch_ids(db=db, pairs={*zip(sessions, keys, strict=True),
+                                  *((sessions[i], key) for i, key in other.items())})
+    for i, key in other.items():
+        if (sessions[i], keys[i]) not in ids and (sessions[i], key) in ids:
+            keys[i] = key  # type: ignore[index]  # the caller's list, changed in place
     found = {row.id: row for chunk in chunks(sorted(ids.values())) for row in db.execute(
         select(SCANS.c.id, SCANS.c.pages, SCANS.c.received_at).where(SCANS.c.id.in_(chunk)))}
     stored = {pair: found[ident] for pair, ident in ids.items()}

@@ -408,4 +408,3 @@ def test_the_renderer_ends_with_the_server_however_it_ends(tmp_path):
             return
         time.sleep(0.1)
     raise AssertionError(f"the renderer {child} outlived its server")
-
