@@ -220,14 +220,19 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from dashboard import services
+    from dashboard.svg import Renderer
+
+    with Renderer() as renderer:  # first: it starts vl-convert's engine on another core while the store is read
+        from dashboard import report, services
+
+        as_of = services.parse_as_of(args.as_of) if args.as_of else None
+        with _database(args.db) as db:
+            board = services.readiness_board(db=db, as_of=as_of)
+            receipts = services.receipt_board(db=db, as_of=board.as_of, capacity=args.capacity)
+        html = services.review_report(board, capacity=args.capacity, receipts=receipts,
+                                      render=report.drawn_by(renderer))
     from dashboard.wording import iso_utc
 
-    as_of = services.parse_as_of(args.as_of) if args.as_of else None
-    with _database(args.db) as db:
-        board = services.readiness_board(db=db, as_of=as_of)
-        receipts = services.receipt_board(db=db, as_of=board.as_of, capacity=args.capacity)
-    html = services.review_report(board, capacity=args.capacity, receipts=receipts)
     try:
         Path(args.output).write_text(html, encoding="utf-8")
     except OSError as exc:

@@ -27,7 +27,7 @@ import vl_convert as vlc
 from dashboard import charts, volume
 from dashboard.readiness import Checklist
 from dashboard.receipt import ReceiptDay, SessionReceipt
-from dashboard.svg import spec_svg
+from dashboard.svg import Renderer, spec_svg
 from dashboard.wording import ITEM_TITLES, format_moment
 
 Render = Callable[[alt.TopLevelMixin | dict[str, Any], str], str]
@@ -80,6 +80,17 @@ def vl_version() -> str:
 def chart_svg(chart: alt.TopLevelMixin | dict[str, Any], prefix: str) -> str:
     """``chart`` (or its spec) as an inline ``<svg>``, its ids prefixed so two charts on one page never share one."""
     return spec_svg(chart if isinstance(chart, dict) else chart.to_dict(), prefix, vl_version())
+
+
+def drawn_by(renderer: Renderer) -> Render:
+    """``chart_svg``, drawn by ``renderer`` (a process of its own), or here once that process has died."""
+    def render(chart: alt.TopLevelMixin | dict[str, Any], prefix: str) -> str:
+        spec = chart if isinstance(chart, dict) else chart.to_dict()
+        try:
+            return renderer.draw(spec, prefix, vl_version())
+        except (EOFError, BrokenPipeError):
+            return spec_svg(spec, prefix, vl_version())
+    return render
 
 
 def _counts(checklists: Sequence[Checklist]) -> str:

@@ -2,66 +2,27 @@
 a second a chart at 10,000 sessions), so drawn in the server it held every other manager's run meanwhile; drawn
 there, the server's threads only wait for the answer, and the machine's second core draws.
 
-One process per server (``python -m dashboard.svg``), started at its first chart and kept: it holds vl-convert's
-engine warm (the first chart of a process costs half a second more) and nothing else (about 120 MB). It reads its
-requests on a pipe, so it ends with the server however the server ends; if it dies, the next chart starts another.
+One ``svg.Renderer`` per server, started at its first chart and kept: it holds vl-convert's engine warm (a process's
+first chart costs half a second more) and nothing else (about 120 MB). It reads its requests on a pipe, so it ends
+with the server however the server ends; if it dies, the next chart starts another.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
-from pathlib import Path
 from typing import Any
 
 import altair as alt
 import streamlit as st
 
-import dashboard
-from dashboard import report, svg
+from dashboard import report
+from dashboard.svg import Renderer, RendererError
 
-_ROOT = str(Path(dashboard.__file__).resolve().parents[1])  # where ``dashboard`` is imported from
-
-
-class RendererError(RuntimeError):
-    """vl-convert refused a spec (its message says why)."""
-
-
-class _Renderer:
-    """The renderer process and its pipe, one request at a time."""
-
-    def __init__(self) -> None:
-        self._process = subprocess.Popen([sys.executable, "-m", "dashboard.svg"], cwd=_ROOT,
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self._lock = threading.Lock()
-
-    def draw(self, spec: dict[str, Any], prefix: str) -> str:
-        assert self._process.stdin is not None and self._process.stdout is not None
-        with self._lock:
-            svg.send(self._process.stdin, [spec, prefix, report.vl_version()])
-            answer = svg.receive(self._process.stdout)
-        if "error" in answer:
-            raise RendererError(answer["error"])
-        drawn: str = answer["svg"]
-        return drawn
-
-    @property
-    def pid(self) -> int:
-        return self._process.pid
-
-    def close(self) -> None:
-        """Stop the process (if it still runs) and collect it."""
-        self._process.kill()
-        self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout):
-            if stream is not None:
-                stream.close()
+__all__ = ["RendererError", "chart_svg"]
 
 
 @st.cache_resource(show_spinner=False)
-def _renderer() -> _Renderer:
-    return _Renderer()
+def _renderer() -> Renderer:
+    return Renderer()
 
 
 def chart_svg(chart: alt.TopLevelMixin | dict[str, Any], prefix: str) -> str:
@@ -70,8 +31,8 @@ def chart_svg(chart: alt.TopLevelMixin | dict[str, Any], prefix: str) -> str:
     if not isinstance(chart, dict):
         raise TypeError("the renderer draws Vega-Lite specs, not Altair charts")
     try:
-        return _renderer().draw(chart, prefix)
+        return _renderer().draw(chart, prefix, report.vl_version())
     except (EOFError, BrokenPipeError):  # it died (killed, out of memory): another one draws
         _renderer().close()
         _renderer.clear()
-        return _renderer().draw(chart, prefix)
+        return _renderer().draw(chart, prefix, report.vl_version())

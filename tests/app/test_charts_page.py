@@ -390,8 +390,8 @@ def test_the_renderer_ends_with_the_server_however_it_ends(tmp_path):
 
     with subprocess.Popen([sys.executable, "-c", (
         "import sys, time\n"
-        "from dashboard.ui.renderer import _Renderer\n"
-        "r = _Renderer()\n"
+        "from dashboard.svg import Renderer\n"
+        "r = Renderer()\n"
         "print(r.pid, flush=True)\n"
         "time.sleep(600)\n")], stdout=subprocess.PIPE, text=True, cwd=str(tmp_path.parent),
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}) as server:

@@ -42,6 +42,49 @@ def test_report_writes_one_self_contained_html_file(store, tmp_path, capsys):
     assert "<script" not in page and "<link" not in page
 
 
+def test_report_draws_its_charts_in_a_renderer_process_as_it_would_itself(store, tmp_path, monkeypatch):
+    """The command starts a renderer process first (vl-convert's engine warms on another core while the store is
+    read); what it draws there is what the command would draw itself, and the process is gone afterwards."""
+    import os
+    import re
+    import signal
+
+    from dashboard import report, svg
+
+    started: list[svg.Renderer] = []
+    drawn_here: list[str] = []
+
+    class Watched(svg.Renderer):
+        def __init__(self) -> None:
+            super().__init__()
+            started.append(self)
+
+    def here(spec: dict, prefix: str, vl_version: str) -> str:
+        drawn_here.append(prefix)
+        return svg.spec_svg(spec, prefix, vl_version)
+
+    monkeypatch.setattr(svg, "Renderer", Watched)
+    monkeypatch.setattr(report, "spec_svg", here)
+    out = tmp_path / "review.html"
+    assert main(["report", "--db", store, "--as-of", AS_OF, "--output", str(out)]) == 0
+    assert len(started) == 1 and started[0].pid != os.getpid() and drawn_here == []
+    with pytest.raises(ProcessLookupError):  # collected: not even a zombie is left
+        os.kill(started[0].pid, 0)
+    monkeypatch.setattr(svg, "Renderer", svg.Renderer)
+    page = out.read_text(encoding="utf-8")
+    in_process = tmp_path / "here.html"
+    with svg.Renderer() as dead:  # a renderer that died (killed): the command draws its charts itself
+        os.kill(dead.pid, signal.SIGKILL)
+        monkeypatch.setattr(svg, "Renderer", lambda: dead)
+        assert main(["report", "--db", store, "--as-of", AS_OF, "--output", str(in_process)]) == 0
+    assert drawn_here == ["timeline", "volume"]
+
+    def charts(html: str) -> list[str]:
+        return [re.sub(r"clip\d+", "clip", chart) for chart in re.findall(r"<svg.*?</svg>", html, re.S)]
+
+    assert len(charts(page)) == 2 and charts(page) == charts(in_process.read_text(encoding="utf-8"))
+
+
 def test_report_follows_as_of(store, tmp_path, capsys):
     out = tmp_path / "early.html"
     assert main(["report", "--db", store, "--as-of", "2028-06-01", "--output", str(out)]) == 0
