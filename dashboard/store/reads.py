@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import CursorResult, String, and_, case, func, literal, or_, select, type_coerce
 from sqlmodel import Session
 
 from dashboard.store.base import ACTIVITY, CHUNK, IMPORT_FILES, IMPORTS, LINKS, SESSIONS, chunks
@@ -185,6 +185,16 @@ _COUNTS = ("test_takers", "scan_uploaders", "started", "with_activity")
 def readiness_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReadinessRow]:
     """Every paper session (or those named) at ``as_of``, by name: launches count only once begun by then. With
     ``names``, only their groups' links and their activity are counted."""
+    result = cast(CursorResult[Any], db.execute(readiness_statement(as_of, names)))
+    try:  # the driver's own tuples, fetched at once (a tenth of the time SQLAlchemy's rows add at 100,000
+        # sessions): no column of the statement has a type that converts what it reads
+        return list(map(ReadinessRow._make, result.cursor.fetchall()))
+    finally:
+        result.close()
+
+
+def readiness_statement(as_of: datetime, names: Sequence[str] | None = None) -> Any:
+    """``readiness_rows``'s SELECT, its columns in ``ReadinessRow``'s order."""
     enrolled, activity = session_counts(as_of, names)
     counts = {**enrolled.c, **activity.c}
     statement = (
@@ -198,7 +208,7 @@ def readiness_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None 
     )
     if names is not None:
         statement = statement.where(SESSIONS.c.session_name.in_(list(names)))
-    return list(map(ReadinessRow._make, db.execute(statement).fetchall()))  # fetched at once
+    return statement
 
 
 def stored_moment(raw: datetime | str | None) -> datetime | None:

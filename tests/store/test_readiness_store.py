@@ -55,6 +55,27 @@ def test_counts_per_session_come_from_links_and_activity(db):
     }
 
 
+def test_readiness_rows_read_the_drivers_values_as_sqlalchemy_would_give_them(db):
+    """``readiness_rows`` reads the driver's tuples, not SQLAlchemy's rows: right only while no column of its
+    statement has a type that converts what it reads (a Boolean on SQLite, a custom type). Every kind of value is
+    here: text, no text, dates (text on SQLite, datetimes on PostgreSQL), counts, no count."""
+    from dashboard import store
+    from dashboard.store.reads import ReadinessRow, readiness_statement
+
+    load(db, sessions(session("History 4A", "Class 4A"),
+                      session("History 4B", "Class 4B", session_timezone="")),
+         links(("ana", "Class 4A", "TEST_TAKER"), ("cy", "Class 4A", "SCAN_UPLOADER")),
+         activity(("History 4A", "ana", "finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z")))
+    as_of = datetime(2028, 6, 14, tzinfo=UTC)
+    for names in (None, ["History 4B"]):
+        read = store.readiness_rows(db=db, as_of=as_of, names=names)
+        processed = [ReadinessRow._make(row) for row in db.execute(readiness_statement(as_of, names)).fetchall()]
+        assert read == processed and read
+        assert [[type(value) for value in row] for row in read] == [[type(value) for value in row]
+                                                                    for row in processed]
+    assert read[0].timezone is None and read[0].test_takers == 0
+
+
 def test_re_importing_links_keeps_counts(db):
     files = [sessions(session("History 4A", "Class 4A")), links(("ana", "Class 4A", "TEST_TAKER"))]
     load(db, *files)
