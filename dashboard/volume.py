@@ -132,9 +132,13 @@ def daily_series(checklists: Sequence[Checklist], *, capacity: int | None = None
         columns["expected_sheets"] = sum(columns[name] for name in STATUSES)
         columns["cumulative"] = np.cumsum(columns["expected_sheets"])
         series = pd.DataFrame(columns)[SERIES_COLUMNS]
-    if capacity is not None:
-        series["over_capacity"] = series["expected_sheets"] > capacity
-    return series
+    return with_capacity(series, capacity)
+
+
+def with_capacity(series: pd.DataFrame, capacity: int | None) -> pd.DataFrame:
+    """``daily_series`` (made without a capacity) with ``over_capacity`` for ``capacity``, a new frame: the days
+    and their sheets do not depend on a scanner's capacity, so a new one is a comparison over the days."""
+    return series if capacity is None else series.assign(over_capacity=series["expected_sheets"] > capacity)
 
 
 def days_over(series: pd.DataFrame, capacity: int | None) -> pd.DataFrame:

@@ -148,17 +148,29 @@ def timeline_rows(as_of: datetime, filters: Filters, by: charts.RowsBy) -> pd.Da
 
 
 @st.cache_resource(max_entries=16, show_spinner="Counting sheets per day…")
-def _volume_frames(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, by: volume.StackBy,
-                   capacity: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    checklists = _shown(version, as_of, url, filters).checklists
-    return volume.daily_series(checklists, capacity=capacity), volume.volume_by_day(checklists, by=by)
+def _daily_series(version: store.DataVersion, as_of: datetime, url: str, filters: Filters) -> pd.DataFrame:
+    return volume.daily_series(_shown(version, as_of, url, filters).checklists)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Counting sheets per day…")
+def _volume_by_day(version: store.DataVersion, as_of: datetime, url: str, filters: Filters,
+                   by: volume.StackBy) -> pd.DataFrame:
+    return volume.volume_by_day(_shown(version, as_of, url, filters).checklists, by=by)
+
+
+def _volume_at(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, by: volume.StackBy,
+               capacity: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The view's days (counted once, whatever the stacking or capacity) with those over ``capacity`` marked on a
+    copy, and its sheets per day stacked ``by`` (counted once per stacking)."""
+    return (volume.with_capacity(_daily_series(version, as_of, url, filters), capacity),
+            _volume_by_day(version, as_of, url, filters, by))
 
 
 def volume_frames(as_of: datetime, filters: Filters, by: volume.StackBy,
                   capacity: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The filtered board's sheets per day (``volume.daily_series``) and stacked by ``by``
     (``volume.volume_by_day``)."""
-    return _volume_frames(data_version(), as_of, settings().database_url, filters, by, capacity)
+    return _volume_at(data_version(), as_of, settings().database_url, filters, by, capacity)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Counting the scans received…")
@@ -237,7 +249,7 @@ def volume_spec(as_of: datetime, filters: Filters, by: volume.StackBy, capacity:
     chart's shape (``charts.volume_shape``), built once per stacking, scheme and receipt, with its data by name
     (``charts.volume_data``). A new capacity sends new data in the same spec, and the browser redraws in place."""
     version, url = data_version(), settings().database_url
-    series, by_day = _volume_frames(version, as_of, url, filters, by, capacity)
+    series, by_day = _volume_at(version, as_of, url, filters, by, capacity)
     received = _received_days(version, as_of, url, filters)  # the filtered sessions' pages, whatever the capacity
     data = charts.volume_data(by_day, series, capacity=capacity, received=received)
     return {**_volume_shape(by, theme, charts.RECEIVED_DATA in data), "datasets": data}
@@ -287,7 +299,7 @@ def review_ahead(as_of: datetime, filters: Filters) -> bool:
 def _review(version: store.DataVersion, as_of: datetime, url: str, filters: Filters, capacity: int | None,
             scope: str | None) -> bytes:
     shown = _shown(version, as_of, url, filters)
-    series, by_day = _volume_frames(version, as_of, url, filters, "status", capacity)
+    series, by_day = _volume_at(version, as_of, url, filters, "status", capacity)
     frames = report.Frames(_timeline_rows(version, as_of, url, filters, charts.rows_by(shown.checklists)), series,
                            by_day, lambda received: _volume_shape("status", "light", received))
     receipts = _receipts(version, as_of, url, capacity)

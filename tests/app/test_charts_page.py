@@ -175,15 +175,18 @@ def test_reruns_reuse_the_chart_rows_until_an_import_or_a_changed_input(make_app
     at.run()  # nothing changed: nothing is counted again
     assert len(calls) == 3
 
-    at.number_input(key="capacity").set_value(200).run()  # only the volume depends on the capacity
-    assert sorted(calls[3:]) == ["daily_series", "volume_by_day"]
+    at.number_input(key="capacity").set_value(200).run()  # a capacity only marks the days over it: counted once
+    assert len(calls) == 3 and "above the capacity of 200 sheets" in at.warning[0].value
+
+    at.radio(key="stack_by").set_value("group").run()  # another stacking: its frame, not the days again
+    assert calls[3:] == ["volume_by_day"]
 
     with Session(programme) as db:  # an import (from another browser, or the CLI) bumps the data version
         services.import_files([("more.csv", sessions_csv(session("History 9Z", group="Class 9Z")))], db=db,
                               settings=Settings())
         db.commit()
     at.run()
-    assert sorted(calls[5:]) == ["daily_series", "timeline_frame", "volume_by_day"]
+    assert sorted(calls[4:]) == ["daily_series", "timeline_frame", "volume_by_day"]
     assert "History 9Z" in set(drawn(at, 0, 0)["label"]) | set(at.dataframe[0].value["session"])
 
 

@@ -198,6 +198,17 @@ def test_capacity_marks_and_lists_the_days_above_it():
     assert volume.days_over(series, None).empty
 
 
+def test_a_capacity_given_later_marks_the_same_days_and_leaves_the_series_as_it_was():
+    """The dashboard keeps the series made without a capacity and marks the days over each new one on a copy."""
+    plain = volume.daily_series(ODD)
+    before = plain.copy()
+    for capacity in (17, 5, 10_000):
+        pd.testing.assert_frame_equal(volume.with_capacity(plain, capacity),
+                                      volume.daily_series(ODD, capacity=capacity))
+    pd.testing.assert_frame_equal(plain, before)
+    assert volume.with_capacity(plain, None) is plain
+
+
 def test_empty_board_gives_an_empty_series():
     series = volume.daily_series([], capacity=10)
     assert series.empty
