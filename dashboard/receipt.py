@@ -185,10 +185,13 @@ def _judge(target: int, received: int, start: datetime | None, end: datetime | N
     pace = None
     if missing and start is not None and end is not None and window in ("open", "upcoming"):
         pace = pages_per_day(missing, end - (as_of if window == "open" else start))
-    at_risk = pace is not None and end is not None and (
-        (capacity is not None and pace > capacity) or end - as_of <= AT_RISK_WITHIN)
     return Receipt(target, received, missing, receipt_state(target, received), window, start, end, zone, as_of,
-                   capacity, pace, at_risk)
+                   capacity, pace, _at_risk(pace, end, as_of, capacity))
+
+
+def _at_risk(pace: int | None, end: datetime | None, as_of: datetime, capacity: int | None) -> bool:
+    return pace is not None and end is not None and (
+        (capacity is not None and pace > capacity) or end - as_of <= AT_RISK_WITHIN)
 
 
 def evaluate_receipt(*, target: int, received: int, window_start: datetime | None, window_end: datetime | None,
@@ -216,6 +219,23 @@ def evaluate_receipts(snapshots: Iterable[ReceiptSnapshot], *, as_of: datetime,
 
 
 _JUDGED_BY = attrgetter("target", "received", "scan_upload_start", "scan_upload_end", "timezone")  # _judge's order
+
+
+def at_capacity(receipts: Iterable[SessionReceipt], capacity: int | None) -> list[SessionReceipt]:
+    """``receipts`` (of ``evaluate_receipts``, at any capacity) as ``evaluate_receipts`` judges them at ``capacity``,
+    in ``order_receipts``'s order: only whether a session is at risk depends on it, so nothing is read again."""
+    if capacity is not None and capacity < 1:
+        raise ValueError("a scanning capacity is at least 1 page a day")
+    judged: dict[Receipt, Receipt] = {}
+    out = []
+    for s in receipts:
+        receipt = judged.get(s.receipt)
+        if receipt is None:
+            r = s.receipt
+            receipt = judged[r] = r._replace(capacity=capacity,
+                                             at_risk=_at_risk(r.pages_per_day_needed, r.closes_at, r.as_of, capacity))
+        out.append(s._replace(receipt=receipt))
+    return order_receipts(out)
 
 
 def shortfall_rank(receipt: Receipt) -> int:

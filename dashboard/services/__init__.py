@@ -6,7 +6,7 @@
                 parse_as_of, review_report
     board_json  the board's JSON written at programme scale
     offload     validating and importing a large upload in a worker process (the page's)
-    receipts    receipt_board, receipt_csv, the pages received per day, one session's batches
+    receipts    receipt_board (receipt_at_capacity), receipt_csv, the pages received per day, one session's batches
 
 Importing the package costs nothing: each name is imported from its module on first use (PEP 562), so a command
 loads only what it uses (``readiness --json`` neither pandas nor PDFs). ``_HOMES`` says where each name lives; the
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     )
     from dashboard.services.receipts import (
         ReceiptBoard as ReceiptBoard,
+        receipt_at_capacity as receipt_at_capacity,
         receipt_board as receipt_board,
         receipt_csv as receipt_csv,
         received_days as received_days,
@@ -65,8 +66,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "readiness": ("AS_OF_EARLIEST", "AS_OF_LATEST", "CSV_COLUMNS", "Board", "Filters", "SessionDetail",
         "filter_board", "paper_session_names", "parse_as_of", "readiness_board", "readiness_csv", "review_report",
         "session_detail", "write_readiness_json",),
-    "receipts": ("ReceiptBoard", "receipt_board", "receipt_csv", "received_days", "received_per_day",
-        "session_batches",),
+    "receipts": ("ReceiptBoard", "receipt_at_capacity", "receipt_board", "receipt_csv", "received_days",
+        "received_per_day", "session_batches",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

@@ -94,6 +94,13 @@ def receipt_board(*, db: Session, as_of: datetime | None = None, capacity: int |
     return ReceiptBoard(moment, capacity, sessions, days, store.scans_received(db=db))
 
 
+def receipt_at_capacity(board: ReceiptBoard, capacity: int | None) -> ReceiptBoard:
+    """``board`` as ``receipt_board`` makes it at ``capacity``, from its receipts (``receipt.at_capacity``): the
+    store is not read again."""
+    return ReceiptBoard(board.as_of, capacity, receipt.at_capacity(board.sessions, capacity), board.days,
+                        board.any_scans)
+
+
 def session_receipt(*, db: Session, name: str, as_of: datetime) -> SessionReceipt | None:
     """One paper session's receipt at ``as_of`` (None when no such paper session is stored)."""
     rows = store.receipt_rows(db=db, as_of=as_of, names=[name])

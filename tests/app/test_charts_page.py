@@ -291,6 +291,24 @@ def test_the_review_is_drawn_ahead_once_per_view_and_the_button_then_holds_it(ma
     assert "History 9Z" in review_files[-1].decode()
 
 
+def test_a_new_capacity_judges_the_receipts_again_without_reading_the_store(make_app, programme, review_files,
+                                                                            monkeypatch):
+    """The example has a scan log, so the review holds the receipts: read once per view, judged again at each
+    capacity (the file at 350 is the CLI's at 350: the test above)."""
+    from dashboard.ui import data
+
+    read: list[dict[str, Any]] = []
+    original = services.receipt_board
+    monkeypatch.setattr(services, "receipt_board", lambda **kw: read.append(kw) or original(**kw))
+    at = make_app("charts", as_of=AS_OF).run()
+    data._drafter().submit(lambda: None).result()
+    for capacity in (200, 1, 350, 0, 200):
+        at.number_input(key="capacity").set_value(capacity).run()
+    assert not at.exception
+    assert [kw.get("capacity") for kw in read] == [None]
+    assert "capacity of 200 sheets" in review_files[-1].decode()
+
+
 def test_beyond_the_limit_the_review_is_built_at_the_click(make_app, programme, review_files, drawings, monkeypatch):
     from dashboard.ui import data
 

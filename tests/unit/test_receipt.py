@@ -23,6 +23,7 @@ from dashboard.receipt import (
     ReceiptDay,
     ReceiptSnapshot,
     SessionReceipt,
+    at_capacity,
     evaluate_receipt,
     evaluate_receipts,
     order_receipts,
@@ -342,6 +343,30 @@ def test_missing_and_state_follow_target_and_received(target: int, received: int
     assert result.at_risk <= (result.pages_per_day_needed is not None)
     assert (result.problem is not None) == (result.window == "closed" and result.missing > 0)
     assert result.at_risk == ("At risk:" in result.detail)  # the sentence gives the same reasons as the flag
+
+
+snapshot_st = st.builds(
+    ReceiptSnapshot, session_name=st.sampled_from(["A", "B", "C", "D", "E"]), group_name=st.just("G"),
+    target=st.integers(min_value=0, max_value=3_000), received=st.integers(min_value=0, max_value=3_000),
+    scan_upload_start=st.none() | st.just(START), scan_upload_end=st.none() | st.sampled_from([END, OPEN + DAY]),
+    timezone=st.just(PARIS))
+
+
+@settings(max_examples=200, deadline=None)
+@given(snapshots=st.lists(snapshot_st, max_size=8, unique_by=lambda s: s.session_name),
+       offset=st.integers(min_value=-20 * 86_400, max_value=20 * 86_400),
+       first=st.none() | st.integers(1, 500), then=st.none() | st.integers(1, 500))
+def test_a_board_judged_again_at_another_capacity_is_the_board_judged_at_it(
+        snapshots: list[ReceiptSnapshot], offset: int, first: int | None, then: int | None) -> None:
+    """The dashboard reads the receipts once and judges them again at each capacity a manager types."""
+    as_of = OPEN + timedelta(seconds=offset)
+    board = order_receipts(evaluate_receipts(snapshots, as_of=as_of, capacity=first))
+    assert at_capacity(board, then) == order_receipts(evaluate_receipts(snapshots, as_of=as_of, capacity=then))
+
+
+def test_at_capacity_refuses_what_evaluate_receipts_refuses() -> None:
+    with pytest.raises(ValueError, match="at least 1 page a day"):
+        at_capacity(evaluate_receipts(SNAPSHOTS, as_of=OPEN, capacity=None), 0)
 
 
 # --- What the module may import ------------------------------------------------------------------------------------
