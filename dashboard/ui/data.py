@@ -264,7 +264,9 @@ def volume_spec(as_of: datetime, filters: Filters, by: volume.StackBy, capacity:
 
 
 # The review's costly parts (``report.Drawn``: the timeline's SVG, every blocked and pending session) are drawn ahead
-# of the download, once the charts page has drawn its own, by one thread per server. Once they are, the volume's
+# of the download, once the charts page has drawn its own, by two threads per server (while one waits for the
+# renderer's SVG, the other writes its view's sessions: with 8 managers changing their views at once, one thread
+# left most of their capacity changes before their view was drawn). Once they are, the volume's
 # fragment puts the file together when it runs again (its volume chart, for the capacity given: a tenth of a
 # second), so that the download button holds it at the click, as a CSV's would; until then, and for views of more
 # sessions than this (0.2 s of a core per view at 10,000 sessions; 18 MB of HTML at 20,000), it is built at the click.
@@ -273,7 +275,7 @@ AHEAD_SESSIONS = 20_000
 
 @st.cache_resource(show_spinner=False)
 def _drafter() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="scanready-review")
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="scanready-review")
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)  # every blocked and pending session's section: a few views

@@ -217,6 +217,14 @@ def test_the_volume_charts_shape_is_built_once_for_every_capacity(make_app, prog
 REVIEW = "readiness-review.html"
 
 
+def drafted() -> None:
+    """Wait until the drafter has drawn all it was given: its threads end (the next draft starts new ones)."""
+    from dashboard.ui import data
+
+    data._drafter().shutdown(wait=True)
+    data._drafter.clear()
+
+
 @pytest.fixture
 def review_files(monkeypatch) -> list[Any]:
     """What each run hands the review's download button: the file (bytes), or the callable that builds it at the
@@ -263,10 +271,8 @@ def without_stamp(html: str) -> str:
 
 def test_the_review_is_drawn_ahead_once_per_view_and_the_button_then_holds_it(make_app, programme, review_files,
                                                                                drawings):
-    from dashboard.ui import data
-
     at = make_app("charts", as_of=AS_OF).run()
-    data._drafter().submit(lambda: None).result()  # the drafter has drawn what it was given
+    drafted()
     for capacity in (200, 350):
         at.number_input(key="capacity").set_value(capacity).run()
     assert not at.exception
@@ -285,7 +291,7 @@ def test_the_review_is_drawn_ahead_once_per_view_and_the_button_then_holds_it(ma
                               settings=Settings())
         db.commit()
     at.run()
-    data._drafter().submit(lambda: None).result()
+    drafted()
     at.run()
     assert len(drawings) == 1
     assert "History 9Z" in review_files[-1].decode()
@@ -295,13 +301,11 @@ def test_a_new_capacity_judges_the_receipts_again_without_reading_the_store(make
                                                                             monkeypatch):
     """The example has a scan log, so the review holds the receipts: read once per view, judged again at each
     capacity (the file at 350 is the CLI's at 350: the test above)."""
-    from dashboard.ui import data
-
     read: list[dict[str, Any]] = []
     original = services.receipt_board
     monkeypatch.setattr(services, "receipt_board", lambda **kw: read.append(kw) or original(**kw))
     at = make_app("charts", as_of=AS_OF).run()
-    data._drafter().submit(lambda: None).result()
+    drafted()
     for capacity in (200, 1, 350, 0, 200):
         at.number_input(key="capacity").set_value(capacity).run()
     assert not at.exception
@@ -314,7 +318,7 @@ def test_beyond_the_limit_the_review_is_built_at_the_click(make_app, programme, 
 
     monkeypatch.setattr(data, "AHEAD_SESSIONS", 34)  # the example programme has 35 sessions
     at = make_app("charts", as_of=AS_OF).run()
-    data._drafter().submit(lambda: None).result()
+    drafted()
     at.number_input(key="capacity").set_value(200).run()
     assert not at.exception
     assert not drawings  # nothing drawn ahead
