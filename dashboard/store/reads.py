@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import CursorResult, String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import String, and_, case, func, literal, or_, select, type_coerce
 from sqlmodel import Session
 
-from dashboard.store.base import ACTIVITY, CHUNK, IMPORT_FILES, IMPORTS, LINKS, SESSIONS, chunks
+from dashboard.store.base import ACTIVITY, CHUNK, IMPORT_FILES, IMPORTS, LINKS, SESSIONS, chunks, driver_rows
 from dashboard.tao import NOT_STARTED, SCAN_UPLOADER, TEST_TAKER
 from models import UTCDateTime
 
@@ -185,16 +185,12 @@ _COUNTS = ("test_takers", "scan_uploaders", "started", "with_activity")
 def readiness_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReadinessRow]:
     """Every paper session (or those named) at ``as_of``, by name: launches count only once begun by then. With
     ``names``, only their groups' links and their activity are counted."""
-    result = cast(CursorResult[Any], db.execute(readiness_statement(as_of, names)))
-    try:  # the driver's own tuples, fetched at once (a tenth of the time SQLAlchemy's rows add at 100,000
-        # sessions): no column of the statement has a type that converts what it reads
-        return list(map(ReadinessRow._make, result.cursor.fetchall()))
-    finally:
-        result.close()
+    return list(map(ReadinessRow._make, driver_rows(db, readiness_statement(as_of, names))))
 
 
 def readiness_statement(as_of: datetime, names: Sequence[str] | None = None) -> Any:
-    """``readiness_rows``'s SELECT, its columns in ``ReadinessRow``'s order."""
+    """``readiness_rows``'s SELECT, its columns in ``ReadinessRow``'s order; no column's type converts what it reads
+    (``driver_rows``)."""
     enrolled, activity = session_counts(as_of, names)
     counts = {**enrolled.c, **activity.c}
     statement = (

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, String, cast, exists, func, literal, select, type_coerce
 from sqlmodel import Session
 
-from dashboard.store.base import SCANS, SESSIONS, chunks
+from dashboard.store.base import SCANS, SESSIONS, chunks, driver_rows
 from dashboard.store.reads import session_counts, stored_moment
 from models import UTCDateTime
 
@@ -42,6 +42,12 @@ def _received(as_of: datetime) -> Any:
 def receipt_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReceiptRow]:
     """Every paper session (or those named) at ``as_of``, by name: its counts (launches begun by then) and its
     pages received."""
+    return list(map(ReceiptRow._make, driver_rows(db, receipt_statement(as_of, names))))
+
+
+def receipt_statement(as_of: datetime, names: Sequence[str] | None = None) -> Any:
+    """``receipt_rows``'s SELECT, its columns in ``ReceiptRow``'s order; no column's type converts what it reads
+    (``driver_rows``)."""
     enrolled, activity = session_counts(as_of, names)
     received = _received(as_of)
     dates = {"scan_upload_start", "scan_upload_end"}
@@ -57,7 +63,7 @@ def receipt_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = 
         .where(SESSIONS.c.paper_enabled.is_(True)).order_by(SESSIONS.c.session_name))
     if names is not None:
         statement = statement.where(SESSIONS.c.session_name.in_(list(names)))
-    return list(map(ReceiptRow._make, db.execute(statement).fetchall()))
+    return statement
 
 
 def _utc_day(db: Session) -> Any:

@@ -55,25 +55,32 @@ def test_counts_per_session_come_from_links_and_activity(db):
     }
 
 
-def test_readiness_rows_read_the_drivers_values_as_sqlalchemy_would_give_them(db):
-    """``readiness_rows`` reads the driver's tuples, not SQLAlchemy's rows: right only while no column of its
-    statement has a type that converts what it reads (a Boolean on SQLite, a custom type). Every kind of value is
-    here: text, no text, dates (text on SQLite, datetimes on PostgreSQL), counts, no count."""
+def test_readiness_and_receipt_rows_read_the_drivers_values_as_sqlalchemy_would_give_them(db):
+    """``readiness_rows`` and ``receipt_rows`` read the driver's tuples, not SQLAlchemy's rows (``driver_rows``):
+    right only while no column of their statements has a type that converts what it reads (a Boolean on SQLite, a
+    custom type). Every kind of value is here: text, no text, dates (text on SQLite, datetimes on PostgreSQL),
+    counts, no count, pages received."""
     from dashboard import store
     from dashboard.store.reads import ReadinessRow, readiness_statement
+    from dashboard.store.scans import ReceiptRow, receipt_statement
+    from tests.factories import scans_csv
 
-    load(db, sessions(session("History 4A", "Class 4A"),
-                      session("History 4B", "Class 4B", session_timezone="")),
+    load(db, sessions(session("History 4A", "Class 4A"), session("History 4B", "Class 4B", session_timezone="")),
          links(("ana", "Class 4A", "TEST_TAKER"), ("cy", "Class 4A", "SCAN_UPLOADER")),
-         activity(("History 4A", "ana", "finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z")))
+         activity(("History 4A", "ana", "finished", "2028-06-12T07:01:00Z", "2028-06-12T08:00:00Z")),
+         ("scans.csv", scans_csv({"session_name": "History 4A", "booklet_filename": "", "pages": "3",
+                                  "received_at": "2028-06-13T09:00:00Z", "batch_id": "b1"})))
     as_of = datetime(2028, 6, 14, tzinfo=UTC)
-    for names in (None, ["History 4B"]):
-        read = store.readiness_rows(db=db, as_of=as_of, names=names)
-        processed = [ReadinessRow._make(row) for row in db.execute(readiness_statement(as_of, names)).fetchall()]
-        assert read == processed and read
-        assert [[type(value) for value in row] for row in read] == [[type(value) for value in row]
-                                                                    for row in processed]
-    assert read[0].timezone is None and read[0].test_takers == 0
+    for read_rows, statement, row_type in ((store.readiness_rows, readiness_statement, ReadinessRow),
+                                           (store.receipt_rows, receipt_statement, ReceiptRow)):
+        for names in (None, ["History 4B"]):
+            read = read_rows(db=db, as_of=as_of, names=names)
+            processed = [row_type._make(row) for row in db.execute(statement(as_of, names)).fetchall()]
+            assert read == processed and read
+            assert [[type(value) for value in row] for row in read] == [[type(value) for value in row]
+                                                                        for row in processed]
+        assert read[0].timezone is None and read[0].test_takers == 0
+    assert store.receipt_rows(db=db, as_of=as_of)[0].received == 3
 
 
 def test_re_importing_links_keeps_counts(db):
