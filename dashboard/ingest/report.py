@@ -59,7 +59,8 @@ class FileReport:
     quoted: dict[tuple[int, str], str] = field(default_factory=dict)
     # A scan log's row without a batch_id, by line: the key a stored batch of it may have been given instead (its
     # time read the other way: as UTC where the log gives a local time, or as a local time where it gives an
-    # offset), so that the same batch logged either way, or before its key was made so, is found (``services``).
+    # offset), so that the same batch logged either way, or before its key was made so, is found
+    # (``store.upsert_scans``).
     alternates: dict[int, str] = field(default_factory=dict)
 
     @property

@@ -65,6 +65,6 @@ __all__ = [
     "encode", "finish_import", "groups_with_sessions", "import_state", "last_active_import", "launched_sessions",
     "links_of_groups", "payload_of", "readiness_rows", "recent_imports", "remove_links", "revert_import", "role_counts",
     "session_groups", "session_ids", "session_names", "start_import", "status_counts", "stored_moment",
-    "stored_sessions", "test_taker_groups", "unenrolled_activity", "upsert_activity",
-    "upsert_links", "upsert_scans", "upsert_sessions",
+    "stored_sessions", "test_taker_groups", "unenrolled_activity", "upsert_activity", "upsert_links", "upsert_scans",
+    "upsert_sessions",
 ]
