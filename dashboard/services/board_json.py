@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 import orjson
@@ -76,7 +76,8 @@ def _around(item: Item) -> list[bytes]:
     return _item(item).split(orjson.dumps(_HOLE)[1:-1])
 
 
-def _dates(row: ReadinessRow, as_of: datetime) -> _Dates:
+def _dates(values: tuple[Any, ...], as_of: datetime) -> _Dates:
+    row = ReadinessRow._make(values)
     end, submission, scan_start, scan_end = map(stored_moment, (row.end_date, row.submission_date,
                                                                 row.scan_upload_start, row.scan_upload_end))
     timing = evaluate_timing(row.timezone, end, submission, scan_start, scan_end, as_of)
@@ -87,7 +88,8 @@ def _dates(row: ReadinessRow, as_of: datetime) -> _Dates:
                   places={status: board_place(status, scan_end, as_of) for status in STATUS_ORDER})
 
 
-def _counts(row: ReadinessRow) -> _Counts:
+def _counts(values: tuple[Any, ...]) -> _Counts:
+    row = ReadinessRow._make(values)
     tally = evaluate_tally(row.test_takers, row.scan_uploaders, row.started, row.with_activity,
                            row.total_interactions, row.sheets_per_interaction)
     enrolment, after_enrolment = _around(tally.enrolment.naming(_HOLE))
@@ -100,19 +102,29 @@ def _counts(row: ReadinessRow) -> _Counts:
                    launch_lead=_text(tally.lead), warnings=orjson.dumps(tally.warnings)[1:-1])
 
 
-# The columns a row is judged by: its zone and dates, its counts (looked up as one tuple each, made in C).
-_DATES_OF = attrgetter("timezone", "end_date", "submission_date", "scan_upload_start", "scan_upload_end")
-_NAMES_OF = attrgetter("session_name", "group_name", "delivery_id")
-_COUNTS_OF = attrgetter("test_takers", "scan_uploaders", "started", "with_activity", "total_interactions",
-                        "sheets_per_interaction")
+
+
+def _columns(*names: str) -> itemgetter[Any]:
+    """The values of ``names`` in a row in ``ReadinessRow``'s order of columns (a named tuple or the driver's own
+    tuple), looked up as one tuple, made in C."""
+    return itemgetter(*map(ReadinessRow._fields.index, names))
+
+
+# The columns a row is judged by: its zone and dates, its counts; and its names.
+_DATES_OF = _columns("timezone", "end_date", "submission_date", "scan_upload_start", "scan_upload_end")
+_NAMES_OF = _columns("session_name", "group_name", "delivery_id")
+_COUNTS_OF = _columns("test_takers", "scan_uploaders", "started", "with_activity", "total_interactions",
+                      "sheets_per_interaction")
+_NAME_OF = _columns("session_name")
 # A row, its dates and counts, its launched item's JSON in three pieces (written one after the other: joining them
 # per row took a sixth of the whole), and the JSON of its status and its warnings.
-_Judged = tuple[ReadinessRow, _Dates, _Counts, bytes, bytes, bytes, bytes, bytes]
+_Judged = tuple[tuple[Any, ...], _Dates, _Counts, bytes, bytes, bytes, bytes, bytes]
 
 
-def write_board_json(rows: Iterable[ReadinessRow], as_of: datetime, out: BinaryIO) -> dict[str, int]:
-    """Write the board's JSON (``Board.to_dict``) of the store's readiness rows at ``as_of`` (aware, UTC) to
-    ``out``; return how many sessions are in each status. Every session is judged before a byte is written.
+def write_board_json(rows: Iterable[tuple[Any, ...]], as_of: datetime, out: BinaryIO) -> dict[str, int]:
+    """Write the board's JSON (``Board.to_dict``) of the store's readiness rows (``ReadinessRow``s, or the same
+    values as plain tuples: ``store.readiness_values``) at ``as_of`` (aware, UTC) to ``out``; return how many
+    sessions are in each status. Every session is judged before a byte is written.
 
     A session's launched item joins its counts and its dates (when no one started, the tally's lead and the
     deadline's clause), and its status all of its states: the distinct pairs number in the tens of thousands at
@@ -124,7 +136,7 @@ def write_board_json(rows: Iterable[ReadinessRow], as_of: datetime, out: BinaryI
     status_json = {status: orjson.dumps(status) for status in STATUS_ORDER}
     # Visited by name, each place's list is in name order already (the board sorts by place, then name).
     places: defaultdict[tuple[int, datetime], list[_Judged]] = defaultdict(list)
-    for row in sorted(rows, key=attrgetter("session_name")):
+    for row in sorted(rows, key=_NAME_OF):
         d = dates_of.get(key := _DATES_OF(row)) or dates_of.setdefault(key, _dates(row, as_of))
         c = counts_of.get(counted := _COUNTS_OF(row)) or counts_of.setdefault(counted, _counts(row))
         if c.launched is None:  # nobody started: the deadline's item around the tally's lead

@@ -222,4 +222,4 @@ def write_readiness_json(*, db: Session, out: BinaryIO, as_of: datetime | None =
     Checklist per session (``board_json``); return how many sessions are in each status."""
     moment = judged_moment(as_of)
     with collector_paused():
-        return write_board_json(store.readiness_rows(db=db, as_of=moment), moment, out)
+        return write_board_json(store.readiness_values(db=db, as_of=moment), moment, out)

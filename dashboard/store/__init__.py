@@ -35,6 +35,7 @@ from dashboard.store.reads import (
     launched_sessions,
     links_of_groups,
     readiness_rows,
+    readiness_values,
     role_counts,
     session_groups,
     session_ids,
@@ -59,11 +60,11 @@ from dashboard.store.undo_rows import Reverted
 from dashboard.store.writes import remove_links, upsert_activity, upsert_links, upsert_scans, upsert_sessions
 
 __all__ = [
-    "Batch", "CHUNK", "Counts", "ReceiptRow", "booklets", "receipt_rows", "received_per_day",
-    "scans_received", "session_batches", "DataVersion", "FileEntry", "ImportEntry",
-    "Payload", "ReadinessRow", "Reverted", "StoredSession", "activity_imported_at", "count_sessions", "data_version",
-    "encode", "finish_import", "groups_with_sessions", "import_state", "last_active_import", "launched_sessions",
-    "links_of_groups", "payload_of", "readiness_rows", "recent_imports", "remove_links", "revert_import", "role_counts",
+    "Batch", "CHUNK", "Counts", "ReceiptRow", "booklets", "receipt_rows", "received_per_day", "scans_received",
+    "session_batches", "DataVersion", "FileEntry", "ImportEntry", "Payload", "ReadinessRow", "Reverted",
+    "StoredSession", "activity_imported_at", "count_sessions", "data_version", "encode", "finish_import",
+    "groups_with_sessions", "import_state", "last_active_import", "launched_sessions", "links_of_groups", "payload_of",
+    "readiness_rows", "readiness_values", "recent_imports", "remove_links", "revert_import", "role_counts",
     "session_groups", "session_ids", "session_names", "start_import", "status_counts", "stored_moment",
     "stored_sessions", "test_taker_groups", "unenrolled_activity", "upsert_activity", "upsert_links", "upsert_scans",
     "upsert_sessions",

@@ -110,8 +110,9 @@ def count_sessions(*, db: Session) -> int:
 
 
 def _holders(role: str) -> Any:
-    """How many links of a group carry ``role`` (a SUM over the group's rows)."""
-    return func.sum(case((LINKS.c.group_role == role, 1), else_=0))
+    """How many links of a group carry ``role`` (a COUNT of the group's rows, FILTERed: SQLite counts a million
+    links a tenth faster so than summing a CASE)."""
+    return func.count().filter(LINKS.c.group_role == role)
 
 
 def enrolment_counts(groups: Any = None) -> Any:
@@ -185,7 +186,14 @@ _COUNTS = ("test_takers", "scan_uploaders", "started", "with_activity")
 def readiness_rows(*, db: Session, as_of: datetime, names: Sequence[str] | None = None) -> list[ReadinessRow]:
     """Every paper session (or those named) at ``as_of``, by name: launches count only once begun by then. With
     ``names``, only their groups' links and their activity are counted."""
-    return list(map(ReadinessRow._make, driver_rows(db, readiness_statement(as_of, names))))
+    return list(map(ReadinessRow._make, readiness_values(db=db, as_of=as_of, names=names)))
+
+
+def readiness_values(*, db: Session, as_of: datetime,
+                     names: Sequence[str] | None = None) -> Sequence[tuple[Any, ...]]:
+    """``readiness_rows`` as the driver's plain tuples, in ``ReadinessRow``'s order of columns, for a reader by
+    position (``readiness --json``: making 100,000 named tuples took a tenth of its work)."""
+    return driver_rows(db, readiness_statement(as_of, names))
 
 
 def readiness_statement(as_of: datetime, names: Sequence[str] | None = None) -> Any:
@@ -270,6 +278,6 @@ def activity_imported_at(*, db: Session) -> datetime | None:
 
 
 __all__ = ["ReadinessRow", "StoredSession", "activity_imported_at", "count_sessions", "groups_with_sessions",
-           "launched_by", "launched_sessions", "links_of_groups", "readiness_rows", "role_counts",
-           "session_groups", "session_ids", "session_names", "status_counts", "stored_moment", "stored_sessions",
-           "test_taker_groups", "unenrolled_activity"]
+           "launched_by", "launched_sessions", "links_of_groups", "readiness_rows", "readiness_values",
+           "role_counts", "session_groups", "session_ids", "session_names", "status_counts", "stored_moment",
+           "stored_sessions", "test_taker_groups", "unenrolled_activity"]

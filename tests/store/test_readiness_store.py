@@ -81,6 +81,10 @@ def test_readiness_and_receipt_rows_read_the_drivers_values_as_sqlalchemy_would_
                                                                         for row in processed]
         assert read[0].timezone is None and read[0].test_takers == 0
     assert store.receipt_rows(db=db, as_of=as_of)[0].received == 3
+    # readiness --json reads the same values by position
+    named = store.readiness_rows(db=db, as_of=as_of)
+    assert list(store.readiness_values(db=db, as_of=as_of)) == list(map(tuple, named))
+    assert [(row.test_takers, row.scan_uploaders) for row in named] == [(1, 1), (0, 0)]
 
 
 def test_re_importing_links_keeps_counts(db):

@@ -65,7 +65,7 @@ def row(session: SessionSnapshot, *, stored: bool = False) -> ReadinessRow:
                            for name, value in values.items()})
 
 
-def written(rows: list[ReadinessRow], as_of: datetime) -> tuple[bytes, dict[str, int]]:
+def written(rows: list[Any], as_of: datetime) -> tuple[bytes, dict[str, int]]:
     out = io.BytesIO()
     counts = write_board_json(rows, as_of, out)
     return out.getvalue(), counts
@@ -107,8 +107,10 @@ def test_evaluate_checklists_refuses_a_naive_as_of_even_without_sessions() -> No
 
 @pytest.mark.parametrize("as_of", [AS_OF, AS_OF - timedelta(days=40), AS_OF + timedelta(days=40)])
 @pytest.mark.parametrize("stored", [False, True], ids=["datetimes", "sqlite-text"])
-def test_write_board_json_is_the_board_json_byte_for_byte(as_of: datetime, stored: bool) -> None:
-    rows = [row(s, stored=stored) for s in reversed(CORPUS)]  # any order in: the board's order out
+@pytest.mark.parametrize("shape", [ReadinessRow._make, tuple], ids=["named", "driver-tuples"])
+def test_write_board_json_is_the_board_json_byte_for_byte(as_of: datetime, stored: bool, shape: Any) -> None:
+    # The rows as the store's readiness_rows gives them, or as readiness_values does (read by position)
+    rows = [shape(row(s, stored=stored)) for s in reversed(CORPUS)]  # any order in: the board's order out
     document, counts = written(rows, as_of)
     assert document == board_json(CORPUS, as_of)
     assert counts == Board(as_of, [evaluate_checklist(s, as_of) for s in CORPUS]).counts()
