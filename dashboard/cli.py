@@ -164,13 +164,25 @@ def _readiness(args: argparse.Namespace) -> int:
         return EXIT_BLOCKED if args.fail_on_blocked and counts["blocked"] else EXIT_OK
     board = _board(args)
     if args.csv:
-        _out(services.readiness_csv(board).decode())
+        _out_document(services.readiness_csv(board))
     else:
         from dashboard.cli_text import board_text
 
         _out(board_text(board))
     blocked = board.counts()["blocked"]
     return EXIT_BLOCKED if args.fail_on_blocked and blocked else EXIT_OK
+
+
+def _out_document(document: bytes) -> None:
+    """``_out`` for an encoded document (JSON or CSV, UTF-8), written as it is rather than decoded and encoded
+    again (at 100,000 sessions, ``receipt --json`` is 21 MB)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (an embedding that swapped sys.stdout)
+        _out(document.decode())
+        return
+    sys.stdout.flush()  # whatever was written as text comes first
+    buffer.write(document if document.endswith(b"\n") else document + b"\n")
+    buffer.flush()
 
 
 @contextmanager
@@ -253,11 +265,11 @@ def _volume(args: argparse.Namespace) -> int:
         received = services.received_per_day(db=db, as_of=board.as_of)
     series = with_received(daily_series(board.checklists, capacity=args.capacity), received)
     if args.json:
-        _out(orjson.dumps(series_records(series)).decode())
+        _out_document(orjson.dumps(series_records(series)))
     elif args.csv:
         from dashboard.export import safe_csv
 
-        _out(safe_csv(series).decode())
+        _out_document(safe_csv(series))
     else:
         from dashboard.cli_text import volume_text
 
@@ -272,9 +284,9 @@ def _receipt(args: argparse.Namespace) -> int:
     with _database(args.db) as db:
         board = services.receipt_board(db=db, as_of=as_of, capacity=args.capacity)
     if args.json:
-        _out(orjson.dumps(board.to_dict()).decode())
+        _out_document(orjson.dumps(board.to_dict()))
     elif args.csv:
-        _out(services.receipt_csv(board).decode())
+        _out_document(services.receipt_csv(board))
     else:
         from dashboard.cli_text import receipt_text
 
