@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from functools import partial
 
 import orjson
 
@@ -71,8 +72,10 @@ def test_readiness_and_receipt_rows_read_the_drivers_values_as_sqlalchemy_would_
          ("scans.csv", scans_csv({"session_name": "History 4A", "booklet_filename": "", "pages": "3",
                                   "received_at": "2028-06-13T09:00:00Z", "batch_id": "b1"})))
     as_of = datetime(2028, 6, 14, tzinfo=UTC)
+    dialect = db.get_bind().dialect.name
     for read_rows, statement, row_type in ((store.readiness_rows, readiness_statement, ReadinessRow),
-                                           (store.receipt_rows, receipt_statement, ReceiptRow)):
+                                           (store.receipt_rows, partial(receipt_statement, dialect=dialect),
+                                            ReceiptRow)):
         for names in (None, ["History 4B"]):
             read = read_rows(db=db, as_of=as_of, names=names)
             processed = [row_type._make(row) for row in db.execute(statement(as_of, names)).fetchall()]
