@@ -257,6 +257,33 @@ def test_order_within_a_rank_by_gap_then_closing_moment() -> None:
     assert [r.session_name for r in order_receipts(receipts)] == ["B", "A", "C"]
 
 
+def documented_order(receipts: list[SessionReceipt]) -> list[SessionReceipt]:
+    """``order_receipts`` as its docstring says it, one tuple per receipt."""
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(receipts, key=lambda s: (shortfall_rank(s.receipt), -abs(s.receipt.target - s.receipt.received),
+                                           s.receipt.closes_at or far, s.session_name, s.group_name))
+
+
+# Windows ending at any moment TAO can hold, from the first to the last microsecond a datetime can say.
+moment_st = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC))
+sortable_st = st.builds(
+    ReceiptSnapshot, session_name=st.sampled_from(["A", "B", "a", "é", ""]), group_name=st.sampled_from(["G", "H"]),
+    target=st.integers(min_value=0, max_value=10**9), received=st.integers(min_value=0, max_value=10**9),
+    scan_upload_start=st.none() | st.just(START), scan_upload_end=st.none() | st.sampled_from([END, OPEN]) | moment_st,
+    timezone=st.just(PARIS))
+
+
+@settings(max_examples=300, deadline=None)
+@given(snapshots=st.lists(sortable_st, max_size=12), capacity=st.none() | st.integers(1, 500))
+def test_order_receipts_is_its_documented_order(snapshots: list[ReceiptSnapshot], capacity: int | None) -> None:
+    """The order is one whole number per receipt and a sort by name before it: the same as the tuple it stands for,
+    whatever the gap (up to a billion pages) and the closing moment, ties and duplicate names included."""
+    receipts = evaluate_receipts(snapshots, as_of=OPEN, capacity=capacity)
+    assert order_receipts(receipts) == documented_order(receipts)
+    backwards = receipts[::-1]  # receipts alike in every key stay in the order given, as a stable sort keeps them
+    assert order_receipts(iter(backwards)) == documented_order(backwards)
+
+
 def test_json_document() -> None:
     receipts = evaluate_receipts(SNAPSHOTS[2:3] + SNAPSHOTS[7:8], as_of=OPEN, capacity=None)
     days = receipt_days(FIRST_TWO, {date(2027, 3, 16): 7}, at("2027-03-16T20:00:00Z"))
