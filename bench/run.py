@@ -6,7 +6,9 @@ Generates the programme deterministically (seeded), then for each task runs the 
 and ``sqlite3.executemany`` into a plain table in one transaction, index built afterwards; on PostgreSQL
 the same csv rows sent through psycopg's ``COPY``, and, as a second floor, the file's bytes copied as they
 are) and scanready's CLI, each as a whole process (interpreter start included), and prints
-the median wall time, the ratio scanready/floor, the ratio of the work above start-up and the peak RSS. The work
+the median wall time, the ratio scanready/floor, the ratio of the work above start-up and the peak RSS. Each
+comparison runs its commands in turn (floor, scanready, their start-ups; then again), so that the machine's drift
+weighs on both sides of its ratios. The work
 ratio is (scanready - its start-up) / (floor - a bare interpreter): scanready's start-up is ``readiness --json`` on
 an empty store (the interpreter, SQLAlchemy, SQLModel and the tables loaded, the store opened: what every command
 pays before its first row, the design card's price), a bare interpreter ``python -c pass``; on the receipt's row,
@@ -208,20 +210,32 @@ def overview_rerun(work: Path, sessions: int, links: int, repeat: int) -> tuple[
     return page_rerun(url, "overview", repeat)
 
 
+Run = tuple[list[str], list[list[str]]]  # a command, and the commands run before each of its runs (not timed)
+
+
+def alternate(runs: list[Run], repeat: int) -> list[tuple[float, float]]:
+    """Median wall seconds and peak RSS (MB) of each command, run ``repeat`` times in turn (the first, the second,
+    ..., then the first again), each after its setup: a drift of the machine's speed during the run weighs on every
+    side of a ratio alike, not on one side measured minutes apart from the other."""
+    times: list[list[float]] = [[] for _ in runs]
+    peaks: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeat):
+        for i, (command, setup) in enumerate(runs):
+            for step in setup:
+                subprocess.run(step, check=True, capture_output=True)
+            start = time.perf_counter()
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            _, status, usage = os.wait4(process.pid, 0)
+            times[i].append(time.perf_counter() - start)
+            if os.waitstatus_to_exitcode(status) not in (0, 3):
+                raise SystemExit(f"{command} failed: {process.stderr.read().decode() if process.stderr else ''}")
+            peaks[i].append(usage.ru_maxrss / 1024)
+    return [(statistics.median(t), max(p)) for t, p in zip(times, peaks, strict=True)]
+
+
 def measure(command: list[str], repeat: int, setup: list[list[str]] | None = None) -> tuple[float, float]:
     """Median wall seconds and peak RSS (MB) of ``command`` run ``repeat`` times, each after ``setup``."""
-    times, peaks = [], []
-    for _ in range(repeat):
-        for step in setup or []:
-            subprocess.run(step, check=True, capture_output=True)
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - start)
-        if os.waitstatus_to_exitcode(status) not in (0, 3):
-            raise SystemExit(f"{command} failed: {process.stderr.read().decode() if process.stderr else ''}")
-        peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), max(peaks)
+    return alternate([(command, setup or [])], repeat)[0]
 
 
 def main() -> int:
@@ -250,14 +264,24 @@ def run(args: argparse.Namespace, work: Path) -> int:
         return [py, "-c", code]
 
     floor = [py, "-c", FLOOR_SQLITE]
-    # task, floor s, scanready s, peak RSS MB, and what each side's start-up is ("bare", "sqlite", "postgres")
-    rows: list[tuple[str, float, float, float, str, str]] = []
+    # What every command pays before any row: the interpreter, SQLAlchemy, SQLModel and the tables, opening the
+    # store (readiness on an empty store). Each comparison measures its sides' start-ups in turn with its runs.
+    empty = f"sqlite:///{work / 'empty.db'}"
+    subprocess.run([CLI, "migrate", "--db", empty], check=True, capture_output=True)
+    start_ups: dict[str, list[str]] = {"bare": [py, "-c", "pass"],
+                                       "sqlite": [CLI, "readiness", "--db", empty, "--json"]}
+    start_up: dict[str, float] = {}  # a start-up measured once (PostgreSQL's: its store is emptied by the tasks)
+    # task, floor s, scanready s, peak RSS MB, and each side's start-up measured beside them (s)
+    rows: list[tuple[str, float, float, float, float, float]] = []
 
     def compare(task: str, floor_cmd: list[str], ours_cmd: list[str], floor_setup: list[list[str]],
                 ours_setup: list[list[str]], floor_start: str = "bare", ours_start: str = "sqlite") -> None:
-        floor_s, floor_mb = measure(floor_cmd, args.repeat, floor_setup)
-        ours_s, ours_mb = measure(ours_cmd, args.repeat, ours_setup)
-        rows.append((task, floor_s, ours_s, ours_mb, floor_start, ours_start))
+        kinds = list(dict.fromkeys(kind for kind in (floor_start, ours_start) if kind in start_ups))
+        measured = alternate([(floor_cmd, floor_setup), (ours_cmd, ours_setup),
+                              *((start_ups[kind], []) for kind in kinds)], args.repeat)
+        (floor_s, _), (ours_s, ours_mb) = measured[:2]
+        starts = {**start_up, **{kind: seconds for kind, (seconds, _) in zip(kinds, measured[2:], strict=True)}}
+        rows.append((task, floor_s, ours_s, ours_mb, starts[floor_start], starts[ours_start]))
         sys.stderr.write(f"{task}: floor {floor_s:.2f} s, scanready {ours_s:.2f} s\n")
 
     compare(f"import {args.sessions:,} sessions (SQLite)", [*floor, "sessions", str(sessions), str(floor_db)],
@@ -292,16 +316,12 @@ def run(args: argparse.Namespace, work: Path) -> int:
     for path in generate(small_folder, args.report_sessions, args.report_sessions * 30):
         subprocess.run([CLI, "import", str(path), "--db", small], check=True, capture_output=True)
     at = ["--as-of", "2027-03-20T00:00:00Z"]
-    small_readiness, _ = measure([CLI, "readiness", "--db", small, *at, "--json"], args.repeat)
-    small_report, _ = measure([CLI, "report", "--db", small, *at, "--output", str(small_folder / "review.html")],
-                              args.repeat)
-    # What every command pays before any row: the interpreter, SQLAlchemy, SQLModel and the tables, opening the
-    # store. Against the floors above it shows how much of each target is left for the work itself.
-    empty = f"sqlite:///{work / 'empty.db'}"
-    subprocess.run([CLI, "migrate", "--db", empty], check=True, capture_output=True)
-    start_up = {"bare": measure([py, "-c", "pass"], args.repeat)[0],
-                "sqlite": measure([CLI, "readiness", "--db", empty, "--json"], args.repeat)[0]}
-    sqlmodel_s, _ = measure([py, "-c", "import sqlmodel"], args.repeat)
+    (small_readiness, _), (small_report, _) = alternate(
+        [([CLI, "readiness", "--db", small, *at, "--json"], []),
+         ([CLI, "report", "--db", small, *at, "--output", str(small_folder / "review.html")], [])], args.repeat)
+    # The start-up against the design card's own import, in turn.
+    (fixed, _), (sqlmodel_s, _), (bare_s, _) = alternate(
+        [(start_ups["sqlite"], []), ([py, "-c", "import sqlmodel"], []), (start_ups["bare"], [])], args.repeat)
     postgres = os.environ.get("TEST_POSTGRES_URL")
     if postgres:
         raw = postgres.replace("postgresql+psycopg://", "postgresql://")
@@ -322,13 +342,12 @@ def run(args: argparse.Namespace, work: Path) -> int:
     width = max(len(r[0]) for r in rows)
     sys.stdout.write(f"{'task':<{width}}  floor s  scanready s  ratio  work ratio  peak RSS MB\n")
     for task, floor_s, ours_s, mb, floor_start, ours_start in rows:
-        work_ratio = (ours_s - start_up[ours_start]) / max(floor_s - start_up[floor_start], 1e-3)
+        work_ratio = (ours_s - ours_start) / max(floor_s - floor_start, 1e-3)
         sys.stdout.write(f"{task:<{width}}  {floor_s:7.2f}  {ours_s:11.2f}  {ours_s / floor_s:5.2f}  "
                          f"{work_ratio:10.2f}  {mb:11.0f}\n")
-    fixed = start_up["sqlite"]
     sys.stdout.write(f"\nstart-up of a command (readiness --json on an empty store): {fixed:.2f} s, "
                      f"{fixed / sqlmodel_s:.2f}x python -c \"import sqlmodel\" ({sqlmodel_s:.2f} s; target ≤ 1.6x); "
-                     f"a bare interpreter {start_up['bare']:.2f} s"
+                     f"a bare interpreter {bare_s:.2f} s"
                      + (f"; on PostgreSQL {start_up['postgres']:.2f} s" if "postgres" in start_up else "") + "\n")
     sys.stdout.write(f"\ncharts page, {args.sessions:,} sessions / {args.links:,} links (AppTest): "
                      f"first run {charts_first:.2f} s, rerun {charts_rerun:.2f} s (median of {args.repeat}); its data "
