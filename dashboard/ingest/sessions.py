@@ -92,7 +92,7 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     on = [flag is True for flag in paper]
     sheets = check.each(SHEETS, parse_whole, required=on, soft=[not flag for flag in on])
     interactions = check.each(INTERACTIONS, parse_whole, required=on, soft=[not flag for flag in on])
-    check.each(BOOKLET, str, required=on)
+    check.given(BOOKLET, on)
     for column in (SCAN_START, SCAN_END):
         check.present(column, dates[column], on)
     if any(on):
@@ -108,14 +108,17 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     report.fields = tuple(fields)
     if any(problem.line in (None, table.header_line) for problem in report.errors):
         return  # a required column is missing or twice: no row can be read right
-    data: dict[str, list[Any]] = {FIELDS[name]: [value or None for value in values] if "" in values else values
-                                  for name, values in columns.items() if name in FIELDS}
-    data.update({
+    parsed: dict[str, list[Any]] = {
         "delivery_id": delivery, "delivery_kind": kind, "paper_enabled": [flag is True for flag in paper],
         "sheets_per_interaction": sheets, "total_interactions": interactions,
         "template": [report.template] * table.count,
         **{FIELDS[column]: values for column, values in dates.items() if column in columns},
-    })
+    }
+    # The other columns as text, an empty value as None (each pass over a column of 100,000 values costs: the
+    # columns parsed above are not looked through again).
+    data: dict[str, list[Any]] = {FIELDS[name]: [value or None for value in values] if "" in values else values
+                                  for name, values in columns.items() if name in FIELDS and FIELDS[name] not in parsed}
+    data.update(parsed)
     if unknown:
         data["extra"] = [_extra(unknown, values) for values in zip(*(columns[name] for name in unknown), strict=True)]
     report.columns = {name: data[name] for name in fields}
@@ -252,6 +255,15 @@ class _Checker:
                 moved = [i for i in rows if pairs[i] in changing]
                 self.report.warn(self.lines[moved[0]], name, values[moved[0]], clock_change_warning(len(moved)))
         return list(map(moments.__getitem__, pairs))
+
+    def given(self, name: str, required: list[bool]) -> None:
+        """``each`` of a text column kept as it is (an error where a value is empty and ``required``), without
+        parsing its values: a programme's booklets are 100,000 distinct names."""
+        if name not in self.columns or "" not in self.columns[name]:
+            return
+        for line, text, needed in zip(self.lines, self.column(name), required, strict=True):
+            if needed and not text:
+                self.report.error(line, name, "", f"{name} is empty; it must be given when paper mode is on.")
 
     def present(self, name: str, values: list[datetime | None], required: list[bool]) -> None:
         if name not in self.columns or "" not in self.columns[name]:
