@@ -102,8 +102,6 @@ def _counts(values: tuple[Any, ...]) -> _Counts:
                    launch_lead=_text(tally.lead), warnings=orjson.dumps(tally.warnings)[1:-1])
 
 
-
-
 def _columns(*names: str) -> itemgetter[Any]:
     """The values of ``names`` in a row in ``ReadinessRow``'s order of columns (a named tuple or the driver's own
     tuple), looked up as one tuple, made in C."""
