@@ -147,3 +147,20 @@ def test_the_cli_writes_the_document_to_a_text_only_stdout(monkeypatch: pytest.M
         out.write(b'{"sessions":["\xc3\xa9"]}')
         assert text.getvalue() == ""
     assert text.getvalue() == '{"sessions":["é"]}\n'
+
+
+@pytest.mark.parametrize("document", [b'{"sessions":["\xc3\xa9"]}', b"name\r\n\xc3\xa9\r\n"], ids=["json", "csv"])
+@pytest.mark.parametrize("binary", [True, False], ids=["stdout", "text-only-stdout"])
+def test_the_cli_writes_an_encoded_document_as_it_is_ending_it_with_one_line_end(
+        monkeypatch: pytest.MonkeyPatch, document: bytes, binary: bool) -> None:
+    """``receipt --json`` and the CSVs: the bytes as encoded, a line end added only when there is none."""
+    from dashboard import cli
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", newline="") if binary else io.StringIO()
+    monkeypatch.setattr(sys, "stdout", stream)
+    stream.write("before ")  # text written earlier comes first
+    cli._out_document(document)
+    stream.flush()
+    written = raw.getvalue() if binary else stream.getvalue().encode()
+    assert written == b"before " + document + (b"" if document.endswith(b"\n") else b"\n")
