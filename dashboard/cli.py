@@ -175,28 +175,23 @@ def _readiness(args: argparse.Namespace) -> int:
 
 def _out_document(document: bytes) -> None:
     """``_out`` for an encoded document (JSON or CSV, UTF-8), written as it is rather than decoded and encoded
-    again (at 100,000 sessions, ``receipt --json`` is 21 MB)."""
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # a text-only stream (an embedding that swapped sys.stdout)
-        _out(document.decode())
-        return
-    sys.stdout.flush()  # whatever was written as text comes first
-    buffer.write(document if document.endswith(b"\n") else document + b"\n")
-    buffer.flush()
+    again (at 100,000 sessions, ``receipt --json`` is 21 MB), a line end added only when it has none."""
+    with _binary_out(end=b"" if document.endswith(b"\n") else b"\n") as out:
+        out.write(document)
 
 
 @contextmanager
-def _binary_out() -> Iterator[BinaryIO]:
-    """``_out`` for an encoded document written piece by piece (``readiness --json``), ending it with a newline."""
+def _binary_out(end: bytes = b"\n") -> Iterator[BinaryIO]:
+    """``_out`` for an encoded document written piece by piece (``readiness --json``), ending it with ``end``."""
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:  # a text-only stream (an embedding that swapped sys.stdout): decoded once, at the end
         collected = io.BytesIO()
         yield collected
-        _out(collected.getvalue().decode())
+        sys.stdout.write((collected.getvalue() + end).decode())
         return
     sys.stdout.flush()  # whatever was written as text comes first
     yield buffer
-    buffer.write(b"\n")
+    buffer.write(end)
     buffer.flush()
 
 
