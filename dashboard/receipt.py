@@ -253,6 +253,7 @@ def shortfall_rank(receipt: Receipt) -> int:
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _NO_CLOSING = (datetime.max.replace(tzinfo=UTC) - _EARLIEST) // _MICROSECOND  # after every closing moment; < 2**60
+_NAMES = attrgetter("session_name", "group_name")
 
 
 def order_receipts(receipts: Iterable[SessionReceipt]) -> list[SessionReceipt]:
@@ -277,9 +278,6 @@ def order_receipts(receipts: Iterable[SessionReceipt]) -> list[SessionReceipt]:
     by_name = sorted(receipts, key=_NAMES)
     by_name.sort(key=key)
     return by_name
-
-
-_NAMES = attrgetter("session_name", "group_name")
 
 
 class ReceiptDay(NamedTuple):
