@@ -10,7 +10,6 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import repeat
 from typing import Any
 
 import orjson
@@ -58,9 +57,14 @@ DATE_COLUMNS = ("session_startDate", "session_endDate", "session_submissionDate"
 
 @dataclass(slots=True)
 class Upload:
-    """What the files of one upload share: where each session name was first seen (file, line)."""
+    """What the files of one upload share: where each session name was first seen, as each file's names and the
+    line each is first on (a dict per file, made in C, rather than a (file, line) pair per name)."""
 
-    session_names: dict[str, tuple[str, int]] = field(default_factory=dict)
+    session_names: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+
+    def first_seen(self, name: str) -> tuple[str, int] | None:
+        """The file and line where ``name`` was first seen, if it was."""
+        return next(((file, lines[name]) for file, lines in self.session_names if name in lines), None)
 
 
 REQUIRED: list[str | tuple[str, ...]] = ["session_name", "group_name", (DELIVERY, BATTERY), PAPER]
@@ -88,7 +92,8 @@ def parse_sessions(table: Table, report: FileReport, *, max_field_length: int, u
     delivery, kind = check.delivery()
     paper = check.each(PAPER, parse_bool, required=True)
     zones = check.each("session_timezone", parse_zone)
-    dates = {column: check.dates(column, zones) for column in DATE_COLUMNS}
+    distinct_zones = set(zones)
+    dates = {column: check.dates(column, zones, distinct_zones) for column in DATE_COLUMNS}
     on = [flag is True for flag in paper]
     sheets = check.each(SHEETS, parse_whole, required=on, soft=[not flag for flag in on])
     interactions = check.each(INTERACTIONS, parse_whole, required=on, soft=[not flag for flag in on])
@@ -151,20 +156,23 @@ class _Checker:
 
     def unique_names(self, upload: Upload) -> None:
         """A session name may appear once per upload: the second occurrence is the error."""
-        names = self.column("session_name")
-        seen = upload.session_names
-        if len(set(names)) == len(names) and seen.keys().isdisjoint(names):  # the usual case, in one pass
-            seen.update(zip(names, zip(repeat(self.report.file), self.lines), strict=False))
-            seen.pop("", None)
+        names, file = self.column("session_name"), self.report.file
+        lines = dict(zip(names, self.lines, strict=False))
+        if len(lines) == len(names) and all(seen.keys().isdisjoint(lines) for _, seen in upload.session_names):
+            lines.pop("", None)  # the usual case: every name once, none in an earlier file
+            upload.session_names.append((file, lines))
             return
+        lines = {}
+        upload.session_names.append((file, lines))
         for line, name in zip(self.lines, names, strict=True):
             if not name:
                 continue
-            if name not in seen:
-                seen[name] = (self.report.file, line)
+            first = upload.first_seen(name)
+            if first is None:
+                lines[name] = line
                 continue
-            first_file, first_line = seen[name]
-            where = f"line {first_line}" + ("" if first_file == self.report.file else f" of {first_file}")
+            first_file, first_line = first
+            where = f"line {first_line}" + ("" if first_file == file else f" of {first_file}")
             self.report.error(line, "session_name", name, f"The session {name!r} is already on {where}; "
                               "each session may appear once per import.")
 
@@ -214,13 +222,13 @@ class _Checker:
                 self.report.error(line, name, value, f"{value!r} {failed[value]}.")
         return list(map(parsed.__getitem__, values))
 
-    def dates(self, name: str, zones: list[Any]) -> list[datetime | None]:
+    def dates(self, name: str, zones: list[Any], distinct_zones: set[Any]) -> list[datetime | None]:
         """A date-time column in UTC; values without offset are read in the row's time zone (each distinct
-        (value, zone) pair is parsed once: a programme's sessions share few moments)."""
+        (value, zone) pair is parsed once: a programme's sessions share few moments). ``distinct_zones``: the
+        set of ``zones``, made once for every date column."""
         if name not in self.columns:
             return [None] * len(self.lines)
         values = self.column(name)
-        distinct_zones = set(zones)
         # Keys are (value, zone) pairs; with one zone for the whole file (the usual case), values alone.
         pairs: list[Any] = values if len(distinct_zones) == 1 else list(zip(values, zones, strict=True))
         single = next(iter(distinct_zones)) if len(distinct_zones) == 1 else None
