@@ -318,9 +318,21 @@ def run() -> None:
     of an import, ``readiness`` or ``receipt`` at programme scale, for nothing, since reference counting frees
     every value as soon as it is unused and the few cycles made are given back when the process exits (peak
     memory measured unchanged). ``main`` itself leaves the collector as it found it, for callers in a process
-    that lives on (the tests)."""
+    that lives on (the tests).
+
+    Once ``main`` has returned, the process ends without taking the interpreter down: the store is closed
+    (``_database`` disposes of its engine), every file written is closed and the output is flushed here, and
+    freeing a programme's values one by one only to give their memory back to the system took 0.05 s of an
+    import of 100,000 sessions. An exception ``main`` does not handle still ends the usual way, with its
+    traceback."""
     gc.disable()
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # a reader gone since main's own flush: as main does, say so in the exit status
+        code = EXIT_PIPE
+    os._exit(code)
 
 
 if __name__ == "__main__":

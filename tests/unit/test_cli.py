@@ -373,18 +373,22 @@ def test_import_options_as_a_new_user_gives_them(tmp_path):
 
 def test_main_leaves_the_collector_as_it_found_it_and_the_command_turns_it_off(files, tmp_path):
     """``main`` runs in processes that live on (these tests): its bulk steps pause the cyclic collector and turn it
-    back on. The ``scanready`` command, a process of its own, keeps it off (``cli.run``)."""
+    back on. The ``scanready`` command, a process of its own, keeps it off (``cli.run``), and ends through
+    ``os._exit`` once the store is closed (SQLite's write-ahead log checkpointed and removed: no -wal file left)
+    and its output flushed (stdout is a pipe here, so nothing unflushed would arrive)."""
     import gc
 
     assert gc.isenabled()
     assert main(["import", str(files["good"]), "--db", f"sqlite:///{tmp_path / 'in-process.db'}"]) == 0
     assert gc.isenabled()
-    probe = ("import atexit, gc, sys; from dashboard.cli import run; "
-             "atexit.register(lambda: sys.stderr.write(f'collector on: {gc.isenabled()}')); "
+    probe = ("import gc, os, sys; from dashboard.cli import run; real_exit = os._exit; "
+             "os._exit = lambda code: (sys.stderr.write(f'collector on: {gc.isenabled()}, exit {code}'), "
+             "sys.stderr.flush(), real_exit(code)); "
              f"sys.argv = ['scanready', 'import', {str(files['good'])!r}, '--db', "
              f"{'sqlite:///' + str(tmp_path / 'command.db')!r}]; run()")
     process = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
                              timeout=300, check=False)
     assert process.returncode == 0, process.stderr
-    assert process.stderr.endswith("collector on: False")
+    assert process.stderr.endswith("collector on: False, exit 0")
     assert "Imported (import 1): 2 sessions created." in process.stdout, process.stdout
+    assert (tmp_path / "command.db").exists() and not (tmp_path / "command.db-wal").exists()
