@@ -50,7 +50,7 @@ def check_against_store(reports: list[FileReport], *, db: Session, sessions: Map
     read_local_dates(reports, db=db)
     _same_group(reports, db=db)
     _same_delivery_once_launched(reports, db=db)
-    uploaded_groups = {group for report in _session_reports(reports) for group in report.columns["group_name"]}
+    uploaded_groups = set().union(*(report.columns["group_name"] for report in _session_reports(reports)))
     _known_groups(reports, db=db, uploaded_groups=uploaded_groups)
     activity = [r for r in reports if r.kind == "activity" and r.count]
     scans = any(r.kind in ("scans", "scan_pdf") for r in reports)
@@ -137,7 +137,8 @@ def _same_delivery_once_launched(reports: list[FileReport], *, db: Session) -> N
         stored = {s.session_name: s for s in store.stored_sessions(db=db, names=c["session_name"])}
         changed = [i for i, name in enumerate(c["session_name"]) if name in stored
                    and (stored[name].delivery_id, stored[name].delivery_kind) != (c["delivery_id"][i],
-                                                                                 c["delivery_kind"][i])]
+                                                                                 c["delivery_kind"][i])
+                   ] if stored else []  # none stored (a first import): no row to look at
         launched = store.launched_sessions(db=db, names=[c["session_name"][i] for i in changed]) if changed else set()
         for i in [i for i in changed if c["session_name"][i] in launched]:
             name, old = c["session_name"][i], stored[c["session_name"][i]]
