@@ -29,22 +29,53 @@ def bulk_insert(db: Session, table: Table, columns: Columns, **constants: Any) -
     raw = connection.connection.driver_connection
     assert raw is not None
     names = [column.name for column in table.columns if column.name in columns or column.name in constants]
-    postgres = connection.dialect.name == "postgresql"
+    if connection.dialect.name != "postgresql":
+        _insert_sqlite(raw, connection, table, names, columns, constants)
+        return
     values: list[Sequence[Any]] = []
     for name in names:
         column = bound(connection, table, name, [constants[name]] if name in constants else columns[name])
         # COPY takes text: a timestamp's or a number's text is made once per distinct value. A column's values
         # share one type (SQLModel's string type does not say str), so its first value tells.
-        if postgres and not isinstance(next((value for value in column if value is not None), ""), str):
+        if not isinstance(next((value for value in column if value is not None), ""), str):
             texts = {value: _copy_text(value) for value in set(column)}
             column = list(map(texts.__getitem__, column))
         values.append([column[0]] * count if name in constants else column)
-    if postgres:
-        with raw.cursor() as cursor:
-            copy_rows(cursor, f"{table.name} ({', '.join(names)})", values)
-    else:
-        raw.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                        zip(*values, strict=True))
+    with raw.cursor() as cursor:
+        copy_rows(cursor, f"{table.name} ({', '.join(names)})", values)
+
+
+def _insert_sqlite(raw: Any, connection: Connection, table: Table, names: list[str], columns: Columns,
+                   constants: Mapping[str, Any]) -> None:
+    """The records through the driver's executemany. A column with one value for every record (the import's
+    number, a file's template, its sessions' one time zone) is written into the statement once as a literal
+    rather than bound on every row: 100,000 sessions' five such columns, 0.03 s of 0.38 s."""
+    count = len(next(iter(columns.values()), ()))
+    placeholders, values = [], []
+    for name in names:
+        given = [constants[name]] if name in constants else columns[name]
+        same = name in constants or (given[0] == given[-1] and given.count(given[0]) == count)
+        column = bound(connection, table, name, given[:1] if same else given)
+        text = _sql_literal(column[0]) if same else None
+        if text is None:
+            placeholders.append("?")
+            values.append([column[0]] * count if same else column)
+        else:
+            placeholders.append(text)
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(placeholders)})"
+    raw.executemany(statement, zip(*values, strict=True) if values else ((),) * count)
+
+
+def _sql_literal(value: Any) -> str | None:
+    """``value`` (as the driver would receive it) as an SQLite literal: NULL, an integer, or text quoted with its
+    quotes doubled (SQLite's only escape in a string literal); None for anything else, which stays bound."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def bound(connection: Connection, table: Table, name: str, values: Sequence[Any]) -> Sequence[Any]:

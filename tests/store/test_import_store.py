@@ -466,6 +466,24 @@ def test_awkward_text_is_stored_exactly_by_the_bulk_paths(db, engine):
     assert stored_links == {(f"G {text}", f"user {text}") for text in AWKWARD}
 
 
+def test_a_value_every_row_shares_is_stored_exactly_when_written_into_the_statement(db, engine):
+    """On SQLite a column with one value for every record goes into the INSERT as a literal: quotes doubled, and
+    text that looks like SQL or a parameter stays text; a shared empty cell is NULL; a NUL stays a bound value."""
+    from dashboard.store.bulk import _sql_literal
+
+    shared = "it's a \"test\" ?, ?1 :x -- ); DROP TABLE exam_session; é ✓"
+    sessions = [session(f"S{i}", group=f"G{i}", session_paperMode_bookletFilename=shared,
+                        session_securitySettings=shared, session_reviewSettings="") for i in range(3)]
+    outcome = _import(db, ("s.csv", sessions_csv(*sessions)))
+    assert outcome.validation.valid and outcome.counts.created == 3, outcome.to_dict()
+    for i in range(3):
+        stored = _stored(engine, f"S{i}")
+        assert (stored.booklet_filename, stored.security_settings, stored.review_settings) == (shared, shared, None)
+        assert stored.paper_enabled is True and stored.import_id == outcome.import_id
+    assert [_sql_literal(value) for value in (None, 7, "o'k", True, 1.5, "a\x00b")] == \
+        ["NULL", "7", "'o''k'", None, None, None]
+
+
 def test_a_link_repeated_in_a_first_link_file_is_stored_once(db, engine):
     """Into an empty link table PostgreSQL copies straight in; a repeated link falls back to the checked path."""
     _import(db, ("s.csv", sessions_csv(session("History 4A"))))
