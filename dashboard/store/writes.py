@@ -7,7 +7,6 @@ What an import held is kept by ``history`` (its files' payloads), so nothing her
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from itertools import repeat
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, tuple_, type_coerce, update
@@ -103,8 +102,9 @@ def upsert_links(*, db: Session, columns: Columns, import_id: int) -> Counts:
                 cursor.execute("DROP TABLE incoming_link")
     else:
         before = raw.total_changes
-        raw.executemany(f"INSERT OR IGNORE INTO group_link ({names}) VALUES (?, ?, ?, ?)",
-                        zip(*links, repeat(import_id, count), strict=True))
+        # The import's number, the same on every link, is written once into the statement, not bound per row.
+        raw.executemany(f"INSERT OR IGNORE INTO group_link ({names}) VALUES (?, ?, ?, {int(import_id)})",
+                        zip(*links, strict=True))
         created = raw.total_changes - before
     return Counts(created=created, unchanged=count - created)
 
