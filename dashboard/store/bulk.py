@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlmodel import Session
 
+from dashboard.memo import Memo
+
 Columns = Mapping[str, Sequence[Any]]
 """Records column by column: ``columns[field][i]`` is record ``i``'s value of ``field``."""
 
@@ -84,9 +86,7 @@ def bound(connection: Connection, table: Table, name: str, values: Sequence[Any]
     process = table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
     if process is None:
         return values
-    converted = {value: process(value) for value in set(values) if value is not None}
-    converted[None] = None
-    return list(map(converted.__getitem__, values))
+    return list(map(Memo(lambda value: None if value is None else process(value)).__getitem__, values))
 
 
 def _copy_text(value: Any) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from dashboard.memo import Memo
 from dashboard.store.base import ACTIVITY, SCANS, SESSIONS
 from models import UTCDateTime
 
@@ -74,10 +75,7 @@ def decode(data: bytes) -> Payload:
 
 
 def _iso_texts(values: list[Any]) -> list[str | None]:
-    texts: dict[datetime | None, str | None] = {None: None}
-    for moment in set(values) - {None}:
-        texts[moment] = moment.isoformat()
-    return list(map(texts.__getitem__, values))
+    return list(map(Memo(lambda moment: None if moment is None else moment.isoformat()).__getitem__, values))
 
 
 def _decompress(data: bytes) -> bytes:
