@@ -17,7 +17,8 @@ TEST_POSTGRES_URL is set (their start-up is measured on an empty PostgreSQL stor
 against ``python -c "import sqlmodel"`` (the issue's target: at most 1.6x), and the charts page (on the whole
 programme, its data parts timed alone in the same run) and the overview page (on --overview-sessions sessions) in
 Streamlit's AppTest, first run and rerun; ``scanready report`` against ``readiness --json`` on a small store of
---report-sessions sessions.
+--report-sessions sessions, beside the least a review drawn by Altair and vl-convert takes (import Altair, draw the
+report's two specs, made beforehand by its own code, with vl-convert; nothing else).
 Times on a shared 2-core machine are noisy: only the ratios of one run mean something.
 """
 
